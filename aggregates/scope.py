@@ -1,0 +1,61 @@
+"""Who may see and change what (seed 001: each employee works within a defined scope)."""
+
+from dataclasses import dataclass
+
+from aggregates.employee import Role
+from aggregates.errors import AccessDenied
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The authenticated employee on whose behalf a command runs."""
+
+    employee_id: str
+    full_name: str
+    role: Role
+    team: str | None
+    department: str | None
+
+    @property
+    def reads_everything(self) -> bool:
+        return self.role in (Role.AUDITOR, Role.ANALYST, Role.ADMIN)
+
+    @property
+    def may_write(self) -> bool:
+        return self.role in (Role.MANAGER, Role.HEAD_OF_SALES, Role.ADMIN)
+
+
+@dataclass(frozen=True)
+class Responsible:
+    """The employee responsible for a card, as far as scope is concerned."""
+
+    employee_id: str
+    team: str | None
+    department: str | None
+
+
+def covers(actor: Actor, responsible: Responsible) -> bool:
+    if actor.reads_everything:
+        return True
+    if actor.role == Role.HEAD_OF_SALES:
+        return actor.department is not None and responsible.department == actor.department
+    return responsible.employee_id == actor.employee_id or (
+        actor.team is not None and responsible.team == actor.team
+    )
+
+
+def check_may_change(actor: Actor, responsible: Responsible) -> None:
+    if not actor.may_write:
+        raise AccessDenied(f"a {actor.role.value} reads but does not change records")
+    if not covers(actor, responsible):
+        raise AccessDenied("this record belongs to another team's client")
+
+
+def check_may_read(actor: Actor, responsible: Responsible) -> None:
+    if not covers(actor, responsible):
+        raise AccessDenied("this record belongs to another team's client")
+
+
+def check_is_admin(actor: Actor) -> None:
+    if actor.role != Role.ADMIN:
+        raise AccessDenied("only an administrator manages employees")

@@ -1,0 +1,154 @@
+"""The chronicle: one eventsourcing application over the configured persistence.
+
+``memory://`` keeps events in the process (unit tests), ``sqlite:///path`` is the
+embedded default, ``postgresql://…`` is production. The rest of the code sees only
+this class: append aggregates atomically, load an aggregate, read the log in order.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+from urllib.parse import parse_qs, unquote, urlparse
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate, DomainEventProtocol
+from eventsourcing.persistence import IntegrityError
+from eventsourcing.popo import POPOApplicationRecorder
+from eventsourcing.sqlite import SQLiteApplicationRecorder
+from psycopg.sql import SQL, Identifier
+
+from aggregates.errors import ConcurrentChange, InvalidValue, NotFound
+
+A = TypeVar("A", bound=Aggregate)
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """An event together with its position in the log."""
+
+    position: int
+    event: DomainEventProtocol[UUID]
+
+
+class StoreConflict(Exception):
+    """Two writers raced for the same aggregate version; nothing of the loser was kept."""
+
+
+def persistence_env(url: str) -> dict[str, str]:
+    """Translate one database URL into the eventsourcing library's settings."""
+    parsed = urlparse(url)
+    if parsed.scheme == "memory":
+        return {"PERSISTENCE_MODULE": "eventsourcing.popo"}
+    if parsed.scheme == "sqlite":
+        path = unquote(parsed.path)
+        if parsed.netloc:
+            path = parsed.netloc + path
+        return {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": path}
+    if parsed.scheme in ("postgresql", "postgres"):
+        options = parse_qs(parsed.query)
+        env = {
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "POSTGRES_DBNAME": parsed.path.lstrip("/") or "postgres",
+            "POSTGRES_HOST": parsed.hostname or "127.0.0.1",
+            "POSTGRES_PORT": str(parsed.port or 5432),
+            "POSTGRES_USER": unquote(parsed.username or "postgres"),
+            "POSTGRES_PASSWORD": unquote(parsed.password or ""),
+            "POSTGRES_POOL_SIZE": "10",
+        }
+        if "schema" in options:
+            env["POSTGRES_SCHEMA"] = options["schema"][0]
+        return env
+    raise InvalidValue("database_url", f"unsupported database URL scheme {parsed.scheme!r}")
+
+
+class LetopisLog(Application[UUID]):
+    name = "Letopis"
+
+
+class EventStore:
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._app = LetopisLog(env=persistence_env(url))
+        self._recorder = self._app.recorder
+        self._mapper = self._app.mapper
+
+    def append(self, *aggregates: Aggregate) -> int:
+        """Record every pending event of the given aggregates in one transaction.
+
+        Returns the highest log position written (0 when nothing was pending)."""
+        try:
+            recordings = self._app.save(*aggregates)
+        except IntegrityError as error:
+            raise StoreConflict(str(error)) from error
+        return max((r.notification.id for r in recordings), default=0)
+
+    def get(self, aggregate_id: UUID, kind: type[A]) -> A:
+        try:
+            aggregate: Aggregate = self._app.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            raise NotFound(f"{kind.__name__.lower()} {aggregate_id} does not exist") from None
+        if not isinstance(aggregate, kind):
+            raise NotFound(f"{kind.__name__.lower()} {aggregate_id} does not exist")
+        return aggregate
+
+    def get_at_version(self, aggregate_id: UUID, kind: type[A], expected_version: int | None) -> A:
+        """Load an aggregate and refuse at once if the caller's view of it is stale."""
+        aggregate = self.get(aggregate_id, kind)
+        if expected_version is not None and aggregate.version != expected_version:
+            raise ConcurrentChange(
+                f"{kind.__name__.lower()} {aggregate_id} is at version {aggregate.version}, "
+                f"not {expected_version}"
+            )
+        return aggregate
+
+    def exists(self, aggregate_id: UUID) -> bool:
+        return bool(self._app.events.get(aggregate_id, limit=1))
+
+    def head(self) -> int:
+        return self._recorder.max_notification_id() or 0
+
+    def read(
+        self, after: int, limit: int, stop: int | None = None, topics: Sequence[str] = ()
+    ) -> list[Recorded]:
+        notifications = self._recorder.select_notifications(
+            start=after, limit=limit, stop=stop, topics=topics, inclusive_of_start=False
+        )
+        to_event = self._mapper.to_domain_event
+        return [Recorded(n.id, to_event(n)) for n in notifications]
+
+    def position_of(self, aggregate_id: UUID, version: int) -> int:
+        """The log position at which one event of an aggregate was recorded."""
+        recorder: Any = self._recorder
+        if isinstance(recorder, POPOApplicationRecorder):
+            for notification in recorder.select_notifications(
+                start=1, limit=recorder.max_notification_id() or 0
+            ):
+                if notification.originator_id == aggregate_id and notification.originator_version == version:
+                    return notification.id
+        elif isinstance(recorder, SQLiteApplicationRecorder):
+            with recorder.datastore.transaction(commit=False) as cursor:
+                cursor.execute(
+                    f"SELECT rowid FROM {recorder.events_table_name} "
+                    "WHERE originator_id=? AND originator_version=?",
+                    (aggregate_id.hex, version),
+                )
+                row = cursor.fetchone()
+                if row:
+                    return int(row[0])
+        else:
+            statement = SQL(
+                "SELECT notification_id FROM {}.{} WHERE originator_id=%s AND originator_version=%s"
+            ).format(Identifier(recorder.datastore.schema), Identifier(recorder.events_table_name))
+            with recorder.datastore.get_connection() as connection, connection.cursor() as cursor:
+                cursor.execute(statement, (aggregate_id, version))
+                found = cursor.fetchone()
+                if found:
+                    return int(found["notification_id"])
+        raise NotFound(f"event {aggregate_id}@{version} is not in the log")
+
+    def events_of(self, aggregate_id: UUID) -> list[Any]:
+        return list(self._app.events.get(aggregate_id))
+
+    def close(self) -> None:
+        self._app.close()

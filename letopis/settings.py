@@ -1,0 +1,30 @@
+"""Every setting Letopis reads, from ``LETOPIS_*`` environment variables or a ``.env`` file."""
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="LETOPIS_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(Path("data"), description="Where the embedded store keeps its files")
+    database_url: str = Field(
+        "",
+        description="Empty: the embedded SQLite store in data_dir. "
+        "postgresql://user:password@host:port/db for production; memory:// for throwaway runs.",
+    )
+    host: str = Field("127.0.0.1", description="Address the web API listens on")
+    port: int = Field(8000, description="Port the web API listens on")
+    projection_interval: float = Field(
+        0.2, description="Seconds between polls of the log by the projection worker"
+    )
+    kafka_bootstrap_servers: str = Field(
+        "", description="Kafka brokers for the event relay (host:port,…); empty: no relay"
+    )
+
+    def event_store_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'events.sqlite').resolve()}"

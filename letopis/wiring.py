@@ -1,0 +1,94 @@
+"""The one place where settings become connections and services."""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse, urlunparse
+
+from aggregates.employee import Role, token_digest
+from aggregates.scope import Actor
+from commands.employee_commands import HireEmployee, IssueToken, hire_employee, issue_token
+from commands.service import Clock, WriteService
+from event_store.store import EventStore
+from letopis.settings import Settings
+from letopis.tokens import new_token
+from projections.contact_directory import ContactDirectory
+from projections.counterparty_register import CounterpartyRegister
+from projections.database import PostgresViews, SqliteViews, ViewDatabase
+from projections.employee_directory import EmployeeDirectory
+from projections.phone_lookup import PhoneLookup
+from projections.projection import Projection
+from projections.relationship_history import RelationshipHistory
+from projections.runner import ProjectionRunner
+
+# The operator at the server's console: the author of what the command line does.
+CONSOLE = Actor(
+    employee_id="console", full_name="Console operator", role=Role.ADMIN, team=None, department=None
+)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def all_projections() -> list[Projection]:
+    return [
+        EmployeeDirectory(),
+        CounterpartyRegister(),
+        ContactDirectory(),
+        PhoneLookup(),
+        RelationshipHistory(),
+    ]
+
+
+def view_database(settings: Settings) -> ViewDatabase:
+    url = settings.event_store_url()
+    parsed = urlparse(url)
+    if parsed.scheme == "memory":
+        return SqliteViews(":memory:")
+    if parsed.scheme == "sqlite":
+        events_path = Path(parsed.path)
+        events_path.parent.mkdir(parents=True, exist_ok=True)
+        return SqliteViews(str(events_path.with_name(events_path.stem + "-views.sqlite")))
+    schema = parse_qs(parsed.query).get("schema", ["public"])[0]
+    return PostgresViews(urlunparse(parsed._replace(query="")), schema=schema)
+
+
+@dataclass
+class Letopis:
+    """Everything a process needs, built once and closed once."""
+
+    settings: Settings
+    store: EventStore
+    views: ViewDatabase
+    runner: ProjectionRunner
+    service: WriteService
+
+    def close(self) -> None:
+        self.views.close()
+        self.store.close()
+
+    def create_user(
+        self, full_name: str, role: Role, team: str | None, department: str | None
+    ) -> tuple[str, str]:
+        """Hire an employee and issue a token; return the employee id and the token."""
+        hired = hire_employee(
+            self.service,
+            CONSOLE,
+            HireEmployee(full_name=full_name, role=role, team=team, department=department),
+        )
+        return hired.id, self.issue_token(hired.id)
+
+    def issue_token(self, employee_id: str) -> str:
+        token = new_token()
+        issue_token(self.service, CONSOLE, employee_id, IssueToken(token_digest=token_digest(token)))
+        return token
+
+
+def build(settings: Settings | None = None, clock: Clock = utc_now) -> Letopis:
+    settings = settings or Settings()
+    views = view_database(settings)
+    store = EventStore(settings.event_store_url())
+    runner = ProjectionRunner(store, views, all_projections())
+    runner.create_tables()
+    return Letopis(settings, store, views, runner, WriteService(store, clock))

@@ -1,0 +1,143 @@
+"""Where read models live: SQLite (embedded, or in memory beside the in-memory store)
+or PostgreSQL. Projection SQL is written once, with ``?`` placeholders, in the
+dialect both engines share."""
+
+import re
+import sqlite3
+import threading
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from typing import Any
+
+import psycopg
+from psycopg_pool import ConnectionPool
+
+Row = tuple[Any, ...]
+
+
+class ViewCursor(ABC):
+    @abstractmethod
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> list[Row]: ...
+
+    @abstractmethod
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None: ...
+
+    @abstractmethod
+    def insert_rows(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+        """Append many rows at once, by the fastest path the engine has."""
+
+
+class ViewDatabase(ABC):
+    dialect: str
+
+    @abstractmethod
+    def writing(self) -> AbstractContextManager[ViewCursor]:
+        """One transaction: the view writes and the positions they reach commit together."""
+
+    @abstractmethod
+    def reading(self) -> AbstractContextManager[ViewCursor]: ...
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+
+class _SqliteCursor(ViewCursor):
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self._connection = connection
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        return self._connection.execute(sql, tuple(params)).fetchall()
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        self._connection.executemany(sql, rows)
+
+    def insert_rows(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+        marks = ",".join("?" * len(columns))
+        self._connection.executemany(f"INSERT INTO {table} ({','.join(columns)}) VALUES ({marks})", rows)
+
+
+class SqliteViews(ViewDatabase):
+    """One connection guarded by a lock: SQLite has a single writer anyway."""
+
+    dialect = "sqlite"
+
+    def __init__(self, path: str) -> None:
+        self._connection = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30)
+        if path != ":memory:":
+            self._connection.execute("PRAGMA journal_mode=WAL")
+            self._connection.execute("PRAGMA synchronous=NORMAL")
+        self._lock = threading.RLock()
+
+    @contextmanager
+    def writing(self) -> Iterator[ViewCursor]:
+        with self._lock:
+            self._connection.execute("BEGIN IMMEDIATE")
+            try:
+                yield _SqliteCursor(self._connection)
+            except BaseException:
+                self._connection.execute("ROLLBACK")
+                raise
+            self._connection.execute("COMMIT")
+
+    @contextmanager
+    def reading(self) -> Iterator[ViewCursor]:
+        with self._lock:
+            yield _SqliteCursor(self._connection)
+
+    def close(self) -> None:
+        self._connection.close()
+
+
+_PLACEHOLDER = re.compile(r"\?")
+
+
+def _to_pyformat(sql: str) -> str:
+    return _PLACEHOLDER.sub("%s", sql.replace("%", "%%"))
+
+
+class _PostgresCursor(ViewCursor):
+    def __init__(self, cursor: psycopg.Cursor[Row]) -> None:
+        self._cursor = cursor
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        self._cursor.execute(_to_pyformat(sql), tuple(params))
+        return self._cursor.fetchall() if self._cursor.description else []
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        self._cursor.executemany(_to_pyformat(sql), list(rows))
+
+    def insert_rows(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+        with self._cursor.copy(f"COPY {table} ({','.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+
+
+class PostgresViews(ViewDatabase):
+    dialect = "postgres"
+
+    def __init__(self, conninfo: str, schema: str = "public") -> None:
+        self._pool: ConnectionPool[psycopg.Connection[Row]] = ConnectionPool(
+            conninfo,
+            min_size=1,
+            max_size=10,
+            kwargs={"options": f"-c search_path={schema}", "autocommit": True},
+            open=True,
+        )
+
+    @contextmanager
+    def writing(self) -> Iterator[ViewCursor]:
+        with (
+            self._pool.connection() as connection,
+            connection.transaction(),
+            connection.cursor() as cursor,
+        ):
+            yield _PostgresCursor(cursor)
+
+    @contextmanager
+    def reading(self) -> Iterator[ViewCursor]:
+        with self._pool.connection() as connection, connection.cursor() as cursor:
+            yield _PostgresCursor(cursor)
+
+    def close(self) -> None:
+        self._pool.close()

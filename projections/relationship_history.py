@@ -1,0 +1,223 @@
+"""The relationship history: everything that happened with a counterparty or a contact.
+
+Each event becomes one entry per subject it concerns (the counterparty and every
+contact involved), so both timelines are a single indexed range scan.
+"""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from aggregates.contact import Contact
+from aggregates.counterparty import Counterparty
+from aggregates.interaction import Interaction
+from event_store.store import Recorded
+from projections.database import ViewCursor
+from projections.projection import Handler, Projection
+from projections.values import from_json, to_json, utc_text
+
+_COLUMNS = (
+    "subject_id",
+    "position",
+    "counterparty_id",
+    "source_id",
+    "source_version",
+    "entry_type",
+    "event",
+    "summary",
+    "details",
+    "actor",
+    "occurred_at",
+    "recorded_at",
+)
+
+Entry = tuple[str, str, str, dict[str, Any], list[str]]
+"""entry type, event name, summary, details, the subjects it concerns."""
+
+
+def _counterparty_entry(entry_type: str, event_name: str) -> Callable[[Any], Entry]:
+    def describe(event: Any) -> Entry:
+        details = {k: v for k, v in event.__dict__.items() if k not in _PROVENANCE}
+        summary = {
+            "card": ", ".join(sorted(getattr(event, "changes", {}) or {"registered": 1})),
+            "manager": f"manager {getattr(event, 'manager_id', '')}",
+            "rating": f"rating {getattr(event, 'rating', '')}",
+            "admission": f"{getattr(event, 'admission', '')}: {getattr(event, 'reason', '')}",
+        }[entry_type]
+        return entry_type, event_name, summary, details, [str(event.originator_id)]
+
+    return describe
+
+
+def _contact_entry(event_name: str) -> Callable[[Any], Entry]:
+    def describe(event: Any) -> Entry:
+        details = {k: v for k, v in event.__dict__.items() if k not in _PROVENANCE}
+        subjects = [str(event.originator_id)]
+        if event.counterparty_id:
+            subjects.append(event.counterparty_id)
+        summary = getattr(event, "full_name", None) or ", ".join(sorted(event.changes))
+        return "contact", event_name, summary, details, subjects
+
+    return describe
+
+
+def _interaction_logged(event: Any) -> Entry:
+    details = {
+        "direction": event.direction,
+        "subject": event.subject,
+        "contact_ids": event.contact_ids,
+        **event.details,
+    }
+    subjects = [*event.contact_ids]
+    if event.counterparty_id:
+        subjects.append(event.counterparty_id)
+    return event.kind, "interaction.logged", event.subject, details, subjects
+
+
+def _interaction_corrected(event: Any) -> Entry:
+    details = {
+        "interaction_id": str(event.originator_id),
+        "kind": event.kind,
+        "changes": event.changes,
+        "previous": event.previous,
+        "reason": event.reason,
+    }
+    contacts = event.changes.get("contact_ids", []) + event.previous.get("contact_ids", [])
+    subjects = list(dict.fromkeys(contacts))
+    if event.counterparty_id:
+        subjects.append(event.counterparty_id)
+    return "correction", "interaction.corrected", event.reason, details, subjects
+
+
+_PROVENANCE = frozenset(
+    {
+        "originator_id",
+        "originator_version",
+        "timestamp",
+        "actor",
+        "occurred_at",
+        "command_id",
+        "correlation_id",
+        "originator_topic",
+    }
+)
+
+DESCRIBERS: dict[type[Any], Callable[[Any], Entry]] = {
+    Counterparty.Registered: _counterparty_entry("card", "counterparty.registered"),
+    Counterparty.ProfileChanged: _counterparty_entry("card", "counterparty.profile_changed"),
+    Counterparty.ManagerAssigned: _counterparty_entry("manager", "counterparty.manager_assigned"),
+    Counterparty.Rated: _counterparty_entry("rating", "counterparty.rated"),
+    Counterparty.AdmissionDecided: _counterparty_entry("admission", "counterparty.admission_decided"),
+    Contact.Registered: _contact_entry("contact.registered"),
+    Contact.DetailsChanged: _contact_entry("contact.details_changed"),
+    Interaction.Logged: _interaction_logged,
+    Interaction.Corrected: _interaction_corrected,
+}
+
+ENTRY_TYPES = (
+    "card",
+    "manager",
+    "rating",
+    "admission",
+    "contact",
+    "call",
+    "meeting",
+    "negotiation",
+    "email",
+    "service_visit",
+    "message",
+    "correction",
+)
+
+
+def entry_rows(recorded: Recorded) -> list[tuple[Any, ...]]:
+    event: Any = recorded.event
+    entry_type, event_name, summary, details, subjects = DESCRIBERS[type(event)](event)
+    counterparty_id = getattr(event, "counterparty_id", None)
+    if isinstance(event, Counterparty.Event):
+        counterparty_id = str(event.originator_id)
+    common = (
+        recorded.position,
+        counterparty_id,
+        str(event.originator_id),
+        event.originator_version,
+        entry_type,
+        event_name,
+        summary,
+        to_json(details),
+        event.actor,
+        utc_text(event.occurred_at),
+        utc_text(event.timestamp),
+    )
+    return [(subject, *common) for subject in dict.fromkeys(subjects)]
+
+
+class RelationshipHistory(Projection):
+    name = "relationship_history"
+    tables = ("history_entries",)
+
+    def create_tables(self, cursor: ViewCursor) -> None:
+        cursor.execute(
+            "CREATE TABLE IF NOT EXISTS history_entries (subject_id TEXT NOT NULL, "
+            "position BIGINT NOT NULL, counterparty_id TEXT, source_id TEXT NOT NULL, "
+            "source_version INTEGER NOT NULL, entry_type TEXT NOT NULL, event TEXT NOT NULL, "
+            "summary TEXT NOT NULL, details TEXT NOT NULL, actor TEXT NOT NULL, "
+            "occurred_at TEXT NOT NULL, recorded_at TEXT NOT NULL, "
+            "PRIMARY KEY (subject_id, position))"
+        )
+        cursor.execute(
+            "CREATE INDEX IF NOT EXISTS history_entries_timeline "
+            "ON history_entries (subject_id, occurred_at, position)"
+        )
+
+    def handlers(self) -> dict[type[Any], Handler]:
+        return dict.fromkeys(DESCRIBERS, self._unbatched)
+
+    def _unbatched(self, cursor: ViewCursor, recorded: Recorded) -> None:
+        self.apply(cursor, [recorded])
+
+    def apply(self, cursor: ViewCursor, batch: Sequence[Recorded]) -> None:
+        rows = [
+            row for recorded in batch if type(recorded.event) in DESCRIBERS for row in entry_rows(recorded)
+        ]
+        if rows:
+            cursor.insert_rows("history_entries", _COLUMNS, rows)
+
+
+@dataclass(frozen=True)
+class HistoryQuery:
+    subject_id: str
+    entry_types: tuple[str, ...] = ()
+    since: str | None = None
+    until: str | None = None
+
+
+def history_page(
+    cursor: ViewCursor, query: HistoryQuery, limit: int, offset: int
+) -> tuple[list[dict[str, Any]], int]:
+    """Newest first: by business time, then by the order of recording."""
+    conditions = ["h.subject_id = ?"]
+    params: list[Any] = [query.subject_id]
+    if query.entry_types:
+        conditions.append(f"h.entry_type IN ({', '.join('?' * len(query.entry_types))})")
+        params.extend(query.entry_types)
+    if query.since:
+        conditions.append("h.occurred_at >= ?")
+        params.append(query.since)
+    if query.until:
+        conditions.append("h.occurred_at < ?")
+        params.append(query.until)
+    where = " AND ".join(conditions)
+    (total,) = cursor.execute(f"SELECT COUNT(*) FROM history_entries h WHERE {where}", params)[0]
+    rows = cursor.execute(
+        f"SELECT {', '.join('h.' + c for c in _COLUMNS)}, e.full_name FROM history_entries h "
+        f"LEFT JOIN employees e ON e.id = h.actor WHERE {where} "
+        "ORDER BY h.occurred_at DESC, h.position DESC LIMIT ? OFFSET ?",
+        [*params, limit, offset],
+    )
+    entries = []
+    for row in rows:
+        entry = dict(zip((*_COLUMNS, "actor_name"), row, strict=True))
+        entry["details"] = from_json(entry["details"])
+        entries.append(entry)
+    return entries, int(total)

@@ -1,0 +1,169 @@
+"""Feeds read models from the log in batches, with tracked positions.
+
+The eventsourcing library tracks a position per event and its SQLite recorder cannot
+subscribe; rebuilding millions of events that way costs a transaction each. Here one
+batch is read once for all projections, applied, and the position each view reached is
+written in the same transaction as its rows, so a crash never leaves a view ahead of or
+behind its recorded position. Rebuild and live catch-up are the same loop.
+
+Any source with ``head()`` and ``read(after, limit, stop, topics)`` can feed the runner:
+the local event store, or a consumer of the Kafka relay.
+"""
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Sequence
+from typing import Protocol
+
+from aggregates.errors import InvalidValue
+from event_store.store import Recorded
+from projections.database import ViewCursor, ViewDatabase
+from projections.projection import Projection
+
+logger = logging.getLogger(__name__)
+
+Progress = Callable[[int, int], None]
+
+
+class EventSource(Protocol):
+    def head(self) -> int: ...
+
+    def read(
+        self, after: int, limit: int, stop: int | None = None, topics: Sequence[str] = ()
+    ) -> list[Recorded]: ...
+
+
+class ProjectionLag(Exception):
+    """A read asked for a log position the views did not reach in time."""
+
+
+class ProjectionRunner:
+    def __init__(
+        self,
+        source: EventSource,
+        database: ViewDatabase,
+        projections: Sequence[Projection],
+        batch_size: int = 2000,
+    ) -> None:
+        self.source = source
+        self.database = database
+        self.projections = list(projections)
+        self.batch_size = batch_size
+        self._topics = sorted({t for p in self.projections for t in p.topics()})
+        self._lock = threading.Lock()
+
+    def create_tables(self) -> None:
+        with self.database.writing() as cursor:
+            cursor.execute(
+                "CREATE TABLE IF NOT EXISTS projection_positions "
+                "(name TEXT PRIMARY KEY, position BIGINT NOT NULL)"
+            )
+            for projection in self.projections:
+                projection.create_tables(cursor)
+                cursor.execute(
+                    "INSERT INTO projection_positions (name, position) VALUES (?, 0) "
+                    "ON CONFLICT (name) DO NOTHING",
+                    (projection.name,),
+                )
+
+    def positions(self) -> dict[str, int]:
+        with self.database.reading() as cursor:
+            return {
+                name: int(position)
+                for name, position in cursor.execute("SELECT name, position FROM projection_positions")
+            }
+
+    def reflected_position(self) -> int:
+        """The log position that every view reflects."""
+        names = {p.name for p in self.projections}
+        return min((pos for name, pos in self.positions().items() if name in names), default=0)
+
+    def _locked_positions(self, cursor: ViewCursor) -> dict[str, int]:
+        lock = " FOR UPDATE" if self.database.dialect == "postgres" else ""
+        rows = cursor.execute(f"SELECT name, position FROM projection_positions{lock}")
+        return {name: int(position) for name, position in rows}
+
+    def run_batch(self, head: int) -> int:
+        """Apply one batch up to ``head`` at most; return the position every view reached."""
+        with self.database.writing() as cursor:
+            positions = self._locked_positions(cursor)
+            start = min(positions[p.name] for p in self.projections)
+            if start >= head:
+                return start
+            batch = self.source.read(after=start, limit=self.batch_size, stop=head, topics=self._topics)
+            reached = batch[-1].position if len(batch) == self.batch_size else head
+            for projection in self.projections:
+                own = positions[projection.name]
+                if own >= reached:
+                    continue
+                projection.apply(cursor, [r for r in batch if r.position > own])
+                cursor.execute(
+                    "UPDATE projection_positions SET position = ? WHERE name = ?",
+                    (reached, projection.name),
+                )
+            return reached
+
+    def catch_up(self, progress: Progress | None = None) -> int:
+        """Apply everything recorded so far; return the position reached."""
+        with self._lock:
+            head = self.source.head()
+            reached = self.run_batch(head)
+            while reached < head:
+                if progress:
+                    progress(reached, head)
+                reached = self.run_batch(head)
+            if progress:
+                progress(reached, head)
+            return reached
+
+    def wait_until(self, position: int, timeout: float = 5.0) -> None:
+        """Read-your-writes: return once every view reflects ``position``."""
+        if position <= 0 or self.reflected_position() >= position:
+            return
+        if position > self.source.head():
+            raise InvalidValue("after", f"the log has not reached position {position}")
+        deadline = time.monotonic() + timeout
+        while self.catch_up() < position:
+            if time.monotonic() > deadline:
+                raise ProjectionLag(f"views have not reached position {position} yet")
+            time.sleep(0.01)
+
+    def rebuild(self, progress: Progress | None = None) -> int:
+        """Drop every view and replay the whole log into it."""
+        with self._lock, self.database.writing() as cursor:
+            for projection in self.projections:
+                projection.drop_tables(cursor)
+            cursor.execute("DROP TABLE IF EXISTS projection_positions")
+        self.create_tables()
+        return self.catch_up(progress)
+
+
+class ProjectionWorker:
+    """Keeps the views current in the background of a long-running process."""
+
+    def __init__(self, runner: ProjectionRunner, interval: float = 0.2) -> None:
+        self._runner = runner
+        self._interval = interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="projection-worker", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=10)
+
+    def join(self) -> None:
+        while self._thread.is_alive():
+            self._thread.join(timeout=1)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self._runner.catch_up()
+            except Exception:
+                # A failing view must not stop the others for good: log, wait, retry.
+                logger.exception("projection catch-up failed")
+            self._stop.wait(self._interval)

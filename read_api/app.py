@@ -1,0 +1,25 @@
+"""The web API: thin routes over commands and projection queries, under /api/v1."""
+
+from fastapi import APIRouter, FastAPI
+
+from read_api import errors
+from read_api.deps import Backend
+from read_api.routers import contacts, counterparties, employees, history, interactions, phones
+
+
+def create_app(backend: Backend) -> FastAPI:
+    app = FastAPI(
+        title="Letopis CRM",
+        version="1.0.0",
+        description=(
+            "Every interaction with a client is an immutable event. Writes return the log "
+            "position they reached; pass it as `?after=` to any read to see your own write."
+        ),
+    )
+    app.state.backend = backend
+    api = APIRouter(prefix="/api/v1")
+    for module in (counterparties, contacts, interactions, history, phones, employees):
+        api.include_router(module.router)
+    app.include_router(api)
+    errors.install(app)
+    return app

@@ -1,0 +1,47 @@
+"""Domain errors become HTTP answers with a clear message and a stable code."""
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from aggregates.errors import (
+    AccessDenied,
+    ConcurrentChange,
+    DomainError,
+    InvalidValue,
+    NotFound,
+    RuleViolated,
+)
+from projections.runner import ProjectionLag
+
+_STATUS: dict[type[DomainError], int] = {
+    NotFound: 404,
+    AccessDenied: 403,
+    ConcurrentChange: 409,
+    RuleViolated: 409,
+}
+
+
+def _domain_error(_request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, DomainError)
+    if isinstance(error, InvalidValue):
+        return JSONResponse(
+            status_code=422,
+            content={"detail": [{"loc": ["body", error.field], "msg": error.message, "type": error.code}]},
+        )
+    return JSONResponse(
+        status_code=_STATUS.get(type(error), 400),
+        content={"detail": error.message, "code": error.code},
+    )
+
+
+def _lag(_request: Request, error: Exception) -> JSONResponse:
+    return JSONResponse(
+        status_code=503,
+        content={"detail": str(error), "code": "projection_lag"},
+        headers={"Retry-After": "1"},
+    )
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(DomainError, _domain_error)
+    app.add_exception_handler(ProjectionLag, _lag)

@@ -1,0 +1,83 @@
+"""Fixtures shared by every test: the three stores, and a Letopis wired to each."""
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from aggregates.employee import Role
+from aggregates.scope import Actor
+from letopis.settings import Settings
+from letopis.wiring import Letopis, build
+from tests.postgres_server import postgres_server
+
+STORES = ["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    with postgres_server() as url:
+        yield url
+
+
+@pytest.fixture
+def postgres_schema_url(postgres_url: str) -> Iterator[str]:
+    """A schema of its own for one test, dropped afterwards."""
+    schema = f"t_{uuid.uuid4().hex[:16]}"
+    with psycopg.connect(postgres_url, autocommit=True) as connection:
+        connection.execute(f"CREATE SCHEMA {schema}")
+    yield f"{postgres_url}?schema={schema}"
+    with psycopg.connect(postgres_url, autocommit=True) as connection:
+        connection.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+def database_url(kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
+    if kind == "memory":
+        return "memory://"
+    if kind == "sqlite":
+        return f"sqlite:///{tmp_path / 'events.sqlite'}"
+    return str(request.getfixturevalue("postgres_schema_url"))
+
+
+@pytest.fixture(params=STORES)
+def store_kind(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def letopis(store_kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Letopis]:
+    built = build(Settings(database_url=database_url(store_kind, tmp_path, request), data_dir=tmp_path))
+    yield built
+    built.close()
+
+
+def hire(
+    letopis: Letopis,
+    full_name: str,
+    role: Role,
+    team: str | None = None,
+    department: str | None = None,
+) -> tuple[Actor, str]:
+    """An employee with a token, as the identities view sees them."""
+    employee_id, token = letopis.create_user(full_name, role, team, department)
+    return Actor(employee_id, full_name, role, team, department), token
+
+
+@pytest.fixture
+def staff(letopis: Letopis) -> dict[str, tuple[Actor, str]]:
+    """A small sales organisation: two teams in one department, a second department, and
+    the roles that only read or administer."""
+    people = {
+        "ivanov": hire(letopis, "Иванов Иван", Role.MANAGER, "Москва-1", "Продажи"),
+        "petrova": hire(letopis, "Петрова Анна", Role.MANAGER, "Москва-1", "Продажи"),
+        "sidorov": hire(letopis, "Сидоров Пётр", Role.MANAGER, "Москва-2", "Продажи"),
+        "kuznetsova": hire(letopis, "Кузнецова Ольга", Role.MANAGER, "Питер", "Северо-Запад"),
+        "head": hire(letopis, "Смирнов Олег", Role.HEAD_OF_SALES, None, "Продажи"),
+        "auditor": hire(letopis, "Волкова Мария", Role.AUDITOR),
+        "analyst": hire(letopis, "Морозов Денис", Role.ANALYST),
+        "admin": hire(letopis, "Администратор", Role.ADMIN),
+    }
+    letopis.runner.catch_up()
+    return people

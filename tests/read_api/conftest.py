@@ -1,0 +1,26 @@
+"""An HTTP client over the real app, on each of the three stores."""
+
+from collections.abc import Callable, Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from aggregates.scope import Actor
+from letopis.wiring import Letopis
+from read_api.app import create_app
+
+
+@pytest.fixture
+def client(letopis: Letopis) -> Iterator[TestClient]:
+    with TestClient(create_app(letopis)) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def auth(staff: dict[str, tuple[Actor, str]]) -> Callable[[str], dict[str, str]]:
+    """Headers that authenticate as one of the staff fixture's people."""
+
+    def headers(who: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {staff[who][1]}"}
+
+    return headers
