@@ -87,6 +87,8 @@ class Interaction(Aggregate):
 
     class Corrected(Fact):
         counterparty_id: str | None
+        contact_ids: list[str]
+        """Every contact the interaction concerned before or after the correction."""
         kind: str
         changes: dict[str, Any]
         previous: dict[str, Any]
@@ -145,9 +147,11 @@ class Interaction(Aggregate):
         changes, previous = changed_fields(self.content, proposed)
         if not changes:
             raise RuleViolated("the correction changes nothing")
+        concerned = [*self.content["contact_ids"], *changes.get("contact_ids", [])]
         self.trigger_event(
             self.Corrected,
             counterparty_id=self.counterparty_id,
+            contact_ids=list(dict.fromkeys(concerned)),
             kind=self.kind.value,
             changes=changes,
             previous=previous,

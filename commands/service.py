@@ -10,6 +10,8 @@ is written. Without one, a write that loses a race for a version is decided agai
 fresh state, because the rules are checked anew each time.
 """
 
+import random
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -28,7 +30,7 @@ from event_store.store import EventStore, StoreConflict
 Clock = Callable[[], datetime]
 Decision = Callable[[Stamp], Sequence[Aggregate]]
 
-_RETRIES = 3
+_RETRIES = 10
 _CLOCK_SKEW = timedelta(minutes=5)
 
 
@@ -62,7 +64,7 @@ class WriteService:
             command_id=command_id,
             correlation_id=command.correlation_id or command_id,
         )
-        for _attempt in range(_RETRIES):
+        for attempt in range(_RETRIES):
             aggregates = list(decide(stamp))
             primary = aggregates[0]
             outcome: dict[str, Any] = {"id": str(primary.id), "version": primary.version}
@@ -78,6 +80,8 @@ class WriteService:
                     raise ConcurrentChange(
                         f"{type(primary).__name__.lower()} {primary.id} changed meanwhile"
                     ) from None
+                # Back off a little, at random, so racing writers stop colliding.
+                time.sleep(random.uniform(0.001, 0.005) * (attempt + 1))
                 continue
             if position == 0:
                 position = self.store.head()

@@ -82,8 +82,7 @@ def _interaction_corrected(event: Any) -> Entry:
         "previous": event.previous,
         "reason": event.reason,
     }
-    contacts = event.changes.get("contact_ids", []) + event.previous.get("contact_ids", [])
-    subjects = list(dict.fromkeys(contacts))
+    subjects = list(event.contact_ids)
     if event.counterparty_id:
         subjects.append(event.counterparty_id)
     return "correction", "interaction.corrected", event.reason, details, subjects

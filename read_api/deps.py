@@ -1,5 +1,6 @@
 """Dependencies every router shares, as ``Annotated`` aliases."""
 
+from collections.abc import Callable
 from typing import Annotated, Protocol, TypeVar
 
 from fastapi import Depends, Header, HTTPException, Query, Request, Response, status
@@ -9,7 +10,7 @@ from aggregates.employee import token_digest
 from aggregates.scope import Actor
 from commands.command import Command
 from commands.service import Outcome, WriteService
-from projections.database import ViewDatabase
+from projections.database import ViewCursor, ViewDatabase
 from projections.employee_directory import actor_for_token
 from projections.runner import ProjectionRunner
 from read_api.schemas import WriteResult
@@ -45,12 +46,7 @@ def get_actor(
             headers={"WWW-Authenticate": "Bearer"},
         )
     digest = token_digest(credentials.credentials)
-    with backend.views.reading() as cursor:
-        actor = actor_for_token(cursor, digest)
-    if actor is None:
-        backend.runner.catch_up()
-        with backend.views.reading() as cursor:
-            actor = actor_for_token(cursor, digest)
+    actor = fresh_lookup(backend, lambda cursor: actor_for_token(cursor, digest))
     if actor is None:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
@@ -107,3 +103,18 @@ def written(outcome: Outcome, response: Response) -> WriteResult:
     if outcome.replayed:
         response.headers["Idempotent-Replayed"] = "true"
     return WriteResult(id=outcome.id, version=outcome.version, position=outcome.position)
+
+
+R = TypeVar("R")
+
+
+def fresh_lookup(backend: Backend, lookup: Callable[[ViewCursor], R | None]) -> R | None:
+    """Look a record up; on a miss, catch the views up once before saying it does not exist,
+    so a card created a moment ago is found even without ``?after=``."""
+    with backend.views.reading() as cursor:
+        found = lookup(cursor)
+    if found is None:
+        backend.runner.catch_up()
+        with backend.views.reading() as cursor:
+            found = lookup(cursor)
+    return found

@@ -4,16 +4,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from aggregates.errors import NotFound
-from aggregates.scope import check_may_read
 from commands.contact_commands import (
     ChangeContact,
     RegisterContact,
     change_contact,
     register_contact,
 )
-from projections.contact_directory import get_contact, search_contacts
-from projections.employee_directory import responsible
+from projections.contact_directory import search_contacts
+from read_api.access import readable_contact
 from read_api.deps import (
     BackendDep,
     CurrentActor,
@@ -47,12 +45,7 @@ def search(
 
 @router.get("/{contact_id}", response_model=ContactCard, dependencies=[ReadAfter])
 def card(contact_id: str, backend: BackendDep, actor: CurrentActor) -> ContactCard:
-    with backend.views.reading() as cursor:
-        found = get_contact(cursor, contact_id)
-        if found is None:
-            raise NotFound(f"contact {contact_id} does not exist")
-        check_may_read(actor, responsible(cursor, found["manager_id"]))
-    return ContactCard(**found)
+    return ContactCard(**readable_contact(backend, actor, contact_id))
 
 
 @router.post("", status_code=201, response_model=WriteResult)

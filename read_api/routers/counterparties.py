@@ -5,8 +5,6 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from aggregates.counterparty import Admission, CounterpartyKind
-from aggregates.errors import NotFound
-from aggregates.scope import check_may_read
 from commands.counterparty_commands import (
     AssignManager,
     ChangeCounterpartyProfile,
@@ -21,10 +19,9 @@ from commands.counterparty_commands import (
 )
 from projections.counterparty_register import (
     RegisterFilter,
-    get_counterparty,
     search_counterparties,
 )
-from projections.employee_directory import responsible
+from read_api.access import readable_counterparty
 from read_api.deps import (
     BackendDep,
     CurrentActor,
@@ -76,12 +73,7 @@ def search(
 
 @router.get("/{counterparty_id}", response_model=CounterpartyCard, dependencies=[ReadAfter])
 def card(counterparty_id: str, backend: BackendDep, actor: CurrentActor) -> CounterpartyCard:
-    with backend.views.reading() as cursor:
-        found = get_counterparty(cursor, counterparty_id)
-        if found is None:
-            raise NotFound(f"counterparty {counterparty_id} does not exist")
-        check_may_read(actor, responsible(cursor, found["manager_id"]))
-    return CounterpartyCard(**found)
+    return CounterpartyCard(**readable_counterparty(backend, actor, counterparty_id))
 
 
 @router.post("", status_code=201, response_model=WriteResult)

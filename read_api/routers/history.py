@@ -5,14 +5,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from aggregates.errors import InvalidValue, NotFound
-from aggregates.scope import check_may_read
-from projections.contact_directory import get_contact
-from projections.counterparty_register import get_counterparty
+from aggregates.errors import InvalidValue
 from projections.database import ViewCursor
-from projections.employee_directory import responsible
 from projections.relationship_history import ENTRY_TYPES, HistoryQuery, history_page
 from projections.values import utc_text
+from read_api.access import readable_contact, readable_counterparty
 from read_api.deps import BackendDep, CurrentActor, Limit, Offset, ReadAfter
 from read_api.schemas import HistoryEntry, Page
 
@@ -68,11 +65,8 @@ def counterparty_history(
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> Page[HistoryEntry]:
+    readable_counterparty(backend, actor, counterparty_id)
     with backend.views.reading() as cursor:
-        found = get_counterparty(cursor, counterparty_id)
-        if found is None:
-            raise NotFound(f"counterparty {counterparty_id} does not exist")
-        check_may_read(actor, responsible(cursor, found["manager_id"]))
         return _page(cursor, counterparty_id, entry_types, since, until, limit, offset)
 
 
@@ -87,9 +81,6 @@ def contact_history(
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> Page[HistoryEntry]:
+    readable_contact(backend, actor, contact_id)
     with backend.views.reading() as cursor:
-        found = get_contact(cursor, contact_id)
-        if found is None:
-            raise NotFound(f"contact {contact_id} does not exist")
-        check_may_read(actor, responsible(cursor, found["manager_id"]))
         return _page(cursor, contact_id, entry_types, since, until, limit, offset)

@@ -19,8 +19,12 @@ def test_a_logged_call_appears_in_the_clients_history(client: TestClient, auth) 
             "counterparty_id": counterparty_id,
             "subject": "Запрос ставки Москва — Новосибирск",
             "occurred_at": "2026-03-02T10:15:00+03:00",
-            "details": {"kind": "call", "direction": "incoming", "phone": "84951234567",
-                        "duration_seconds": 240},
+            "details": {
+                "kind": "call",
+                "direction": "incoming",
+                "phone": "84951234567",
+                "duration_seconds": 240,
+            },
         },
         headers=as_ivanov,
     )

@@ -1,0 +1,186 @@
+"""A rebuild from the log gives exactly what live catch-up gave, whatever happened."""
+
+import tempfile
+from contextlib import suppress
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from aggregates.employee import Role
+from aggregates.errors import DomainError
+from commands.contact_commands import ChangeContact, RegisterContact, change_contact, register_contact
+from commands.counterparty_commands import (
+    AssignManager,
+    ChangeCounterpartyProfile,
+    DecideAdmission,
+    RateCounterparty,
+    RegisterCounterparty,
+    assign_manager,
+    change_counterparty_profile,
+    decide_admission,
+    rate_counterparty,
+    register_counterparty,
+)
+from commands.interaction_commands import (
+    CorrectInteraction,
+    LogInteraction,
+    correct_interaction,
+    log_interaction,
+)
+from letopis.settings import Settings
+from letopis.wiring import Letopis, build
+from projections.employee_directory import find_employee
+from tests.conftest import fresh_schema
+
+NAMES = ["ООО «Ёлка»", "АО Сибирь", "ИП Петров П.П.", "Balt Cargo GmbH", "ооо ромашка"]
+REGIONS = ["Москва", "Казань", "Новосибирск", None]
+PHONES = ["+7 (495) 123-45-67", "84957654321", "8 812 000 11 22", "+49 30 1234567"]
+ADMISSIONS = ["active", "passive", "temporarily_forbidden", "forbidden"]
+KINDS = [
+    {"kind": "call", "direction": "incoming", "duration_seconds": 30},
+    {"kind": "call", "direction": "outgoing"},
+    {"kind": "meeting", "agenda": "Тарифы"},
+    {"kind": "negotiation", "agreements": ["Скидка 5%"]},
+    {"kind": "email", "direction": "incoming"},
+    {"kind": "service_visit", "time_spent_minutes": 45},
+    {"kind": "message", "direction": "incoming", "channel": "chat"},
+]
+
+operation = st.tuples(st.integers(0, 9), st.integers(0, 1_000), st.integers(0, 1_000))
+
+
+def dump_views(letopis: Letopis) -> dict[str, list[tuple]]:
+    """Every row of every view, in a stable order."""
+    tables = [t for p in letopis.runner.projections for t in p.tables]
+    with letopis.views.reading() as cursor:
+        return {t: sorted(map(tuple, cursor.execute(f"SELECT * FROM {t}")), key=repr) for t in tables}
+
+
+def apply(letopis: Letopis, people: list, ids: dict[str, list[str]], op: tuple[int, int, int]) -> None:
+    kind, a, b = op
+    actor = people[a % len(people)]
+
+    def pick(key: str) -> str:
+        return ids[key][b % len(ids[key])]
+
+    service = letopis.service
+    if kind == 0 or not ids["counterparties"]:
+        outcome = register_counterparty(
+            service,
+            actor,
+            RegisterCounterparty(
+                name=NAMES[a % 5],
+                region=REGIONS[b % 4],
+                phones=[PHONES[b % 4]],
+                classifiers={"Категория": ["ABC"[a % 3]]},
+            ),
+        )
+        ids["counterparties"].append(outcome.id)
+    elif kind == 1:
+        change_counterparty_profile(
+            service,
+            actor,
+            pick("counterparties"),
+            ChangeCounterpartyProfile(region=REGIONS[a % 4], name=NAMES[b % 5], phones=PHONES[: a % 3]),
+        )
+    elif kind == 2:
+        assign_manager(
+            service, actor, pick("counterparties"), AssignManager(manager_id=people[b % 2].employee_id)
+        )
+    elif kind == 3:
+        rate_counterparty(service, actor, pick("counterparties"), RateCounterparty(rating=a % 6))
+    elif kind == 4:
+        decide_admission(
+            service,
+            actor,
+            pick("counterparties"),
+            DecideAdmission(admission=ADMISSIONS[a % 4], reason="Решение комиссии"),
+        )
+    elif kind == 5:
+        outcome = register_contact(
+            service,
+            actor,
+            RegisterContact(
+                counterparty_id=pick("counterparties"),
+                full_name=NAMES[a % 5],
+                phones=[PHONES[(a + b) % 4]],
+                emails=["lena@example.ru"],
+            ),
+        )
+        ids["contacts"].append(outcome.id)
+    elif kind == 6 and ids["contacts"]:
+        change_contact(
+            service, actor, pick("contacts"), ChangeContact(position="Логист", phones=[PHONES[a % 4]])
+        )
+    elif kind in (7, 8):
+        outcome = log_interaction(
+            service,
+            actor,
+            LogInteraction(
+                counterparty_id=pick("counterparties"), subject=f"Событие {a}", details=KINDS[b % 7]
+            ),
+        )
+        ids["interactions"].append(outcome.id)
+    elif kind == 9 and ids["interactions"]:
+        correct_interaction(
+            service,
+            actor,
+            pick("interactions"),
+            CorrectInteraction(reason="Опечатка", subject=f"Исправлено {a}"),
+        )
+
+
+def run_scenario(url: str, operations: list[tuple[int, int, int]], catch_up_every: int) -> None:
+    letopis = build(Settings(database_url=url))
+    try:
+        people = [
+            letopis.create_user(name, role, team, "Продажи")
+            for name, role, team in [
+                ("Иванов", Role.MANAGER, "М1"),
+                ("Петрова", Role.MANAGER, "М1"),
+                ("Смирнов", Role.HEAD_OF_SALES, None),
+            ]
+        ]
+        letopis.runner.catch_up()
+        with letopis.views.reading() as cursor:
+            actors = [find_employee(cursor, employee_id) for employee_id, _token in people]
+        ids: dict[str, list[str]] = {"counterparties": [], "contacts": [], "interactions": []}
+        for number, op in enumerate(operations, start=1):
+            # A refused command writes nothing; the property must hold all the same.
+            with suppress(DomainError):
+                apply(letopis, actors, ids, op)
+            if number % catch_up_every == 0:
+                letopis.runner.catch_up()
+        letopis.runner.catch_up()
+        live = dump_views(letopis)
+        letopis.runner.rebuild()
+        assert dump_views(letopis) == live
+    finally:
+        letopis.close()
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(operations=st.lists(operation, min_size=1, max_size=40), catch_up_every=st.integers(1, 7))
+def test_rebuild_equals_live_on_the_in_memory_store(operations, catch_up_every) -> None:
+    run_scenario("memory://", operations, catch_up_every)
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(operations=st.lists(operation, min_size=1, max_size=30), catch_up_every=st.integers(1, 7))
+def test_rebuild_equals_live_on_sqlite(operations, catch_up_every) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        run_scenario(f"sqlite:///{Path(folder) / 'events.sqlite'}", operations, catch_up_every)
+
+
+@pytest.mark.postgres
+@settings(
+    max_examples=5,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(operations=st.lists(operation, min_size=1, max_size=30), catch_up_every=st.integers(1, 7))
+def test_rebuild_equals_live_on_postgres(postgres_url, operations, catch_up_every) -> None:
+    with fresh_schema(postgres_url) as url:
+        run_scenario(url, operations, catch_up_every)
