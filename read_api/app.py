@@ -5,6 +5,7 @@ from fastapi import APIRouter, FastAPI
 from read_api import errors
 from read_api.deps import Backend
 from read_api.routers import contacts, counterparties, employees, history, interactions, phones
+from read_api.schemas import problems
 
 
 def create_app(backend: Backend) -> FastAPI:
@@ -17,7 +18,7 @@ def create_app(backend: Backend) -> FastAPI:
         ),
     )
     app.state.backend = backend
-    api = APIRouter(prefix="/api/v1")
+    api = APIRouter(prefix="/api/v1", responses=problems(401))
     for module in (counterparties, contacts, interactions, history, phones, employees):
         api.include_router(module.router)
     app.include_router(api)

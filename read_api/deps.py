@@ -7,6 +7,7 @@ from fastapi import Depends, Header, HTTPException, Query, Request, Response, st
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from aggregates.employee import token_digest
+from aggregates.errors import InvalidValue
 from aggregates.scope import Actor
 from commands.command import Command
 from commands.service import Outcome, WriteService
@@ -92,10 +93,8 @@ def keyed(command: C, key: str | None) -> C:
     if key is None:
         return command
     if command.command_id is not None and command.command_id != key:
-        raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_ENTITY,
-            "Idempotency-Key and command_id name different commands",
-        )
+        # A field error, shaped like every other 422, not a bare message.
+        raise InvalidValue("command_id", "Idempotency-Key and command_id name different commands")
     return command.model_copy(update={"command_id": key})
 
 

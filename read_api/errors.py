@@ -1,7 +1,10 @@
 """Domain errors become HTTP answers with a clear message and a stable code."""
 
+from http import HTTPStatus
+
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
 
 from aggregates.errors import (
     AccessDenied,
@@ -42,6 +45,21 @@ def _lag(_request: Request, error: Exception) -> JSONResponse:
     )
 
 
+def _http_error(_request: Request, error: Exception) -> JSONResponse:
+    """Refusals raised before the domain is reached (no token, no such route) get a code too,
+    so that every error body is a Problem."""
+    assert isinstance(error, HTTPException)
+    return JSONResponse(
+        status_code=error.status_code,
+        content={
+            "detail": error.detail,
+            "code": HTTPStatus(error.status_code).phrase.lower().replace(" ", "_"),
+        },
+        headers=error.headers,
+    )
+
+
 def install(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, _domain_error)
+    app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(ProjectionLag, _lag)

@@ -25,6 +25,22 @@ class Problem(BaseModel):
     code: str
 
 
+_PROBLEM_MEANINGS = {
+    400: "The body is not UTF-8 text",
+    401: "No valid bearer token: `crm users create` prints one",
+    403: "Outside the employee's scope or role",
+    404: "No such record",
+    409: "A stale expected_version, or a business rule that forbids the change",
+    503: "The views have not reached ?after= in time: retry after Retry-After seconds",
+}
+
+
+def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """Error answers an operation may give, declared so that clients generated from the
+    OpenAPI document know their bodies."""
+    return {status: {"model": Problem, "description": _PROBLEM_MEANINGS[status]} for status in statuses}
+
+
 class CounterpartyCard(BaseModel):
     id: str
     name: str

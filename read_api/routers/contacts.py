@@ -22,9 +22,9 @@ from read_api.deps import (
     keyed,
     written,
 )
-from read_api.schemas import ContactCard, Page, WriteResult
+from read_api.schemas import ContactCard, Page, WriteResult, problems
 
-router = APIRouter(prefix="/contacts", tags=["contacts"])
+router = APIRouter(prefix="/contacts", tags=["contacts"], responses=problems(400, 403, 404, 409, 503))
 
 
 @router.get("", response_model=Page[ContactCard], dependencies=[ReadAfter])

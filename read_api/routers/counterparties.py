@@ -32,9 +32,11 @@ from read_api.deps import (
     keyed,
     written,
 )
-from read_api.schemas import CounterpartyCard, Page, WriteResult
+from read_api.schemas import CounterpartyCard, Page, WriteResult, problems
 
-router = APIRouter(prefix="/counterparties", tags=["counterparties"])
+router = APIRouter(
+    prefix="/counterparties", tags=["counterparties"], responses=problems(400, 403, 404, 409, 503)
+)
 
 
 @router.get("", response_model=Page[CounterpartyCard], dependencies=[ReadAfter])

@@ -6,9 +6,9 @@ from aggregates.scope import Actor, check_is_admin
 from commands.employee_commands import HireEmployee, hire_employee
 from projections.employee_directory import list_employees
 from read_api.deps import BackendDep, CurrentActor, IdempotencyKey, ReadAfter, keyed, written
-from read_api.schemas import Employee, IssuedToken, WriteResult
+from read_api.schemas import Employee, IssuedToken, WriteResult, problems
 
-router = APIRouter(prefix="/employees", tags=["employees"])
+router = APIRouter(prefix="/employees", tags=["employees"], responses=problems(400, 403, 404, 409, 503))
 
 
 def _employee(actor: Actor) -> Employee:

@@ -11,9 +11,9 @@ from projections.relationship_history import ENTRY_TYPES, HistoryQuery, history_
 from projections.values import utc_text
 from read_api.access import readable_contact, readable_counterparty
 from read_api.deps import BackendDep, CurrentActor, Limit, Offset, ReadAfter
-from read_api.schemas import HistoryEntry, Page
+from read_api.schemas import HistoryEntry, Page, problems
 
-router = APIRouter(tags=["history"])
+router = APIRouter(tags=["history"], responses=problems(403, 404, 503))
 
 EntryTypes = Annotated[
     list[str] | None,

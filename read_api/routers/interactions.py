@@ -9,9 +9,9 @@ from commands.interaction_commands import (
     log_interaction,
 )
 from read_api.deps import BackendDep, CurrentActor, IdempotencyKey, keyed, written
-from read_api.schemas import WriteResult
+from read_api.schemas import WriteResult, problems
 
-router = APIRouter(prefix="/interactions", tags=["interactions"])
+router = APIRouter(prefix="/interactions", tags=["interactions"], responses=problems(400, 403, 404, 409))
 
 
 @router.post("", status_code=201, response_model=WriteResult)

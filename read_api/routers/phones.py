@@ -6,9 +6,9 @@ from fastapi import APIRouter, Query
 
 from projections.phone_lookup import lookup_phone
 from read_api.deps import BackendDep, CurrentActor, ReadAfter
-from read_api.schemas import PhoneMatch
+from read_api.schemas import PhoneMatch, problems
 
-router = APIRouter(prefix="/phones", tags=["phones"])
+router = APIRouter(prefix="/phones", tags=["phones"], responses=problems(503))
 
 
 @router.get("", response_model=list[PhoneMatch], dependencies=[ReadAfter])
