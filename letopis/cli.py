@@ -1,14 +1,30 @@
 """The ``crm`` command line."""
 
+import logging
+import signal
+import threading
+import time
+from pathlib import Path
 from typing import Annotated
 
 import typer
 import uvicorn
 from rich.console import Console
+from rich.panel import Panel
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+from rich.table import Table
 
-from aggregates.employee import Role
-from letopis.wiring import Letopis, build
+from aggregates.employee import Employee, Role
+from aggregates.errors import DomainError
+from aggregates.scope import Actor
+from commands.counterparty_import import import_counterparties
+from commands.scope import parse_id
+from event_store.kafka_relay import DEFAULT_TOPIC, KafkaRelay
+from event_store.store import EventStore
+from letopis.demo_data import DemoSummary, Showcase, find_showcase, seed_demo
+from letopis.settings import Settings
+from letopis.wiring import CONSOLE, Letopis, build
+from projections.employee_directory import find_employee
 from projections.runner import ProjectionWorker
 from read_api.app import create_app
 
@@ -17,8 +33,12 @@ app = typer.Typer(
 )
 projections_app = typer.Typer(help="Read models built from the event log.", no_args_is_help=True)
 users_app = typer.Typer(help="Employees and their access tokens.", no_args_is_help=True)
+import_app = typer.Typer(help="Bring records in from files.", no_args_is_help=True)
+relay_app = typer.Typer(help="Publishing the event log to Kafka.", no_args_is_help=True)
 app.add_typer(projections_app, name="projections")
 app.add_typer(users_app, name="users")
+app.add_typer(import_app, name="import")
+app.add_typer(relay_app, name="relay")
 console = Console()
 
 
@@ -104,6 +124,32 @@ def status() -> None:
         letopis.close()
 
 
+@relay_app.command("run")
+def run_relay(
+    topic: Annotated[str, typer.Option(help="Kafka topic that receives the log")] = DEFAULT_TOPIC,
+    interval: Annotated[float, typer.Option(min=0.01, help="Seconds between looks at an idle log")] = 0.5,
+) -> None:
+    """Publish the event log to Kafka (LETOPIS_KAFKA_BOOTSTRAP_SERVERS) in order, keyed by aggregate id."""
+    settings = Settings()
+    if not settings.kafka_bootstrap_servers:
+        console.print("LETOPIS_KAFKA_BOOTSTRAP_SERVERS is empty: set it to the brokers (host:port,…).")
+        raise typer.Exit(2)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("kafka").setLevel(logging.WARNING)
+    store = EventStore(settings.event_store_url())
+    relay = KafkaRelay(store, settings.kafka_bootstrap_servers, topic=topic)
+    stop = threading.Event()
+    # As a container's first process the relay gets SIGTERM, whose default is ignored there.
+    for stopping in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(stopping, lambda _signal, _frame: stop.set())
+    console.print(f"Relaying the log to {topic} on {settings.kafka_bootstrap_servers}; Ctrl+C stops it.")
+    try:
+        relay.run_forever(stop, interval)
+    finally:
+        relay.close()
+        store.close()
+
+
 @users_app.command("create")
 def create_user(
     full_name: Annotated[str, typer.Argument(help="Full name, e.g. 'Иванов Иван'")],
@@ -129,3 +175,146 @@ def new_token(employee_id: Annotated[str, typer.Argument(help="The employee's id
         console.print(f"token: {letopis.issue_token(employee_id)}")
     finally:
         letopis.close()
+
+
+Scale = Annotated[int, typer.Option(min=1, help="Multiplies the demo's clients, contacts and interactions")]
+Seed = Annotated[int, typer.Option(help="The same seed always gives the same demo data")]
+
+
+def _seed_with_progress(letopis: Letopis, scale: int, seed: int) -> DemoSummary:
+    with _progress() as progress:
+        task = progress.add_task("Seeding the demo company", total=None)
+
+        def report(written: int, total: int) -> None:
+            progress.update(task, completed=written, total=total)
+
+        summary = seed_demo(letopis, scale=scale, seed=seed, now=letopis.service.clock(), progress=report)
+    catch_up_with_progress(letopis, "Building views")
+    return summary
+
+
+@app.command("seed")
+def seed_command(scale: Scale = 1, seed: Seed = 2024) -> None:
+    """Fill an empty store with the demo freight-forwarding company, without serving."""
+    letopis = build()
+    try:
+        if letopis.store.head():
+            console.print("The store already holds events; demo data goes only into an empty store.")
+            raise typer.Exit(1)
+        started = time.perf_counter()
+        summary = _seed_with_progress(letopis, scale, seed)
+        console.print(
+            f"Seeded {summary.employees} employees, {summary.counterparties} counterparties, "
+            f"{summary.contacts} contacts and {summary.interactions} interactions "
+            f"in {time.perf_counter() - started:.1f} s."
+        )
+    finally:
+        letopis.close()
+
+
+@app.command("demo")
+def demo(scale: Scale = 1, seed: Seed = 2024) -> None:
+    """Seed the demo company if the store is empty, print tokens and a curl line, serve the API."""
+    letopis = build()
+    try:
+        if letopis.store.head():
+            console.print("The store already holds events: seeding skipped.")
+            catch_up_with_progress(letopis, "Catching up views")
+            showcase = find_showcase(letopis)
+        else:
+            showcase = _seed_with_progress(letopis, scale, seed).showcase
+        if showcase is None:
+            console.print("No manager's client to show: add people with `crm users create`.")
+        else:
+            _introduce(letopis, showcase)
+    except BaseException:
+        letopis.close()
+        raise
+    serve_api(letopis)
+
+
+def _introduce(letopis: Letopis, showcase: Showcase) -> None:
+    """Fresh tokens for the showcase's people, and where to point them."""
+    head_token = letopis.issue_token(showcase.head_of_sales_id)
+    manager_token = letopis.issue_token(showcase.manager_id)
+    letopis.runner.catch_up()
+    with letopis.views.reading() as cursor:
+        head = find_employee(cursor, showcase.head_of_sales_id)
+        manager = find_employee(cursor, showcase.manager_id)
+    settings = letopis.settings
+    # A server listening on every interface is still reached locally by the loopback address.
+    host = "127.0.0.1" if settings.host in ("0.0.0.0", "::") else settings.host
+    base = f"http://{host}:{settings.port}"
+    console.print(
+        Panel.fit(
+            f"API docs       {base}/docs\n"
+            f"API            {base}/api/v1\n\n"
+            f"Head of sales  {head.full_name if head else showcase.head_of_sales_id}\n"
+            f"               {head_token}\n"
+            f"Manager        {manager.full_name if manager else showcase.manager_id}\n"
+            f"               {manager_token}",
+            title="Letopis demo",
+        ),
+        markup=False,
+    )
+    console.print("A client's history, as the manager sees it:")
+    console.print(
+        f"curl -H 'Authorization: Bearer {manager_token}' "
+        f"{base}/api/v1/counterparties/{showcase.counterparty_id}/history",
+        soft_wrap=True,
+        markup=False,
+        highlight=False,
+    )
+
+
+@import_app.command("counterparties")
+def import_counterparties_command(
+    file: Annotated[
+        Path,
+        typer.Argument(
+            exists=True, dir_okay=False, readable=True, help="CSV in UTF-8, separated by ',' or ';'"
+        ),
+    ],
+    skip_invalid: Annotated[
+        bool, typer.Option("--skip-invalid", help="Import the valid rows even if others are rejected")
+    ] = False,
+    as_employee: Annotated[
+        str | None,
+        typer.Option("--as", help="Id of the employee the import is recorded under; default: the console"),
+    ] = None,
+) -> None:
+    """Register counterparties from a CSV file, all in one transaction."""
+    try:
+        text = file.read_text(encoding="utf-8")
+    except UnicodeDecodeError as undecodable:
+        console.print(f"{file} is not UTF-8 text: {undecodable}", markup=False)
+        raise typer.Exit(2) from None
+    letopis = build()
+    try:
+        actor = CONSOLE if as_employee is None else _employee(letopis, as_employee)
+        report = import_counterparties(letopis.service, actor, text, skip_invalid=skip_invalid)
+    finally:
+        letopis.close()
+    if report.rejected:
+        table = Table("Line", "Reason", title="Rejected rows")
+        for rejection in report.rejected:
+            table.add_row(str(rejection.line), rejection.reason)
+        console.print(table)
+    if report.imported:
+        console.print(
+            f"Imported {report.imported} counterparties (log position {report.position}); "
+            f"{len(report.rejected)} rows rejected."
+        )
+    else:
+        console.print(f"Nothing imported; {len(report.rejected)} rows rejected.")
+        if report.rejected:
+            raise typer.Exit(1)
+
+
+def _employee(letopis: Letopis, employee_id: str) -> Actor:
+    try:
+        employee = letopis.store.get(parse_id(employee_id, "--as"), Employee)
+    except DomainError as refused:
+        console.print(refused.message, markup=False)
+        raise typer.Exit(2) from None
+    return Actor(str(employee.id), employee.full_name, employee.role, employee.team, employee.department)

@@ -4,8 +4,10 @@ Each event becomes one entry per subject it concerns (the counterparty and every
 contact involved), so both timelines are a single indexed range scan.
 """
 
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from aggregates.contact import Contact
@@ -14,7 +16,7 @@ from aggregates.interaction import Interaction
 from event_store.store import Recorded
 from projections.database import ViewCursor
 from projections.projection import Handler, Projection
-from projections.values import from_json, to_json, utc_text
+from projections.values import from_json, utc_text
 
 _COLUMNS = (
     "subject_id",
@@ -30,6 +32,18 @@ _COLUMNS = (
     "occurred_at",
     "recorded_at",
 )
+
+# The rebuild's hot path renders two timestamps and one JSON document per event; these
+# produce exactly what ``utc_text`` and ``to_json`` produce, with less work per call.
+_JSON = json.JSONEncoder(ensure_ascii=False, default=str, sort_keys=True).encode
+
+
+def _utc_text(moment: datetime) -> str:
+    utc = moment.astimezone(UTC)
+    if utc.year < 1000:  # strftime does not pad such years; isoformat would
+        return utc_text(moment)
+    return utc.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
+
 
 Entry = tuple[str, str, str, dict[str, Any], list[str]]
 """entry type, event name, summary, details, the subjects it concerns."""
@@ -143,10 +157,10 @@ def entry_rows(recorded: Recorded) -> list[tuple[Any, ...]]:
         entry_type,
         event_name,
         summary,
-        to_json(details),
+        _JSON(details),
         event.actor,
-        utc_text(event.occurred_at),
-        utc_text(event.timestamp),
+        _utc_text(event.occurred_at),
+        _utc_text(event.timestamp),
     )
     return [(subject, *common) for subject in dict.fromkeys(subjects)]
 

@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from aggregates.errors import InvalidValue
-from event_store.store import Recorded
+from event_store.store import EventStore, Recorded
 from projections.database import ViewCursor, ViewDatabase
 from projections.projection import Projection
 
@@ -34,6 +34,33 @@ class EventSource(Protocol):
     ) -> list[Recorded]: ...
 
 
+class _Prefetch:
+    """The next batch, read on a thread of its own while the current one is applied, so
+    that the database's work on the read overlaps the views' work on the last batch."""
+
+    def __init__(self, source: EventSource, after: int, limit: int, stop: int, topics: Sequence[str]) -> None:
+        self.key = (after, limit, stop)
+        self._source = source
+        self._topics = topics
+        self._batch: list[Recorded] = []
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._read, name="projection-prefetch", daemon=True)
+        self._thread.start()
+
+    def _read(self) -> None:
+        after, limit, stop = self.key
+        try:
+            self._batch = self._source.read(after=after, limit=limit, stop=stop, topics=self._topics)
+        except BaseException as error:
+            self._error = error
+
+    def take(self) -> list[Recorded]:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._batch
+
+
 class ProjectionLag(Exception):
     """A read asked for a log position the views did not reach in time."""
 
@@ -45,13 +72,18 @@ class ProjectionRunner:
         database: ViewDatabase,
         projections: Sequence[Projection],
         batch_size: int = 2000,
+        prefetch: bool | None = None,
     ) -> None:
         self.source = source
         self.database = database
         self.projections = list(projections)
         self.batch_size = batch_size
+        # Reading ahead on another thread needs a source that may be used from any thread;
+        # the event store's connection pool is.
+        self.prefetch = isinstance(source, EventStore) if prefetch is None else prefetch
         self._topics = sorted({t for p in self.projections for t in p.topics()})
         self._lock = threading.Lock()
+        self._ahead: _Prefetch | None = None
 
     def create_tables(self) -> None:
         with self.database.writing() as cursor:
@@ -91,8 +123,10 @@ class ProjectionRunner:
             start = min(positions[p.name] for p in self.projections)
             if start >= head:
                 return start
-            batch = self.source.read(after=start, limit=self.batch_size, stop=head, topics=self._topics)
+            batch = self._read(start, head)
             reached = batch[-1].position if len(batch) == self.batch_size else head
+            if self.prefetch and reached < head:
+                self._ahead = _Prefetch(self.source, reached, self.batch_size, head, self._topics)
             for projection in self.projections:
                 own = positions[projection.name]
                 if own >= reached:
@@ -103,6 +137,14 @@ class ProjectionRunner:
                     (reached, projection.name),
                 )
             return reached
+
+    def _read(self, after: int, head: int) -> list[Recorded]:
+        ahead, self._ahead = self._ahead, None
+        if ahead is not None:
+            batch = ahead.take()
+            if ahead.key == (after, self.batch_size, head):
+                return batch
+        return self.source.read(after=after, limit=self.batch_size, stop=head, topics=self._topics)
 
     def catch_up(self, progress: Progress | None = None) -> int:
         """Apply everything recorded so far; return the position reached."""

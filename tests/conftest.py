@@ -12,6 +12,7 @@ from aggregates.employee import Role
 from aggregates.scope import Actor
 from letopis.settings import Settings
 from letopis.wiring import Letopis, build
+from tests.kafka_broker import tansu_broker
 from tests.postgres_server import postgres_server
 
 STORES = ["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
@@ -90,3 +91,10 @@ def staff(letopis: Letopis) -> dict[str, tuple[Actor, str]]:
     }
     letopis.runner.catch_up()
     return people
+
+
+@pytest.fixture(scope="session")
+def kafka_bootstrap() -> Iterator[str]:
+    """A Kafka-compatible broker for the whole run (each test uses topics of its own)."""
+    with tansu_broker() as broker:
+        yield broker.address

@@ -21,7 +21,7 @@ from letopis.cli import app
 from letopis.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
-LETOPIS_SERVICES = ["api", "projections"]
+LETOPIS_SERVICES = ["api", "projections", "relay"]
 
 
 @pytest.fixture(scope="module")
@@ -140,7 +140,10 @@ def test_kafka_runs_in_kraft_mode_as_its_own_controller(services):
     assert kafka.get("CLUSTER_ID"), "KRaft needs a cluster id to format its log directory"
 
 
-@pytest.mark.parametrize(("name", "expected"), [("api", "crm serve"), ("projections", "crm projections run")])
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [("api", "crm serve"), ("projections", "crm projections run"), ("relay", "crm relay run")],
+)
 def test_each_service_runs_a_real_crm_command(name, expected, services):
     command = effective_command(services[name])
 

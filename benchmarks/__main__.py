@@ -1,0 +1,127 @@
+"""``python -m benchmarks [--quick] [--only NAME ...]``: run, print the table, write RESULTS.md."""
+
+import argparse
+import sys
+import time
+import traceback
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from benchmarks import append, http, latency, rebuild
+from benchmarks.common import Result, drop_database, ensure_database, machine_description
+
+BENCHMARKS: dict[str, Callable[[bool], list[Result]]] = {
+    "append": append.run,
+    "http": http.run,
+    "rebuild": rebuild.run,
+    "latency": latency.run,
+}
+RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
+COLUMNS = ("Benchmark", "Case", "Letopis", "Raw baseline", "Ratio", "Target", "", "Notes")
+
+ABOUT = """\
+How to read this table:
+
+- **1 append**: `log_interaction` through a `WriteService`, one command per transaction
+  (validate, load the counterparty and its manager from the log, decide, append), against
+  plain psycopg / sqlite3 inserting one row per transaction, with the same payload bytes,
+  into a table shaped like the event table. Both run in alternating rounds.
+- **2 POST /interactions**: the web API in a uvicorn subprocess on a loopback port;
+  client threads with keep-alive connections in the benchmark process.
+- **3 history rebuild**: `ProjectionRunner.rebuild()` with only `RelationshipHistory`
+  over a log of real, decodable Letopis events, against a raw `COPY` of exactly the rows
+  the rebuild produced (pre-rendered bytes) into a table with the same key and index.
+  The ratio compares rows per second.
+- **4 read latency**: the demo company (`seed_demo`) on PostgreSQL, queried as one of
+  its managers: through the projection query functions and through the web API.
+
+The machine is shared and noisy: only ratios measured in the same run are comparable.
+"""
+
+
+def table(results: list[Result]) -> Table:
+    view = Table(title="Letopis benchmarks", show_lines=False)
+    for column in COLUMNS:
+        view.add_column(column, overflow="fold")
+    for result in results:
+        view.add_row(*_cells(result))
+    return view
+
+
+def _cells(result: Result) -> tuple[str, ...]:
+    return (
+        result.benchmark,
+        result.case,
+        result.value,
+        result.baseline,
+        f"{result.ratio:.2f}" if result.ratio is not None else "",
+        f"≥ {result.target:.2f}" if result.target is not None else "",
+        result.verdict,
+        result.note,
+    )
+
+
+def markdown(results: list[Result], machine: dict[str, str], command: str, minutes: float) -> str:
+    def row(cells: tuple[str, ...]) -> str:
+        return "| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |"
+
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Run on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC with `{command}` ({minutes:.1f} min).",
+        "",
+        "| Machine | |",
+        "|---|---|",
+        *(f"| {key} | {value} |" for key, value in machine.items()),
+        "",
+        row(COLUMNS),
+        row(tuple("---" for _ in COLUMNS)),
+        *(row(_cells(result)) for result in results),
+        "",
+        ABOUT,
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="small sizes: a smoke run of a minute or two")
+    parser.add_argument(
+        "--only", action="append", choices=sorted(BENCHMARKS), help="run only this benchmark (repeatable)"
+    )
+    parser.add_argument("--no-write", action="store_true", help="print the table but leave RESULTS.md alone")
+    args = parser.parse_args(argv)
+    console = Console(width=None if sys.stdout.isatty() else 200)
+    ensure_database()
+    machine = machine_description()
+    started = time.monotonic()
+    results: list[Result] = []
+    try:
+        for name in args.only or list(BENCHMARKS):
+            console.print(f"[bold]running {name}[/bold] …")
+            began = time.monotonic()
+            try:
+                found = BENCHMARKS[name](args.quick)
+            except Exception as error:
+                traceback.print_exc()
+                found = [Result(name, "failed", "", note=f"{type(error).__name__}: {error}"[:200])]
+            results.extend(found)
+            console.print(f"  {name} done in {time.monotonic() - began:.0f} s")
+    finally:
+        drop_database()  # every schema was dropped already; the database goes too
+    minutes = (time.monotonic() - started) / 60
+    console.print(table(results))
+    console.print(", ".join(f"{key}: {value}" for key, value in machine.items()))
+    if not args.no_write:
+        command = " ".join(["python -m benchmarks", *(argv if argv is not None else sys.argv[1:])])
+        RESULTS.write_text(markdown(results, machine, command, minutes), encoding="utf-8")
+        console.print(f"written to {RESULTS}")
+    return 0 if all(r.verdict != "MISSED" and r.case != "failed" for r in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,330 @@
+"""The Kafka relay and the projection source that reads its topic, against a real broker."""
+
+import threading
+import time
+import uuid
+
+import pytest
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
+from kafka.admin import NewTopic
+from typer.testing import CliRunner
+
+from commands.contact_commands import RegisterContact, register_contact
+from commands.counterparty_commands import (
+    ChangeCounterpartyProfile,
+    RateCounterparty,
+    RegisterCounterparty,
+    change_counterparty_profile,
+    rate_counterparty,
+    register_counterparty,
+)
+from commands.interaction_commands import (
+    CorrectInteraction,
+    LogInteraction,
+    correct_interaction,
+    log_interaction,
+)
+from event_store.kafka_relay import (
+    PREVIOUS_HEADER,
+    TOPIC_HEADER,
+    VERSION_HEADER,
+    KafkaRelay,
+    RelayFailed,
+    header,
+    position_of,
+)
+from letopis.cli import app
+from letopis.wiring import Letopis
+from projections.counterparty_register import CounterpartyRegister
+from projections.database import SqliteViews
+from projections.kafka_source import KafkaEventSource, MissingFromTopic
+from projections.relationship_history import RelationshipHistory
+from projections.runner import EventSource, ProjectionRunner
+from tests.kafka_broker import tansu_broker
+
+
+@pytest.fixture
+def store_kind() -> str:
+    """The embedded store: real persistence with gap-aware positions, and no server to wait for."""
+    return "sqlite"
+
+
+@pytest.fixture
+def topic() -> str:
+    return f"letopis.test.{uuid.uuid4().hex[:12]}"
+
+
+def add_clients(letopis: Letopis, staff, count: int) -> None:
+    """Clients with contacts, interactions, corrections and changes, through the commands."""
+    ivanov, petrova = staff["ivanov"][0], staff["petrova"][0]
+    service = letopis.service
+    for number in range(count):
+        client = register_counterparty(
+            service,
+            ivanov,
+            RegisterCounterparty(name=f"ООО «Груз-{number}»", region="Казань", phones=["+7 (495) 123-45-67"]),
+        ).id
+        register_contact(service, ivanov, RegisterContact(counterparty_id=client, full_name=f"Лена {number}"))
+        call = log_interaction(
+            service,
+            petrova,
+            LogInteraction(
+                counterparty_id=client,
+                subject=f"Звонок {number}",
+                details={"kind": "call", "direction": "incoming", "duration_seconds": 30},
+            ),
+        ).id
+        correct_interaction(service, petrova, call, CorrectInteraction(reason="Опечатка", subject="Звонок"))
+        change_counterparty_profile(service, ivanov, client, ChangeCounterpartyProfile(region="Москва"))
+        rate_counterparty(service, ivanov, client, RateCounterparty(rating=number % 6))
+
+
+def published(bootstrap: str, topic: str) -> list:
+    """Every message in the topic, partition by partition, in offset order."""
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False)
+    try:
+        partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic))]
+        consumer.assign(partitions)
+        consumer.seek_to_beginning()
+        ends = consumer.end_offsets(partitions)
+        records: dict[TopicPartition, list] = {tp: [] for tp in partitions}
+        deadline = time.monotonic() + 10
+        while any(consumer.position(tp) < ends[tp] for tp in partitions):
+            assert time.monotonic() < deadline, "the topic could not be read in 10 s"
+            for tp, batch in consumer.poll(timeout_ms=200).items():
+                records[tp].extend(batch)
+        return [record for tp in partitions for record in records[tp]]
+    finally:
+        consumer.close()
+
+
+def views_of(source: EventSource, batch_size: int = 2000) -> tuple[ProjectionRunner, SqliteViews]:
+    views = SqliteViews(":memory:")
+    runner = ProjectionRunner(source, views, [RelationshipHistory(), CounterpartyRegister()], batch_size)
+    runner.create_tables()
+    return runner, views
+
+
+def rows(runner: ProjectionRunner) -> dict[str, list[tuple]]:
+    tables = [table for projection in runner.projections for table in projection.tables]
+    with runner.database.reading() as cursor:
+        return {t: sorted(map(tuple, cursor.execute(f"SELECT * FROM {t}")), key=repr) for t in tables}
+
+
+@pytest.mark.kafka
+def test_the_relay_publishes_every_event_once_in_log_order_keyed_by_aggregate(
+    letopis, staff, kafka_bootstrap, topic
+):
+    add_clients(letopis, staff, 3)
+    relay = KafkaRelay(letopis.store, kafka_bootstrap, topic=topic, batch_size=7)
+    try:
+        sent = relay.run_until_caught_up()
+    finally:
+        relay.close()
+    log = letopis.store.read_stored(0, 10_000)
+    messages = published(kafka_bootstrap, topic)
+
+    assert sent == len(log) == len(messages)
+    assert relay.position == letopis.store.head()
+    assert [position_of(m) for m in messages] == [n.id for n in log]
+    assert [int(header(m, PREVIOUS_HEADER)) for m in messages] == [0, *[n.id for n in log][:-1]]
+    for message, notification in zip(messages, log, strict=True):
+        assert message.key == str(notification.originator_id).encode()
+        assert message.value == notification.state
+        assert header(message, TOPIC_HEADER).decode() == notification.topic
+        assert int(header(message, VERSION_HEADER)) == notification.originator_version
+
+
+@pytest.mark.kafka
+def test_with_several_partitions_each_aggregate_keeps_one_partition_and_its_order(
+    letopis, staff, kafka_bootstrap, topic
+):
+    add_clients(letopis, staff, 3)
+    relay = KafkaRelay(letopis.store, kafka_bootstrap, topic=topic, partitions=3)
+    try:
+        relay.run_until_caught_up()
+    finally:
+        relay.close()
+    messages = published(kafka_bootstrap, topic)
+    partitions_of_key: dict[bytes, set[int]] = {}
+    for message in messages:
+        partitions_of_key.setdefault(message.key, set()).add(message.partition)
+    positions_by_partition: dict[int, list[int]] = {}
+    for message in messages:
+        positions_by_partition.setdefault(message.partition, []).append(position_of(message))
+
+    assert sorted(position_of(m) for m in messages) == [n.id for n in letopis.store.read_stored(0, 10_000)]
+    assert all(len(partitions) == 1 for partitions in partitions_of_key.values())
+    assert len(positions_by_partition) > 1
+    assert all(positions == sorted(positions) for positions in positions_by_partition.values())
+
+
+@pytest.mark.kafka
+def test_a_restarted_relay_resumes_after_the_last_position_in_the_topic(
+    letopis, staff, kafka_bootstrap, topic
+):
+    first = KafkaRelay(letopis.store, kafka_bootstrap, topic=topic)
+    try:
+        first.run_until_caught_up()
+    finally:
+        first.close()
+    head_before = letopis.store.head()
+    add_clients(letopis, staff, 2)
+
+    second = KafkaRelay(letopis.store, kafka_bootstrap, topic=topic, batch_size=5)
+    try:
+        assert second.position == head_before
+        second.run_until_caught_up()
+        assert second.run_once() == 0
+    finally:
+        second.close()
+
+    positions = [position_of(m) for m in published(kafka_bootstrap, topic)]
+    assert positions == [n.id for n in letopis.store.read_stored(0, 10_000)]
+
+
+@pytest.mark.kafka
+def test_the_relay_keeps_publishing_what_is_committed_until_stopped(letopis, staff, kafka_bootstrap, topic):
+    relay = KafkaRelay(letopis.store, kafka_bootstrap, topic=topic)
+    stop = threading.Event()
+    running = threading.Thread(target=relay.run_forever, args=(stop, 0.05))
+    running.start()
+    try:
+        add_clients(letopis, staff, 1)
+        head = letopis.store.head()
+        deadline = time.monotonic() + 10
+        while relay.position < head:
+            assert time.monotonic() < deadline, "the relay did not catch up in 10 s"
+            time.sleep(0.05)
+    finally:
+        stop.set()
+        running.join(timeout=10)
+        relay.close()
+
+    assert not running.is_alive()
+    assert [position_of(m) for m in published(kafka_bootstrap, topic)][-1] == head
+
+
+@pytest.mark.kafka
+@pytest.mark.parametrize("partitions", [1, 3])
+def test_views_fed_from_kafka_equal_views_fed_from_the_store(
+    letopis, staff, kafka_bootstrap, topic, partitions
+):
+    add_clients(letopis, staff, 3)
+    relay = KafkaRelay(letopis.store, kafka_bootstrap, topic=topic, partitions=partitions)
+    source = KafkaEventSource(kafka_bootstrap, letopis.store.mapper, topic=topic)
+    local, local_views = views_of(letopis.store)
+    remote, remote_views = views_of(source, batch_size=4)
+    try:
+        relay.run_until_caught_up()
+        local.catch_up()
+        assert remote.catch_up() == local.reflected_position() == letopis.store.head()
+        assert rows(remote) == rows(local)
+        assert rows(local)["history_entries"], "the scenario left the views empty"
+
+        add_clients(letopis, staff, 2)
+        relay.run_until_caught_up()
+        local.catch_up()
+        remote.catch_up()
+        assert rows(remote) == rows(local)
+
+        remote.rebuild()
+        assert rows(remote) == rows(local)
+    finally:
+        relay.close()
+        source.close()
+        local_views.close()
+        remote_views.close()
+
+
+@pytest.mark.kafka
+def test_the_relay_does_not_move_past_what_the_broker_did_not_acknowledge(letopis, staff, topic):
+    with tansu_broker() as broker:
+        relay = KafkaRelay(letopis.store, broker.address, topic=topic, timeout=1)
+        relay.run_until_caught_up()
+        acknowledged = relay.position
+        add_clients(letopis, staff, 1)
+        broker.stop()
+        with pytest.raises(RelayFailed):
+            relay.run_once()
+        relay.close()
+
+    assert relay.position == acknowledged < letopis.store.head()
+
+
+def copy_messages(bootstrap: str, topic: str, messages: list) -> None:
+    """Send messages again exactly as they are, as a relay does after a failed batch."""
+    producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all")
+    try:
+        for message in messages:
+            producer.send(
+                topic,
+                key=message.key,
+                value=message.value,
+                headers=list(message.headers),
+                partition=message.partition,
+            )
+        producer.flush(timeout=10)
+    finally:
+        producer.close(timeout=10)
+
+
+@pytest.mark.kafka
+def test_copies_of_published_events_are_handed_out_once(letopis, staff, kafka_bootstrap, topic):
+    add_clients(letopis, staff, 2)
+    relay = KafkaRelay(letopis.store, kafka_bootstrap, topic=topic)
+    relay.run_until_caught_up()
+    relay.close()
+    copy_messages(kafka_bootstrap, topic, published(kafka_bootstrap, topic)[10:])
+    add_clients(letopis, staff, 1)
+    restarted = KafkaRelay(letopis.store, kafka_bootstrap, topic=topic)
+    restarted.run_until_caught_up()
+    restarted.close()
+    log = [n.id for n in letopis.store.read_stored(0, 10_000)]
+    assert len(published(kafka_bootstrap, topic)) > len(log)
+
+    source = KafkaEventSource(kafka_bootstrap, letopis.store.mapper, topic=topic)
+    local, local_views = views_of(letopis.store)
+    remote, remote_views = views_of(source, batch_size=6)
+    try:
+        assert source.head() == log[-1]
+        assert [r.position for r in source.read(after=0, limit=10_000, stop=log[-1])] == log
+        local.catch_up()
+        remote.catch_up()
+        assert rows(remote) == rows(local)
+    finally:
+        source.close()
+        local_views.close()
+        remote_views.close()
+
+
+@pytest.mark.kafka
+def test_a_message_missing_from_the_topic_stops_the_reader(letopis, staff, kafka_bootstrap, topic):
+    relay = KafkaRelay(letopis.store, kafka_bootstrap, topic=topic)
+    relay.run_until_caught_up()
+    relay.close()
+    holed = f"{topic}.holed"
+    admin = KafkaAdminClient(bootstrap_servers=kafka_bootstrap)
+    admin.create_topics([NewTopic(holed, 1, 1)])
+    admin.close()
+    messages = published(kafka_bootstrap, topic)
+    copy_messages(kafka_bootstrap, holed, messages[:3] + messages[4:])
+
+    source = KafkaEventSource(kafka_bootstrap, letopis.store.mapper, topic=holed, timeout=1)
+    try:
+        before_hole = source.read(after=0, limit=3)
+        with pytest.raises(MissingFromTopic):
+            source.read(after=before_hole[-1].position, limit=100, stop=source.head())
+    finally:
+        source.close()
+
+    assert [r.position for r in before_hole] == [position_of(m) for m in messages[:3]]
+
+
+def test_relay_run_refuses_to_start_without_brokers(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("LETOPIS_KAFKA_BOOTSTRAP_SERVERS", "")
+    monkeypatch.setenv("LETOPIS_DATABASE_URL", "memory://")
+    result = CliRunner().invoke(app, ["relay", "run"])
+
+    assert result.exit_code == 2
+    assert "LETOPIS_KAFKA_BOOTSTRAP_SERVERS" in result.output
