@@ -43,6 +43,7 @@ class Deal(Aggregate):
         def apply(self, aggregate: "Deal") -> None:
             aggregate.counterparty_id = self.counterparty_id
             aggregate.manager_id = self.manager_id
+            aggregate.pipeline_id = self.pipeline_id
             aggregate.stage = self.stage
             aggregate.amount = Money(self.amount, self.currency)
             aggregate.expected_close_on = self.expected_close_on
@@ -93,6 +94,7 @@ class Deal(Aggregate):
     def __init__(self) -> None:
         self.counterparty_id = ""
         self.manager_id = ""
+        self.pipeline_id = ""
         self.stage = ""
         self.amount = Money(Decimal(0), "RUB")
         self.expected_close_on = date.min

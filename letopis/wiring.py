@@ -12,12 +12,19 @@ from commands.service import Clock, WriteService
 from event_store.store import EventStore
 from letopis.settings import Settings
 from letopis.tokens import new_token
+from projections.catalogue import CatalogueView
 from projections.contact_directory import ContactDirectory
+from projections.contract_register import ContractRegister
 from projections.counterparty_register import CounterpartyRegister
 from projections.database import PostgresViews, SqliteViews, ViewDatabase
+from projections.deal_funnel import DealFunnel
 from projections.employee_directory import EmployeeDirectory
+from projections.exchange_rates import ExchangeRates
+from projections.inquiries import InquiryView
+from projections.order_status import OrderStatusView
 from projections.phone_lookup import PhoneLookup
 from projections.projection import Projection
+from projections.refusals import RefusalView
 from projections.relationship_history import RelationshipHistory
 from projections.runner import ProjectionRunner
 
@@ -38,6 +45,13 @@ def all_projections() -> list[Projection]:
         ContactDirectory(),
         PhoneLookup(),
         RelationshipHistory(),
+        CatalogueView(),
+        InquiryView(),
+        RefusalView(),
+        ContractRegister(),
+        OrderStatusView(),
+        ExchangeRates(),
+        DealFunnel(),
     ]
 
 

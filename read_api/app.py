@@ -4,7 +4,25 @@ from fastapi import APIRouter, FastAPI
 
 from read_api import errors
 from read_api.deps import Backend
-from read_api.routers import contacts, counterparties, employees, history, interactions, phones
+from read_api.routers import (
+    catalogue,
+    contacts,
+    contracts,
+    counterparties,
+    deals,
+    employees,
+    exchange_rates,
+    financial_positions,
+    funnel,
+    history,
+    inquiries,
+    interactions,
+    orders,
+    payments,
+    phones,
+    pipelines,
+    refusals,
+)
 from read_api.schemas import problems
 
 
@@ -19,7 +37,25 @@ def create_app(backend: Backend) -> FastAPI:
     )
     app.state.backend = backend
     api = APIRouter(prefix="/api/v1", responses=problems(401))
-    for module in (counterparties, contacts, interactions, history, phones, employees):
+    for module in (
+        counterparties,
+        contacts,
+        interactions,
+        history,
+        phones,
+        employees,
+        catalogue,
+        inquiries,
+        refusals,
+        contracts,
+        orders,
+        payments,
+        exchange_rates,
+        financial_positions,
+        pipelines,
+        deals,
+        funnel,
+    ):
         api.include_router(module.router)
     app.include_router(api)
     errors.install(app)

@@ -1,0 +1,85 @@
+"""A client's financial position on the counterparty card, per currency and, on request, in
+one currency at the recorded rates."""
+
+from datetime import date
+from decimal import Decimal
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
+
+from commands.catalogue_commands import Currency
+from projections.financial_position import converted_total, financial_position
+from read_api.access import readable_counterparty
+from read_api.deps import BackendDep, CurrentActor, ReadAfter
+from read_api.routers.contracts import business_today
+from read_api.schemas import problems
+
+router = APIRouter(tags=["counterparties"], responses=problems(403, 404, 503))
+
+
+class Figures(BaseModel):
+    contracted: Decimal = Field(description="Amounts of contracts not terminated")
+    ordered: Decimal = Field(description="Orders received, in work or completed")
+    forecast: Decimal = Field(description="Orders still forecast")
+    paid: Decimal = Field(description="Payments less refunds")
+    outstanding: Decimal = Field(description="Ordered less paid")
+
+
+class CurrencyPosition(Figures):
+    currency: str
+
+
+class UsedRate(BaseModel):
+    currency: str
+    rub_per_unit: Decimal
+    on: date = Field(description="The day the rate was recorded for")
+    source: str
+
+
+class ConvertedTotal(Figures):
+    currency: str
+    rates_on: date = Field(description="The rates in effect on this day were used")
+    rates: list[UsedRate]
+
+
+class FinancialPosition(BaseModel):
+    counterparty_id: str
+    currencies: list[CurrencyPosition]
+    total: ConvertedTotal | None = Field(description="Present when ?in= names a currency")
+
+
+@router.get(
+    "/counterparties/{counterparty_id}/financial-position",
+    response_model=FinancialPosition,
+    dependencies=[ReadAfter],
+)
+def position_of_client(
+    counterparty_id: str,
+    backend: BackendDep,
+    actor: CurrentActor,
+    in_currency: Annotated[
+        Currency | None, Query(alias="in", description="Also total everything in this currency")
+    ] = None,
+    on: Annotated[
+        date | None, Query(description="Convert at the rates in effect on this day, by default today")
+    ] = None,
+) -> FinancialPosition:
+    readable_counterparty(backend, actor, counterparty_id)
+    with backend.views.reading() as cursor:
+        position = financial_position(cursor, counterparty_id)
+        total = None
+        if in_currency is not None:
+            rates_on = on or business_today(backend)
+            figures, rates = converted_total(cursor, position, in_currency, rates_on)
+            total = ConvertedTotal(
+                currency=in_currency,
+                rates_on=rates_on,
+                rates=[UsedRate(**rate) for rate in rates],
+                **figures,
+            )
+    return FinancialPosition(
+        counterparty_id=counterparty_id,
+        currencies=[CurrencyPosition(currency=c, **figures) for c, figures in position.items()],
+        total=total,
+    )

@@ -1,0 +1,70 @@
+"""/reports/funnel: open deals, weighted amounts, conversion and time per stage."""
+
+from datetime import date
+from decimal import Decimal
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
+
+from aggregates.errors import InvalidValue
+from projections.deal_funnel import funnel
+from read_api.deps import BackendDep, CurrentActor, ReadAfter
+from read_api.schemas import problems
+
+router = APIRouter(tags=["deals"], responses=problems(400, 403, 404, 409, 503))
+
+Amounts = Annotated[dict[str, Decimal], Field(description="Currency code → amount")]
+
+
+class FunnelStage(BaseModel):
+    name: str
+    order: int
+    probability: Decimal | None = Field(
+        description="The stage's default now; none: no longer in the pipeline"
+    )
+    current: bool = Field(description="False: a stage the pipeline no longer has, that deals still show")
+    open_deals: int = Field(description="Deals open at this stage now")
+    open_amount: Amounts
+    weighted_amount: Amounts = Field(description="Σ amount × the deal's probability / 100, to 0.01")
+    entered: int = Field(description="Deals that entered the stage in the period")
+    advanced: int = Field(description="Of those, the ones that later reached a stage further on or were won")
+    conversion_percent: Decimal | None = Field(description="advanced / entered, %; none: nobody entered")
+    median_days_in_stage: Decimal | None = Field(
+        description="Over the stays at the stage that ended in the period"
+    )
+
+
+class ClosedDeals(BaseModel):
+    count: int
+    amount: Amounts
+
+
+class Funnel(BaseModel):
+    pipeline_id: str
+    pipeline_name: str
+    requested_scope: str
+    scope: str = Field(description="The scope counted: a scope wider than the reader's own is narrowed to it")
+    since: date | None
+    until: date | None
+    stages: list[FunnelStage]
+    won: ClosedDeals = Field(description="Deals won in the period")
+    lost: ClosedDeals = Field(description="Deals lost in the period")
+
+
+@router.get("/reports/funnel", response_model=Funnel, dependencies=[ReadAfter])
+def report(
+    backend: BackendDep,
+    actor: CurrentActor,
+    pipeline_id: Annotated[str, Query(max_length=36)],
+    scope: Annotated[
+        str,
+        Query(max_length=350, description="manager:<id>, team:<name>, department:<name> or company"),
+    ] = "company",
+    since: Annotated[date | None, Query(description="First day of the period (UTC), included")] = None,
+    until: Annotated[date | None, Query(description="Last day of the period (UTC), included")] = None,
+) -> Funnel:
+    if since is not None and until is not None and until < since:
+        raise InvalidValue("until", f"the period ends ({until}) before it starts ({since})")
+    with backend.views.reading() as cursor:
+        return Funnel(**funnel(cursor, actor, pipeline_id, scope, since, until))

@@ -1,0 +1,91 @@
+"""Why clients refuse: the refusals report, and the list of reasons a refusal names."""
+
+from datetime import date
+
+from fastapi import APIRouter, Response
+from pydantic import BaseModel, Field
+
+from aggregates.errors import InvalidValue
+from commands.refusal_reason_commands import (
+    AddRefusalReason,
+    RetireRefusalReason,
+    add_refusal_reason,
+    retire_refusal_reason,
+)
+from projections.refusals import RefusalGrouping, active_refusal_reasons, refusals_report
+from read_api.deps import BackendDep, CurrentActor, IdempotencyKey, ReadAfter, keyed, written
+from read_api.schemas import WriteResult, problems
+
+router = APIRouter(tags=["refusals"], responses=problems(400, 403, 404, 409, 503))
+
+
+class RefusalReason(BaseModel):
+    code: str
+    label: str
+
+
+class ReasonCount(BaseModel):
+    code: str
+    label: str
+    count: int
+
+
+class RefusalGroup(BaseModel):
+    key: str | None = Field(description="Reason code, manager id or catalogue item id; none: no product")
+    label: str | None = Field(description="The reason's label, the manager's name or the item's name")
+    count: int
+    reasons: list[ReasonCount] = Field(description="How the group's refusals split by reason")
+
+
+class RefusalsReport(BaseModel):
+    group_by: RefusalGrouping
+    since: date | None
+    until: date | None
+    total: int = Field(description="Refusals in the period and scope")
+    groups: list[RefusalGroup]
+
+
+@router.get("/reports/refusals", response_model=RefusalsReport, dependencies=[ReadAfter])
+def report(
+    backend: BackendDep,
+    actor: CurrentActor,
+    group_by: RefusalGrouping = RefusalGrouping.REASON,
+    since: date | None = None,
+    until: date | None = None,
+) -> RefusalsReport:
+    if since is not None and until is not None and until < since:
+        raise InvalidValue("until", f"the period ends ({until}) before it starts ({since})")
+    with backend.views.reading() as cursor:
+        refusals, groups = refusals_report(cursor, actor, group_by, since, until)
+    return RefusalsReport(
+        group_by=group_by,
+        since=since,
+        until=until,
+        total=refusals,
+        groups=[RefusalGroup(**group) for group in groups],
+    )
+
+
+@router.get("/refusal-reasons", response_model=list[RefusalReason], dependencies=[ReadAfter])
+def reasons(backend: BackendDep, _actor: CurrentActor) -> list[RefusalReason]:
+    with backend.views.reading() as cursor:
+        return [RefusalReason(**reason) for reason in active_refusal_reasons(cursor)]
+
+
+@router.post("/refusal-reasons", status_code=201, response_model=WriteResult)
+def add_reason(
+    command: AddRefusalReason,
+    backend: BackendDep,
+    actor: CurrentActor,
+    response: Response,
+    key: IdempotencyKey = None,
+) -> WriteResult:
+    return written(add_refusal_reason(backend.service, actor, keyed(command, key)), response)
+
+
+@router.delete("/refusal-reasons/{code}", response_model=WriteResult)
+def retire_reason(
+    code: str, backend: BackendDep, actor: CurrentActor, response: Response, key: IdempotencyKey = None
+) -> WriteResult:
+    command = keyed(RetireRefusalReason(), key)
+    return written(retire_refusal_reason(backend.service, actor, code, command), response)
