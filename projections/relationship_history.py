@@ -11,8 +11,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from aggregates.contact import Contact
+from aggregates.contract import Contract
 from aggregates.counterparty import Counterparty
+from aggregates.deal import Deal
+from aggregates.inquiry import Inquiry
 from aggregates.interaction import Interaction
+from aggregates.order import Order
+from aggregates.payment import Payment
 from event_store.store import Recorded
 from projections.database import ViewCursor
 from projections.projection import Handler, Projection
@@ -49,23 +54,25 @@ Entry = tuple[str, str, str, dict[str, Any], list[str]]
 """entry type, event name, summary, details, the subjects it concerns."""
 
 
-def _counterparty_entry(entry_type: str, event_name: str) -> Callable[[Any], Entry]:
+def _card_details(event: Any) -> dict[str, Any]:
+    return {k: v for k, v in event.__dict__.items() if k not in _PROVENANCE}
+
+
+def _about_counterparty(
+    entry_type: str, event_name: str, summary: Callable[[Any], str]
+) -> Callable[[Any], Entry]:
+    """An entry on the counterparty's own timeline: its card, or its sales and money."""
+
     def describe(event: Any) -> Entry:
-        details = {k: v for k, v in event.__dict__.items() if k not in _PROVENANCE}
-        summary = {
-            "card": ", ".join(sorted(getattr(event, "changes", {}) or {"registered": 1})),
-            "manager": f"manager {getattr(event, 'manager_id', '')}",
-            "rating": f"rating {getattr(event, 'rating', '')}",
-            "admission": f"{getattr(event, 'admission', '')}: {getattr(event, 'reason', '')}",
-        }[entry_type]
-        return entry_type, event_name, summary, details, [str(event.originator_id)]
+        subject = getattr(event, "counterparty_id", None) or str(event.originator_id)
+        return entry_type, event_name, summary(event), _card_details(event), [subject]
 
     return describe
 
 
 def _contact_entry(event_name: str) -> Callable[[Any], Entry]:
     def describe(event: Any) -> Entry:
-        details = {k: v for k, v in event.__dict__.items() if k not in _PROVENANCE}
+        details = _card_details(event)
         subjects = [str(event.originator_id)]
         if event.counterparty_id:
             subjects.append(event.counterparty_id)
@@ -115,16 +122,76 @@ _PROVENANCE = frozenset(
     }
 )
 
+
+def _money(amount_field: str = "amount") -> Callable[[Any], str]:
+    return lambda e: f"{getattr(e, amount_field)} {e.currency}"
+
+
 DESCRIBERS: dict[type[Any], Callable[[Any], Entry]] = {
-    Counterparty.Registered: _counterparty_entry("card", "counterparty.registered"),
-    Counterparty.ProfileChanged: _counterparty_entry("card", "counterparty.profile_changed"),
-    Counterparty.ManagerAssigned: _counterparty_entry("manager", "counterparty.manager_assigned"),
-    Counterparty.Rated: _counterparty_entry("rating", "counterparty.rated"),
-    Counterparty.AdmissionDecided: _counterparty_entry("admission", "counterparty.admission_decided"),
+    Counterparty.Registered: _about_counterparty("card", "counterparty.registered", lambda e: "registered"),
+    Counterparty.ProfileChanged: _about_counterparty(
+        "card", "counterparty.profile_changed", lambda e: ", ".join(sorted(e.changes))
+    ),
+    Counterparty.ManagerAssigned: _about_counterparty(
+        "manager", "counterparty.manager_assigned", lambda e: f"manager {e.manager_id}"
+    ),
+    Counterparty.Rated: _about_counterparty("rating", "counterparty.rated", lambda e: f"rating {e.rating}"),
+    Counterparty.AdmissionDecided: _about_counterparty(
+        "admission", "counterparty.admission_decided", lambda e: f"{e.admission}: {e.reason}"
+    ),
     Contact.Registered: _contact_entry("contact.registered"),
     Contact.DetailsChanged: _contact_entry("contact.details_changed"),
     Interaction.Logged: _interaction_logged,
     Interaction.Corrected: _interaction_corrected,
+    Inquiry.Registered: _about_counterparty(
+        "inquiry", "inquiry.registered", lambda e: " / ".join(e.request.values())
+    ),
+    Inquiry.Delegated: _about_counterparty(
+        "inquiry", "inquiry.delegated", lambda e: f"delegated to {e.expert_id}"
+    ),
+    Inquiry.QuoteTaskAssigned: _about_counterparty(
+        "inquiry", "inquiry.quote_task_assigned", lambda e: e.department
+    ),
+    Inquiry.QuoteTaskAnswered: _about_counterparty(
+        "inquiry", "inquiry.quote_task_answered", lambda e: f"quote task {e.task_id} answered"
+    ),
+    Inquiry.Priced: _about_counterparty("inquiry", "inquiry.priced", _money("price")),
+    Inquiry.ProposalIssued: _about_counterparty(
+        "proposal", "inquiry.proposal_issued", lambda e: f"{e.total} {e.currency} until {e.valid_until}"
+    ),
+    Inquiry.Accepted: _about_counterparty("inquiry", "inquiry.accepted", lambda e: f"accepted: {e.outcome}"),
+    Inquiry.Refused: _about_counterparty("inquiry", "inquiry.refused", lambda e: f"refused: {e.reason_code}"),
+    Deal.Opened: _about_counterparty("deal", "deal.opened", lambda e: f"{e.stage}, {e.amount} {e.currency}"),
+    Deal.StageChanged: _about_counterparty(
+        "deal", "deal.stage_changed", lambda e: f"{e.previous_stage} → {e.stage}"
+    ),
+    Deal.AmountChanged: _about_counterparty("deal", "deal.amount_changed", _money()),
+    Deal.CloseDateChanged: _about_counterparty(
+        "deal", "deal.close_date_changed", lambda e: str(e.expected_close_on)
+    ),
+    Deal.Won: _about_counterparty("deal", "deal.won", _money()),
+    Deal.Lost: _about_counterparty("deal", "deal.lost", lambda e: f"lost: {e.reason_code}"),
+    Contract.Signed: _about_counterparty(
+        "contract", "contract.signed", lambda e: f"№ {e.number}, {e.amount} {e.currency}"
+    ),
+    Contract.OriginalsReceived: _about_counterparty(
+        "contract", "contract.originals_received", lambda e: str(e.received_on)
+    ),
+    Contract.Amended: _about_counterparty("contract", "contract.amended", lambda e: e.reason),
+    Contract.Prolonged: _about_counterparty(
+        "contract", "contract.prolonged", lambda e: f"until {e.valid_until}"
+    ),
+    Contract.Terminated: _about_counterparty("contract", "contract.terminated", lambda e: e.reason),
+    Contract.StageStarted: _about_counterparty("contract", "contract.stage_started", lambda e: e.stage),
+    Contract.StageCompleted: _about_counterparty("contract", "contract.stage_completed", lambda e: e.stage),
+    Order.Placed: _about_counterparty(
+        "order", "order.placed", lambda e: f"{e.status}, {e.amount} {e.currency}"
+    ),
+    Order.Advanced: _about_counterparty(
+        "order", "order.advanced", lambda e: f"{e.previous_status} → {e.status}"
+    ),
+    Payment.Received: _about_counterparty("payment", "payment.received", _money()),
+    Payment.Refunded: _about_counterparty("payment", "payment.refunded", _money()),
 }
 
 ENTRY_TYPES = (
@@ -140,6 +207,12 @@ ENTRY_TYPES = (
     "service_visit",
     "message",
     "correction",
+    "inquiry",
+    "proposal",
+    "deal",
+    "contract",
+    "order",
+    "payment",
 )
 
 
