@@ -38,6 +38,12 @@ class ViewDatabase(ABC):
     @abstractmethod
     def reading(self) -> AbstractContextManager[ViewCursor]: ...
 
+    def refresh_statistics(self, tables: Sequence[str]) -> None:
+        """Let the query planner see these tables as they are now."""
+        with self.reading() as cursor:
+            for table in tables:
+                cursor.execute(f"ANALYZE {table}")
+
     @abstractmethod
     def close(self) -> None: ...
 

@@ -23,6 +23,8 @@ from projections.projection import Projection
 
 logger = logging.getLogger(__name__)
 
+_BULK_BATCHES = 20
+
 Progress = Callable[[int, int], None]
 
 
@@ -151,10 +153,16 @@ class ProjectionRunner:
         with self._lock:
             head = self.source.head()
             reached = self.run_batch(head)
+            batches = 1
             while reached < head:
                 if progress:
                     progress(reached, head)
                 reached = self.run_batch(head)
+                batches += 1
+            if batches >= _BULK_BATCHES:
+                # After a bulk load the planner's statistics describe empty tables until
+                # autovacuum notices; a lookup planned on them can scan instead of seek.
+                self.database.refresh_statistics([t for p in self.projections for t in p.tables])
             if progress:
                 progress(reached, head)
             return reached
