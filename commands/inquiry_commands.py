@@ -11,19 +11,19 @@ from eventsourcing.domain import Aggregate
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from aggregates.catalogue_item import CatalogueItem
-from aggregates.contract import Contract
 from aggregates.counterparty import Counterparty
 from aggregates.deal import Deal
 from aggregates.employee import Employee
 from aggregates.errors import InvalidValue, NotFound
 from aggregates.inquiry import Inquiry
 from aggregates.money import Money
-from aggregates.order import Order, OrderStatus
+from aggregates.order import OrderStatus
 from aggregates.sales_pipeline import SalesPipeline
 from aggregates.scope import Actor, check_may_change
 from aggregates.stamp import Stamp
 from commands.catalogue_commands import Amount, Currency
 from commands.command import Change, Command, Line, Name, Text
+from commands.order_commands import order_aggregates
 from commands.refusal_reason_commands import ReasonCode, known_reasons
 from commands.scope import check_assignable, load_counterparty_for_change, parse_id, responsible
 from commands.service import Outcome, WriteService
@@ -259,40 +259,6 @@ def _open_deal(
     return [deal]
 
 
-def _place_order(
-    store: EventStore,
-    stamp: Stamp,
-    inquiry: Inquiry,
-    counterparty: Counterparty,
-    proposal: dict[str, Any],
-    outcome: OrderOutcome,
-    order_id: UUID,
-) -> list[Aggregate]:
-    """An order under a contract is booked on the contract in the same append, so the
-    contract's validity and remaining amount hold even against a racing order."""
-    total: Money = proposal["total"]
-    contract = None
-    if outcome.contract_id is not None:
-        contract = store.get(parse_id(outcome.contract_id, "contract_id"), Contract)
-        if contract.counterparty_id != inquiry.counterparty_id:
-            raise InvalidValue("contract_id", f"contract {contract.number} is with another counterparty")
-        contract.book_order(stamp, str(order_id), total, stamp.occurred_at.date())
-    order = Order.place(
-        stamp,
-        admission=counterparty.admission,
-        counterparty_id=inquiry.counterparty_id,
-        contract_id=str(contract.id) if contract else None,
-        manager_id=counterparty.manager_id,
-        status=OrderStatus.RECEIVED,
-        amount=total,
-        expected_on=outcome.expected_on,
-        lines=proposal["lines"],
-        inquiry_id=str(inquiry.id),
-        id=order_id,
-    )
-    return [order] if contract is None else [order, contract]
-
-
 def accept_proposal(service: WriteService, actor: Actor, inquiry_id: str, command: AcceptProposal) -> Outcome:
     """The deal or order is managed by the client's manager: it belongs in their funnel
     even when an expert prepared the quote."""
@@ -306,8 +272,17 @@ def accept_proposal(service: WriteService, actor: Actor, inquiry_id: str, comman
             return _open_deal(
                 service.store, stamp, inquiry, counterparty, inquiry.proposal, outcome, outcome_id
             )
-        return _place_order(
-            service.store, stamp, inquiry, counterparty, inquiry.proposal, outcome, outcome_id
+        return order_aggregates(
+            service.store,
+            stamp,
+            counterparty,
+            outcome.contract_id,
+            outcome_id,
+            status=OrderStatus.RECEIVED,
+            amount=inquiry.proposal["total"],
+            expected_on=outcome.expected_on,
+            lines=inquiry.proposal["lines"],
+            inquiry_id=str(inquiry.id),
         )
 
     return _change(service, actor, inquiry_id, command, act)
