@@ -7,10 +7,11 @@ only the recording timestamps, which the store sets, differ between runs.
 """
 
 import random
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime, time, timedelta
-from itertools import accumulate, chain, islice
+from decimal import ROUND_DOWN, Decimal
+from itertools import accumulate, chain
 from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -18,10 +19,20 @@ from zoneinfo import ZoneInfo
 from eventsourcing.domain import Aggregate
 from pydantic import BaseModel
 
+from aggregates.catalogue_item import CatalogueItem, ItemKind
 from aggregates.contact import Contact, Influence
+from aggregates.contract import Contract, ContractNumber
 from aggregates.counterparty import BARRED, Admission, Counterparty, CounterpartyKind, LegalForm
+from aggregates.deal import Deal
 from aggregates.employee import Employee, Role
+from aggregates.exchange_rate import ExchangeRate
+from aggregates.inquiry import Inquiry
 from aggregates.interaction import Direction, Interaction, InteractionKind
+from aggregates.money import Money
+from aggregates.order import Order, OrderStatus
+from aggregates.payment import Payment
+from aggregates.refusal_reasons import RefusalReasons
+from aggregates.sales_pipeline import SalesPipeline
 from aggregates.stamp import Stamp
 from commands.interaction_commands import (
     CallDetails,
@@ -52,11 +63,17 @@ class DemoSize:
     counterparties: int = 2_000
     contacts: int = 6_000
     interactions: int = 40_000
+    inquiries: int = 8_000
+    deals: int = 5_000
+    contracts: int = 1_500
+    orders: int = 12_000
+    payments: int = 8_000
+    """Orders and payments together make about 20,000 a unit; every payment pays one order."""
 
     def scaled(self, scale: int) -> "DemoSize":
         if scale < 1:
             raise ValueError("scale is a whole number from 1 up")
-        return DemoSize(self.counterparties * scale, self.contacts * scale, self.interactions * scale)
+        return DemoSize(*(getattr(self, f.name) * scale for f in fields(self)))
 
 
 @dataclass(frozen=True)
@@ -76,6 +93,13 @@ class DemoSummary:
     contacts: int
     interactions: int
     admission_decisions: int
+    catalogue_items: int
+    inquiries: int
+    deals: int
+    contracts: int
+    orders: int
+    payments: int
+    exchange_rates: int
     showcase: Showcase
     position: int
 
@@ -93,7 +117,7 @@ def seed_demo(
     company = DemoCompany(random.Random(seed), now, size.scaled(scale))
     total = company.aggregate_count
     written = position = 0
-    for batch in _batches(company.aggregates(), BATCH_SIZE):
+    for batch in _batches(company.groups(), BATCH_SIZE):
         position = letopis.store.append(*batch)
         written += len(batch)
         if progress:
@@ -124,9 +148,16 @@ def find_showcase(letopis: Letopis) -> Showcase | None:
     return Showcase(head_of_sales_id=heads[0][0], manager_id=manager_id, counterparty_id=counterparty_id)
 
 
-def _batches(items: Iterable[Aggregate], size: int) -> Iterator[list[Aggregate]]:
-    iterator = iter(items)
-    while batch := list(islice(iterator, size)):
+def _batches(groups: Iterable[list[Aggregate]], size: int) -> Iterator[list[Aggregate]]:
+    """Groups packed into batches of about ``size``; a group that must be appended together
+    (a contract with its number claim and the orders booked on it) is never split."""
+    batch: list[Aggregate] = []
+    for group in groups:
+        if batch and len(batch) + len(group) > size:
+            yield batch
+            batch = []
+        batch.extend(group)
+    if batch:
         yield batch
 
 
@@ -604,6 +635,97 @@ _DIRECTED_KINDS = (InteractionKind.CALL, InteractionKind.EMAIL, InteractionKind.
 _DIRECTIONS = (Direction.INCOMING, Direction.OUTGOING)
 
 
+# --- Sales ---------------------------------------------------------------------------
+
+# Name, unit, category and the price in roubles of the services the company sells.
+_CATALOGUE = (
+    ("Морская перевозка 40HC", "контейнер", "Морские перевозки", 420_000),
+    ("Морская перевозка 20DC", "контейнер", "Морские перевозки", 310_000),
+    ("Экспедирование в порту", "контейнер", "Морские перевозки", 35_000),
+    ("Хранение контейнера на терминале", "сутки", "Морские перевозки", 3_000),
+    ("Автоперевозка 20т", "рейс", "Автоперевозки", 95_000),
+    ("Автоперевозка 5т", "рейс", "Автоперевозки", 38_000),
+    ("Рефрижераторная перевозка", "рейс", "Автоперевозки", 140_000),
+    ("Перевозка негабаритного груза", "рейс", "Автоперевозки", 320_000),
+    ("Сборный груз", "паллета", "Автоперевозки", 6_500),
+    ("Доставка последней мили", "доставка", "Автоперевозки", 4_500),
+    ("ЖД перевозка", "контейнер", "ЖД перевозки", 260_000),
+    ("ЖД перевозка вагона", "вагон", "ЖД перевозки", 180_000),
+    ("Авиаперевозка", "100 кг", "Авиаперевозки", 65_000),
+    ("Таможенное оформление", "декларация", "Таможня", 18_000),
+    ("Сертификация груза", "сертификат", "Таможня", 25_000),
+    ("Страхование груза", "полис", "Страхование", 12_000),
+    ("Складское хранение", "паллето-место в месяц", "Склад", 1_200),
+    ("Погрузо-разгрузочные работы", "час", "Склад", 2_500),
+    ("Упаковка и маркировка", "паллета", "Склад", 900),
+    ("Сопровождение груза", "рейс", "Безопасность", 28_000),
+)
+_PIPELINE_NAME = "Продажи ТрансЛогистик"
+_PIPELINE_STAGES = (
+    ("Квалификация", 10),
+    ("Расчёт ставки", 30),
+    ("КП отправлено", 50),
+    ("Переговоры", 70),
+    ("Согласование договора", 90),
+)
+_REFUSAL_REASONS = (
+    ("price", "Высокая цена", 40, ("Ставка выше, чем у текущего перевозчика", "Бюджет клиента урезан")),
+    ("competitor", "Ушёл к конкуренту", 25, ("Выбрали другого экспедитора по тендеру", "Остались со старым")),
+    ("timing", "Не устроили сроки", 15, ("Нужна доставка быстрее", "Не успеваем к открытию сезона")),
+    ("service", "Нет нужной услуги", 10, ("Нужна доставка до двери в Европе", "Нужен опасный груз класса 1")),
+    ("other", "Другое", 10, ("Клиент не выходит на связь", "Перевозка отменена клиентом")),
+)
+_REFUSAL_WEIGHTS = tuple(r[2] for r in _REFUSAL_REASONS)
+# A currency and its rate in roubles two years ago; the rates then walk week by week.
+_RATES = (("USD", 90.0), ("EUR", 98.0), ("CNY", 12.5))
+_RATE_SOURCE = "ЦБ РФ"
+_QUOTE_DEPARTMENTS = (
+    "Отдел морских перевозок",
+    "Отдел ЖД перевозок",
+    "Таможенный отдел",
+    "Автоотдел",
+    "Склад",
+)
+_COST_NAMES = ("Фрахт", "Терминальная обработка", "Автодоставка", "Таможенные сборы", "Страховка", "Хранение")
+_CONTRACT_STAGES = ("Согласование условий", "Перевозки", "Закрывающие документы")
+_TERMINATION_REASONS = (
+    "Клиент прекратил импорт",
+    "Расторжение по соглашению сторон",
+    "Просроченная задолженность",
+)
+_REFUND_REASONS = ("Переплата по счёту", "Отмена части перевозки", "Компенсация за задержку доставки")
+_BARRED_LOSS = "Контрагенту закрыт допуск"
+_CENT = Decimal("0.01")
+
+
+@dataclass
+class _SalesTally:
+    catalogue_items: int = 0
+    inquiries: int = 0
+    deals: int = 0
+    contracts: int = 0
+    orders: int = 0
+    payments: int = 0
+    exchange_rates: int = 0
+
+
+@dataclass(frozen=True)
+class _Item:
+    id: str
+    name: str
+    unit: str
+    price: Decimal
+
+
+@dataclass(frozen=True)
+class _Sale:
+    """A client that may be sold to at ``moment``, and until when that stays so."""
+
+    client: "_Client"
+    moment: datetime
+    until: datetime
+
+
 # --- The company ----------------------------------------------------------------------
 
 
@@ -633,6 +755,7 @@ class _Client:
     weight: float
     organisation: bool
     mail_domain: str
+    customer: bool = False
     decisions: list[tuple[datetime, Admission]] = field(default_factory=list)
     people: list[_Person] = field(default_factory=list)
 
@@ -643,6 +766,16 @@ class _Client:
                 break
             current = admission
         return current
+
+    def admitted_until(self, moment: datetime, latest: datetime) -> datetime | None:
+        """How long from ``moment`` new sales with the client stay allowed, capped at ``latest``;
+        None when the client is barred at that moment."""
+        if self.admission_at(moment) in BARRED:
+            return None
+        for decided_at, admission in self.decisions:
+            if decided_at > moment and admission in BARRED:
+                return min(decided_at - timedelta(minutes=1), latest)
+        return latest
 
 
 @dataclass(frozen=True)
@@ -715,15 +848,35 @@ class DemoCompany:
         self.contacts_registered = 0
         self.interactions_logged = 0
         self.admission_decisions = 0
+        self.sales = _SalesTally()
 
     @property
     def aggregate_count(self) -> int:
-        return STAFF_COUNT + self.size.counterparties + self.size.contacts + self.size.interactions
+        size = self.size
+        return (
+            STAFF_COUNT
+            + size.counterparties
+            + size.contacts
+            + size.interactions
+            + len(_CATALOGUE)
+            + 2  # the pipeline and the list of refusal reasons
+            + len(_RATES)
+            + size.inquiries
+            + size.deals
+            + 2 * size.contracts  # each with its number claim
+            + size.orders
+            + min(size.payments, size.orders)
+        )
 
     def aggregates(self) -> Iterator[Aggregate]:
-        return chain(
+        return chain.from_iterable(self.groups())
+
+    def groups(self) -> Iterator[list[Aggregate]]:
+        """The history in the order it is appended; each group goes into one append."""
+        people = chain(
             self._hire_staff(), self._register_clients(), self._register_people(), self._interactions()
         )
+        return chain(([aggregate] for aggregate in people), self._sales())
 
     def summary(self, position: int) -> DemoSummary:
         head = next(s for s in self.staff if s.role == Role.HEAD_OF_SALES)
@@ -738,6 +891,13 @@ class DemoCompany:
             contacts=self.contacts_registered,
             interactions=self.interactions_logged,
             admission_decisions=self.admission_decisions,
+            catalogue_items=self.sales.catalogue_items,
+            inquiries=self.sales.inquiries,
+            deals=self.sales.deals,
+            contracts=self.sales.contracts,
+            orders=self.sales.orders,
+            payments=self.sales.payments,
+            exchange_rates=self.sales.exchange_rates,
             showcase=Showcase(head_of_sales_id=head.id, manager_id=manager.id, counterparty_id=showcase.id),
             position=position,
         )
@@ -843,6 +1003,7 @@ class DemoCompany:
             weight=weight,
             organisation=profile["legal_form"] == LegalForm.ORGANISATION.value,
             mail_domain=mail_domain,
+            customer=kind == CounterpartyKind.CUSTOMER,
         )
         if kind != CounterpartyKind.COMPETITOR:
             self._decide_admission(counterparty, client)
@@ -1115,6 +1276,425 @@ class DemoCompany:
                 follow_ups=rng.sample(_FOLLOW_UPS, rng.randrange(0, 3)),
             )
         return subject, details.model_dump(mode="json", exclude={"kind", "direction"})
+
+    # Sales ---------------------------------------------------------------------------------
+
+    def _sales(self) -> Iterator[list[Aggregate]]:
+        """The sales side: its reference data first, then inquiries, deals and contracts with
+        their orders and payments, each sold only to a client admitted at the time."""
+        head = next(s for s in self.staff if s.role == Role.HEAD_OF_SALES)
+        analyst = next(s for s in self.staff if s.role == Role.ANALYST)
+        set_up_at = self.start - timedelta(days=20)
+        items = []
+        for name, unit, category, price in _CATALOGUE:
+            listed = CatalogueItem.list_item(
+                self._stamp(head.id, set_up_at),
+                kind=ItemKind.SERVICE,
+                name=name,
+                unit=unit,
+                category=category,
+                price=Money(Decimal(price), "RUB"),
+                id=self._id(),
+            )
+            items.append(_Item(str(listed.id), name, unit, Decimal(price)))
+            self.sales.catalogue_items += 1
+            yield [listed]
+        pipeline = SalesPipeline.define(
+            self._stamp(head.id, set_up_at),
+            name=_PIPELINE_NAME,
+            stages=[{"name": name, "probability": probability} for name, probability in _PIPELINE_STAGES],
+            id=self._id(),
+        )
+        reasons = RefusalReasons.start(self._stamp(head.id, set_up_at))
+        for code, label, _, _ in _REFUSAL_REASONS:
+            reasons.add(self._stamp(head.id, set_up_at), code, label)
+        yield [pipeline, reasons]
+        for currency, rate in _RATES:
+            yield [self._rate_history(analyst, currency, rate)]
+        customers = [c for c in self.clients if c.customer] or self.clients
+        cumulative = list(accumulate(c.weight for c in customers))
+        for _ in range(self.size.inquiries):
+            yield self._inquiry(customers, cumulative, items, pipeline)
+        for _ in range(max(self.size.deals - self.sales.deals, 0)):
+            sale = self._sale(customers, cumulative, self.start, self.now - timedelta(days=1))
+            yield [self._deal(sale, pipeline, self._lines(items), None)]
+        orders = [0] * self.size.contracts
+        if orders:
+            for _ in range(self.size.orders):
+                orders[self.rng.randrange(len(orders))] += 1
+        paid = set(self.rng.sample(range(sum(orders)), min(self.size.payments, sum(orders))))
+        first_order = 0
+        for number, order_count in enumerate(orders, start=1):
+            yield self._contract(customers, cumulative, items, number, order_count, first_order, paid)
+            first_order += order_count
+
+    def _rate_history(self, analyst: _Staff, currency: str, rate: float) -> ExchangeRate:
+        """Weekly rates, each recorded on its Monday at noon."""
+        history = ExchangeRate.start(self._stamp(analyst.id, self.start - timedelta(days=20)), currency)
+        day = self.start.astimezone(MOSCOW).date()
+        day -= timedelta(days=day.weekday())
+        while (moment := datetime.combine(day, time(12), MOSCOW)) <= self.now:
+            rate *= 1 + self.rng.gauss(0, 0.015)
+            history.record(
+                self._stamp(analyst.id, moment), currency, Decimal(f"{rate:.4f}"), day, _RATE_SOURCE
+            )
+            self.sales.exchange_rates += 1
+            day += timedelta(days=7)
+        return history
+
+    def _sale(
+        self,
+        customers: list[_Client],
+        cumulative: list[float],
+        earliest: datetime,
+        latest: datetime,
+        room: timedelta = timedelta(0),
+    ) -> _Sale:
+        """A client and a moment at which the client is admitted, with at least ``room`` ahead."""
+        for _ in range(10_000):
+            client = self.rng.choices(customers, cum_weights=cumulative)[0]
+            start = max(client.registered_at, earliest)
+            if start >= latest:
+                continue
+            moment = self._moment(start, latest).astimezone(MOSCOW)
+            until = client.admitted_until(moment, self.now)
+            if until is not None and until - moment >= room:
+                return _Sale(client, moment, until)
+        raise RuntimeError("no client may be sold to in the demo history")
+
+    def _lines(self, items: list[_Item]) -> list[dict[str, Any]]:
+        return [
+            {
+                "item_id": item.id,
+                "name": item.name,
+                "unit": item.unit,
+                "unit_price": item.price,
+                "currency": "RUB",
+                "quantity": Decimal(self.rng.randrange(1, 6)),
+            }
+            for item in self.rng.sample(items, self.rng.choice((1, 1, 2, 3)))
+        ]
+
+    def _later(self, moment: datetime, min_hours: float, max_hours: float) -> datetime:
+        return moment + timedelta(hours=self.rng.uniform(min_hours, max_hours))
+
+    def _refusal(self) -> tuple[str, str]:
+        code, _, _, texts = self.rng.choices(_REFUSAL_REASONS, weights=_REFUSAL_WEIGHTS)[0]
+        return code, self.rng.choice(texts)
+
+    def _inquiry(
+        self, customers: list[_Client], cumulative: list[float], items: list[_Item], pipeline: SalesPipeline
+    ) -> list[Aggregate]:
+        """An inquiry taken as far as time and the client's admission allow: quote tasks
+        answered, a price, a proposal, and the client's yes (a deal) or no."""
+        rng = self.rng
+        sale = self._sale(customers, cumulative, self.start, self.now - timedelta(hours=1))
+        client, manager = sale.client, sale.client.manager
+        origin = rng.choice([o for o in _ORIGINS if o != client.region.name])
+        route, cargo = f"{origin} — {client.region.name}", rng.choice(_CARGO)
+        inquiry = Inquiry.register(
+            self._stamp(manager.id, sale.moment),
+            admission=client.admission_at(sale.moment),
+            counterparty_id=client.id,
+            responsible_id=manager.id,
+            request={"Маршрут": route, "Груз": cargo},
+            deadline=sale.moment + timedelta(days=rng.randrange(1, 6)),
+            currency="RUB",
+            id=self._id(),
+        )
+        self.sales.inquiries += 1
+        group: list[Aggregate] = [inquiry]
+        moment = sale.moment
+        if rng.random() < 0.6:
+            for _ in range(rng.choice((1, 1, 2))):
+                expert = rng.choice(self.managers)
+                task_id = str(self._id())
+                moment = self._later(moment, 1, 8)
+                if moment > self.now:
+                    return group
+                inquiry.assign_quote_task(
+                    self._stamp(manager.id, moment),
+                    task_id=task_id,
+                    department=rng.choice(_QUOTE_DEPARTMENTS),
+                    assignee_id=expert.id,
+                    question=f"Рассчитать ставку: {route}, {cargo}",
+                    due=moment + timedelta(days=2),
+                )
+                moment = self._later(moment, 4, 72)
+                if moment > self.now:
+                    return group
+                names = rng.sample(_COST_NAMES, rng.randrange(1, 4))
+                costs = [Money(Decimal(rng.randrange(50, 4_000) * 100), "RUB") for _ in names]
+                inquiry.answer_quote_task(self._stamp(expert.id, moment), task_id, costs, names)
+            moment = self._later(moment, 1, 24)
+            if moment > self.now:
+                return group
+            inquiry.set_price(self._stamp(manager.id, moment), Decimal(rng.randrange(8, 30)))
+        if rng.random() < 0.75:
+            moment = self._later(moment, 2, 48)
+            if moment > self.now:
+                return group
+            valid_days = rng.choice((7, 14, 14, 30))
+            valid_until = moment.date() + timedelta(days=valid_days)
+            inquiry.issue_proposal(
+                self._stamp(manager.id, moment),
+                self._lines(items),
+                Decimal(rng.choice((0, 0, 0, 3, 5, 10))),
+                valid_until,
+            )
+            answer = rng.random()
+            answered_at = moment + timedelta(days=rng.uniform(0.1, valid_days - 0.5))
+            if answered_at > self.now:
+                return group
+            proposal = inquiry.proposal
+            if proposal and answer < 0.4 and answered_at <= sale.until and self.sales.deals < self.size.deals:
+                opened = _Sale(client, answered_at, sale.until)
+                deal = self._deal(opened, pipeline, proposal["lines"], str(inquiry.id), proposal["total"])
+                inquiry.accept(self._stamp(manager.id, answered_at), "deal", str(deal.id))
+                group.append(deal)
+                return group
+            if answer < 0.85:
+                inquiry.refuse(self._stamp(manager.id, answered_at), *self._refusal())
+            return group
+        if rng.random() < 0.3:
+            moment = self._later(moment, 24, 240)
+            if moment <= self.now:
+                inquiry.refuse(self._stamp(manager.id, moment), *self._refusal())
+        return group
+
+    def _deal(
+        self,
+        sale: _Sale,
+        pipeline: SalesPipeline,
+        lines: list[dict[str, Any]],
+        inquiry_id: str | None,
+        amount: Money | None = None,
+    ) -> Deal:
+        """A deal moved stage by stage while time and the client's admission allow, then
+        won, lost with a reason, or still open."""
+        rng = self.rng
+        client, manager = sale.client, sale.client.manager
+        if amount is None:
+            gross = sum((line["unit_price"] * line["quantity"] for line in lines), Decimal(0))
+            amount = Money(gross.quantize(_CENT), "RUB")
+        deal = Deal.open(
+            self._stamp(manager.id, sale.moment),
+            admission=client.admission_at(sale.moment),
+            counterparty_id=client.id,
+            manager_id=manager.id,
+            pipeline_id=str(pipeline.id),
+            stage=pipeline.first_stage,
+            amount=amount,
+            expected_close_on=sale.moment.date() + timedelta(days=rng.randrange(30, 120)),
+            lines=lines,
+            lead_source=rng.choice(_LEAD_SOURCES),
+            inquiry_id=inquiry_id,
+            id=self._id(),
+        )
+        self.sales.deals += 1
+        recent = self.now - sale.moment < timedelta(days=90)
+        fate = rng.choices(("won", "lost", "open"), weights=(15, 15, 70) if recent else (35, 45, 20))[0]
+        stages = pipeline.stages
+        target = len(stages) - 1 if fate == "won" else rng.randrange(len(stages))
+        moment, reached = sale.moment, 0
+        for index in range(1, target + 1):
+            step = self._later(moment, 48, 600)
+            if step > sale.until:
+                break
+            moment, reached = step, index
+            deal.move_to(self._stamp(manager.id, moment), client.admission_at(moment), stages[index])
+        if fate == "won" and reached == target and rng.random() < 0.3:
+            moment = self._later(moment, 1, 48)
+            if moment <= sale.until:
+                deal.change_amount(
+                    self._stamp(manager.id, moment),
+                    Money((deal.amount.amount * Decimal(rng.uniform(0.85, 1.15))).quantize(_CENT), "RUB"),
+                )
+        end = self._later(moment, 24, 360)
+        if fate == "won" and reached == target and end <= sale.until:
+            deal.win(self._stamp(manager.id, end), client.admission_at(end))
+        elif fate == "lost" and end <= self.now:
+            deal.lose(self._stamp(manager.id, end), *self._refusal())
+        elif sale.until < self.now:
+            # The client was barred while the deal was open: the deal is closed as lost.
+            barred_at = self._later(sale.until, 1, 72)
+            if barred_at <= self.now:
+                deal.lose(self._stamp(manager.id, barred_at), "other", _BARRED_LOSS)
+        return deal
+
+    def _contract(
+        self,
+        customers: list[_Client],
+        cumulative: list[float],
+        items: list[_Item],
+        number: int,
+        order_count: int,
+        first_order: int,
+        paid: set[int],
+    ) -> list[Aggregate]:
+        """A contract with what happened under it, done in the order it happened: originals,
+        stages, orders booked within the validity and the remaining amount, payments of
+        them, and for a few a prolongation or a termination after everything else."""
+        rng = self.rng
+        sale = self._sale(
+            customers, cumulative, self.start, self.now - timedelta(days=14), room=timedelta(days=7)
+        )
+        client, manager = sale.client, sale.client.manager
+        signed_on = sale.moment.date()
+        valid_until = signed_on + timedelta(days=rng.choice((180, 365, 365, 730)))
+        amount = Money(Decimal(rng.randrange(20, 600) * 50_000), "RUB")
+        work_from = signed_on + timedelta(days=15)
+        papers_from = valid_until - timedelta(days=30)
+        plan: list[dict[str, Any]] = [
+            {
+                "name": _CONTRACT_STAGES[0],
+                "planned_start": signed_on,
+                "planned_end": work_from - timedelta(days=1),
+            },
+            {"name": _CONTRACT_STAGES[1], "planned_start": work_from, "planned_end": papers_from},
+            {"name": _CONTRACT_STAGES[2], "planned_start": papers_from, "planned_end": valid_until},
+        ]
+        stamp = self._stamp(manager.id, sale.moment)
+        contract = Contract.sign(
+            stamp,
+            number=f"ТЛ-{signed_on.year}/{number:05d}",
+            counterparty_id=client.id,
+            manager_id=manager.id,
+            signed_on=signed_on,
+            valid_from=signed_on,
+            valid_until=valid_until,
+            amount=amount,
+            stages=plan,
+            id=self._id(),
+        )
+        claim = ContractNumber.claim(stamp, contract.number, str(contract.id))
+        self.sales.contracts += 1
+        steps: list[tuple[datetime, int, Callable[[datetime], None]]] = []
+
+        def at(moment: datetime, action: Callable[[datetime], None]) -> None:
+            if moment <= self.now:
+                steps.append((moment, len(steps), action))
+
+        def on_day(day: date) -> datetime:
+            return datetime.combine(day, time(9), MOSCOW) + timedelta(minutes=rng.randrange(540))
+
+        if rng.random() < 0.8:
+            received = self._later(sale.moment, 24, 960)
+            at(received, lambda m: contract.receive_originals(self._stamp(manager.id, m), m.date()))
+        for stage in plan:
+            started = on_day(stage["planned_start"] + timedelta(days=rng.randrange(-1, 6)))
+            started = max(started, sale.moment)
+            completed = on_day(stage["planned_end"] + timedelta(days=rng.randrange(-5, 25)))
+            completed = max(completed, self._later(started, 1, 24))
+            at(started, _stage_step(contract.start_stage, self._stamp, manager.id, stage["name"]))
+            if started <= self.now:
+                at(completed, _stage_step(contract.complete_stage, self._stamp, manager.id, stage["name"]))
+        group: list[Aggregate] = [contract, claim]
+        latest = min(datetime.combine(valid_until, time(18), MOSCOW), sale.until, self.now)
+        weights = [rng.random() + 0.1 for _ in range(order_count)]
+        fill = amount.amount * Decimal(rng.uniform(0.3, 0.95)) / Decimal(sum(weights) or 1)
+        for index, weight in enumerate(weights):
+            placed_at = self._moment(sale.moment, latest).astimezone(MOSCOW)
+            order_amount = Money(max((fill * Decimal(weight)).quantize(_CENT, ROUND_DOWN), _CENT), "RUB")
+            lines = [
+                {"name": item.name, "quantity": Decimal(rng.randrange(1, 5)), "unit": item.unit}
+                for item in rng.sample(items, rng.choice((1, 1, 2)))
+            ]
+            pays = first_order + index in paid
+            at(placed_at, self._order_step(client, contract, group, order_amount, lines, pays))
+        if steps and rng.random() < 0.06:
+            last = max(moment for moment, _, _ in steps)
+            # After the last payment too: one comes at most 45 days after its order.
+            ended = self._later(last, 1_100, 1_800)
+            reason = rng.choice(_TERMINATION_REASONS)
+            at(ended, lambda m: contract.terminate(self._stamp(manager.id, m), m.date(), reason))
+        elif datetime.combine(valid_until, time(9), MOSCOW) < self.now and rng.random() < 0.3:
+            prolonged = on_day(valid_until - timedelta(days=rng.randrange(1, 20)))
+            extended = valid_until + timedelta(days=365)
+            at(prolonged, lambda m: contract.prolong(self._stamp(manager.id, m), extended))
+        for moment, _, action in sorted(steps, key=lambda step: step[:2]):
+            action(moment)
+        return group
+
+    def _order_step(
+        self,
+        client: _Client,
+        contract: Contract,
+        group: list[Aggregate],
+        amount: Money,
+        lines: list[dict[str, Any]],
+        pays: bool,
+    ) -> Callable[[datetime], None]:
+        """Placing an order booked on the contract; moving it on and paying it as time allows."""
+        rng = self.rng
+        manager = client.manager
+
+        def place(moment: datetime) -> None:
+            recent = self.now - moment < timedelta(days=20)
+            status = OrderStatus.FORECAST if recent and rng.random() < 0.4 else OrderStatus.RECEIVED
+            stamp = self._stamp(manager.id, moment)
+            order = Order.place(
+                stamp,
+                admission=client.admission_at(moment),
+                counterparty_id=client.id,
+                contract_id=str(contract.id),
+                manager_id=manager.id,
+                status=status,
+                amount=amount,
+                expected_on=moment.date() + timedelta(days=rng.randrange(3, 30)),
+                lines=lines,
+                id=self._id(),
+            )
+            contract.book_order(stamp, str(order.id), amount, moment.date())
+            self.sales.orders += 1
+            group.append(order)
+            step = moment
+            if status == OrderStatus.RECEIVED:
+                for next_status, hours in (
+                    (OrderStatus.IN_WORK, (4, 120)),
+                    (OrderStatus.COMPLETED, (48, 720)),
+                ):
+                    step = self._later(step, *hours)
+                    if step > self.now:
+                        break
+                    order.advance(self._stamp(manager.id, step), next_status, step.date())
+            if pays:
+                received = min(self._later(moment, 1, 1_080), self.now)
+                share = Decimal(1) if rng.random() < 0.75 else Decimal(rng.randrange(30, 90)) / 100
+                payment = Payment.receive(
+                    self._stamp(manager.id, received),
+                    contract=contract,
+                    order_id=str(order.id),
+                    amount=Money(max((amount.amount * share).quantize(_CENT), _CENT), "RUB"),
+                    received_on=received.date(),
+                    id=self._id(),
+                )
+                self.sales.payments += 1
+                refunded = self._later(received, 24, 720)
+                if rng.random() < 0.02 and refunded <= self.now:
+                    payment.refund(
+                        self._stamp(manager.id, refunded),
+                        Money((payment.amount.amount / 4).quantize(_CENT), "RUB"),
+                        refunded.date(),
+                        rng.choice(_REFUND_REASONS),
+                    )
+                group.append(payment)
+
+        return place
+
+
+def _stage_step(
+    mark: Callable[[Stamp, str, date], None],
+    stamp: Callable[[str, datetime], Stamp],
+    actor: str,
+    stage: str,
+) -> Callable[[datetime], None]:
+    """Starting or completing one contract stage on the day it happens."""
+
+    def step(moment: datetime) -> None:
+        mark(stamp(actor, moment), stage, moment.date())
+
+    return step
 
 
 def _person_of(contact: Contact) -> _Person:

@@ -1,21 +1,41 @@
 """The demo company: reproducible, consistent with the domain's rules, and replayable."""
 
 from collections import defaultdict
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from typer.testing import CliRunner
 
+from aggregates.contract import Contract
 from aggregates.counterparty import BARRED, Admission, Counterparty
+from aggregates.deal import Deal
 from aggregates.employee import Role
+from aggregates.inquiry import Inquiry
 from aggregates.interaction import DIRECTED, Direction, Interaction, InteractionKind
+from aggregates.order import Order
+from letopis.bulk_load import views_built_alongside
 from letopis.cli import app
 from letopis.demo_data import STAFF_COUNT, DemoSize, find_showcase, seed_demo
 from letopis.settings import Settings
 from letopis.wiring import build
+from projections.contract_register import ContractFilter, search_contracts
+from projections.deal_funnel import funnel
+from projections.employee_directory import find_employee
+from projections.financial_position import financial_position
 
 NOW = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
-SMALL = DemoSize(counterparties=80, contacts=200, interactions=800)
+SMALL = DemoSize(
+    counterparties=80,
+    contacts=200,
+    interactions=800,
+    inquiries=80,
+    deals=50,
+    contracts=15,
+    orders=120,
+    payments=80,
+)
+# The catalogue, the pipeline, the refusal reasons and three currencies' rates.
+SALES_REFERENCE = 20 + 2 + 3
 VIEW_TABLES = {
     "employees": "id",
     "counterparties": "id",
@@ -23,6 +43,9 @@ VIEW_TABLES = {
     "contacts": "id",
     "phone_numbers": "phone, owner_id",
     "history_entries": "subject_id, position",
+    "deals": "id",
+    "contracts": "id",
+    "contract_stages": "contract_id, name",
 }
 
 
@@ -61,11 +84,22 @@ def test_seeding_reports_what_it_wrote(letopis) -> None:
         200,
         800,
     )
+    assert (summary.inquiries, summary.deals, summary.contracts, summary.orders, summary.payments) == (
+        80,
+        50,
+        15,
+        120,
+        80,
+    )
+    assert summary.catalogue_items == 20
+    assert summary.exchange_rates > 3 * 100  # weekly over two years
     assert summary.position == letopis.store.head()
-    assert reports[-1] == STAFF_COUNT + 80 + 200 + 800
+    assert reports[-1] == STAFF_COUNT + 80 + 200 + 800 + SALES_REFERENCE + 80 + 50 + 2 * 15 + 120 + 80
     with letopis.views.reading() as cursor:
         assert cursor.execute("SELECT COUNT(*) FROM counterparties")[0][0] == 80
         assert cursor.execute("SELECT COUNT(*) FROM contacts")[0][0] == 200
+        assert cursor.execute("SELECT COUNT(*) FROM deals")[0][0] == 50
+        assert cursor.execute("SELECT COUNT(*) FROM contracts")[0][0] == 15
         roles = dict(cursor.execute("SELECT role, COUNT(*) FROM employees GROUP BY role"))
         teams = {t for (t,) in cursor.execute("SELECT DISTINCT team FROM employees WHERE role = 'manager'")}
         showcase = cursor.execute(
@@ -80,7 +114,7 @@ def test_seeding_reports_what_it_wrote(letopis) -> None:
 
 def test_scale_multiplies_the_history_but_not_the_staff() -> None:
     letopis = build(Settings(database_url="memory://"))
-    summary = seed_demo(letopis, scale=2, now=NOW, size=DemoSize(10, 20, 30))
+    summary = seed_demo(letopis, scale=2, now=NOW, size=DemoSize(10, 20, 30, 8, 5, 2, 6, 4))
     letopis.close()
     assert (summary.employees, summary.counterparties, summary.contacts, summary.interactions) == (
         STAFF_COUNT,
@@ -88,6 +122,105 @@ def test_scale_multiplies_the_history_but_not_the_staff() -> None:
         40,
         60,
     )
+    assert (summary.inquiries, summary.deals, summary.contracts, summary.orders, summary.payments) == (
+        16,
+        10,
+        4,
+        12,
+        8,
+    )
+    assert summary.catalogue_items == 20
+
+
+def test_the_sales_views_show_the_demo(letopis) -> None:
+    summary = seed_demo(letopis, now=NOW, size=SMALL)
+    letopis.runner.catch_up()
+
+    with letopis.views.reading() as cursor:
+        ((pipeline_id,),) = cursor.execute("SELECT id FROM sales_pipelines")
+        head = find_employee(cursor, summary.showcase.head_of_sales_id)
+        ((busiest,),) = cursor.execute(
+            "SELECT manager_id FROM deals GROUP BY manager_id ORDER BY COUNT(*) DESC, manager_id LIMIT 1"
+        )
+        manager = find_employee(cursor, busiest)
+        assert head is not None
+        assert manager is not None
+        company = funnel(cursor, head, pipeline_id, "company", None, None)
+        own = funnel(cursor, manager, pipeline_id, f"manager:{manager.employee_id}", None, None)
+        contracts, total = search_contracts(cursor, head, ContractFilter(), NOW.date(), 50, 0)
+        ((client_id,),) = cursor.execute(
+            "SELECT counterparty_id FROM contracts ORDER BY paid DESC, id LIMIT 1"
+        )
+        position = financial_position(cursor, client_id)
+
+    assert company["stages"][0]["entered"] == 50
+    assert company["won"]["count"] > 0
+    assert company["lost"]["count"] > 0
+    assert 0 < own["stages"][0]["entered"] < 50
+    assert total == 15
+    assert len(contracts) == 15
+    assert position["RUB"]["contracted"] > 0
+    assert position["RUB"]["ordered"] + position["RUB"]["forecast"] > 0
+    assert position["RUB"]["paid"] > 0
+
+
+def test_the_sales_keep_the_domains_rules() -> None:
+    """No sale with a client barred at the time; orders inside their contract's validity and
+    amount; proposals accepted before they expire."""
+    letopis = build(Settings(database_url="memory://"))
+    seed_demo(letopis, now=NOW, size=SMALL)
+    chronicle = events(letopis)
+    letopis.close()
+
+    decisions = defaultdict(list)
+    for event in chronicle:
+        if isinstance(event, Counterparty.AdmissionDecided):
+            decisions[str(event.originator_id)].append((event.occurred_at, Admission(event.admission)))
+
+    def barred_at(counterparty_id, moment):
+        current = Admission.POTENTIAL
+        for decided_at, admission in sorted(decisions[counterparty_id]):
+            if decided_at <= moment:
+                current = admission
+        return current in BARRED
+
+    selling = (Inquiry.Registered, Deal.Opened, Deal.StageChanged, Deal.Won, Order.Placed)
+    sales = [e for e in chronicle if isinstance(e, selling)]
+    assert {type(e) for e in sales} == set(selling)
+    assert not [e for e in sales if barred_at(e.counterparty_id, e.occurred_at)]
+    assert all(e.occurred_at <= NOW for e in chronicle)
+
+    validity: dict[str, tuple[date, date]] = {}
+    amounts: dict[str, object] = {}
+    booked: dict[str, list] = defaultdict(list)
+    for event in chronicle:
+        contract_id = str(event.originator_id)
+        if isinstance(event, Contract.Signed):
+            validity[contract_id] = (event.valid_from, event.valid_until)
+            amounts[contract_id] = event.amount
+        elif isinstance(event, Contract.Prolonged):
+            validity[contract_id] = (validity[contract_id][0], event.valid_until)
+        elif isinstance(event, Contract.OrderBooked):
+            booked[contract_id].append(event.amount)
+    placed = [e for e in chronicle if isinstance(e, Order.Placed)]
+    assert all(e.contract_id for e in placed)
+    assert all(
+        validity[str(e.contract_id)][0] <= e.occurred_at.date() <= validity[str(e.contract_id)][1]
+        for e in placed
+    )
+    assert all(sum(amounts_booked) <= amounts[c] for c, amounts_booked in booked.items())
+
+    expiry = {str(e.originator_id): e.valid_until for e in chronicle if isinstance(e, Inquiry.ProposalIssued)}
+    issued = {str(e.originator_id): e.occurred_at for e in chronicle if isinstance(e, Inquiry.ProposalIssued)}
+    accepted = [e for e in chronicle if isinstance(e, Inquiry.Accepted)]
+    assert accepted
+    assert all(
+        issued[str(e.originator_id)] <= e.occurred_at
+        and e.occurred_at.date() <= expiry[str(e.originator_id)]
+        and expiry[str(e.originator_id)] >= issued[str(e.originator_id)].date()
+        for e in accepted
+    )
+    assert NOW - min(e.occurred_at for e in sales) > timedelta(days=365)
 
 
 def test_the_demo_keeps_the_domains_rules() -> None:
@@ -124,20 +257,37 @@ def test_the_demo_keeps_the_domains_rules() -> None:
     assert {e.kind for e in logged} == {k.value for k in InteractionKind}
 
 
+def snapshot(letopis):
+    with letopis.views.reading() as cursor:
+        return {
+            table: cursor.execute(f"SELECT * FROM {table} ORDER BY {order}")
+            for table, order in VIEW_TABLES.items()
+        }
+
+
 def test_rebuilt_views_equal_the_caught_up_ones(letopis) -> None:
     seed_demo(letopis, now=NOW, size=SMALL)
     letopis.runner.catch_up()
 
-    def snapshot():
-        with letopis.views.reading() as cursor:
-            return {
-                table: cursor.execute(f"SELECT * FROM {table} ORDER BY {order}")
-                for table, order in VIEW_TABLES.items()
-            }
-
-    before = snapshot()
+    before = snapshot(letopis)
     letopis.runner.rebuild()
-    assert snapshot() == before
+    assert snapshot(letopis) == before
+
+
+def test_views_built_alongside_the_seeding_equal_a_rebuild(letopis) -> None:
+    """On a file or server store a second process builds the views while the load is
+    written; on leaving, everything written is reflected, as a rebuild would have it."""
+    reports = []
+
+    with views_built_alongside(letopis, lambda reached, head: reports.append((reached, head))):
+        seed_demo(letopis, now=NOW, size=SMALL)
+
+    head = letopis.store.head()
+    assert letopis.runner.reflected_position() == head
+    assert reports[-1] == (head, head)
+    alongside = snapshot(letopis)
+    letopis.runner.rebuild()
+    assert snapshot(letopis) == alongside
 
 
 @pytest.mark.parametrize("store_kind", ["sqlite"], indirect=True)
