@@ -21,9 +21,11 @@ from commands.counterparty_import import import_counterparties
 from commands.scope import parse_id
 from event_store.kafka_relay import DEFAULT_TOPIC, KafkaRelay
 from event_store.store import EventStore
+from letopis.bulk_load import views_built_alongside
 from letopis.demo_data import DemoSummary, Showcase, find_showcase, seed_demo
 from letopis.settings import Settings
 from letopis.wiring import CONSOLE, Letopis, build
+from projections.deal_funnel import list_pipelines
 from projections.employee_directory import find_employee
 from projections.runner import ProjectionWorker
 from read_api.app import create_app
@@ -177,20 +179,24 @@ def new_token(employee_id: Annotated[str, typer.Argument(help="The employee's id
         letopis.close()
 
 
-Scale = Annotated[int, typer.Option(min=1, help="Multiplies the demo's clients, contacts and interactions")]
+Scale = Annotated[int, typer.Option(min=1, help="Multiplies the demo's clients and their history")]
 Seed = Annotated[int, typer.Option(help="The same seed always gives the same demo data")]
 
 
 def _seed_with_progress(letopis: Letopis, scale: int, seed: int) -> DemoSummary:
     with _progress() as progress:
-        task = progress.add_task("Seeding the demo company", total=None)
+        seeding = progress.add_task("Seeding the demo company", total=None)
+        building = progress.add_task("Building views", total=None)
 
-        def report(written: int, total: int) -> None:
-            progress.update(task, completed=written, total=total)
+        def views_reached(reached: int, head: int) -> None:
+            progress.update(building, completed=reached, total=head)
 
-        summary = seed_demo(letopis, scale=scale, seed=seed, now=letopis.service.clock(), progress=report)
-    catch_up_with_progress(letopis, "Building views")
-    return summary
+        def written(count: int, total: int) -> None:
+            progress.update(seeding, completed=count, total=total)
+            views_reached(letopis.runner.reflected_position(), letopis.store.head())
+
+        with views_built_alongside(letopis, views_reached):
+            return seed_demo(letopis, scale=scale, seed=seed, now=letopis.service.clock(), progress=written)
 
 
 @app.command("seed")
@@ -205,7 +211,9 @@ def seed_command(scale: Scale = 1, seed: Seed = 2024) -> None:
         summary = _seed_with_progress(letopis, scale, seed)
         console.print(
             f"Seeded {summary.employees} employees, {summary.counterparties} counterparties, "
-            f"{summary.contacts} contacts and {summary.interactions} interactions "
+            f"{summary.contacts} contacts, {summary.interactions} interactions, "
+            f"{summary.inquiries} inquiries, {summary.deals} deals, {summary.contracts} contracts, "
+            f"{summary.orders} orders and {summary.payments} payments "
             f"in {time.perf_counter() - started:.1f} s."
         )
     finally:
@@ -241,6 +249,7 @@ def _introduce(letopis: Letopis, showcase: Showcase) -> None:
     with letopis.views.reading() as cursor:
         head = find_employee(cursor, showcase.head_of_sales_id)
         manager = find_employee(cursor, showcase.manager_id)
+        pipelines = list_pipelines(cursor)
     settings = letopis.settings
     # A server listening on every interface is still reached locally by the loopback address.
     host = "127.0.0.1" if settings.host in ("0.0.0.0", "::") else settings.host
@@ -257,14 +266,29 @@ def _introduce(letopis: Letopis, showcase: Showcase) -> None:
         ),
         markup=False,
     )
-    console.print("A client's history, as the manager sees it:")
-    console.print(
-        f"curl -H 'Authorization: Bearer {manager_token}' "
-        f"{base}/api/v1/counterparties/{showcase.counterparty_id}/history",
-        soft_wrap=True,
-        markup=False,
-        highlight=False,
-    )
+    examples = [
+        (
+            "A client's history, as the manager sees it:",
+            manager_token,
+            f"counterparties/{showcase.counterparty_id}/history",
+        ),
+    ]
+    if pipelines:
+        examples.append(
+            ("The company's sales funnel:", head_token, f"reports/funnel?pipeline_id={pipelines[0]['id']}")
+        )
+    examples += [
+        ("Why clients said no:", head_token, "reports/refusals?group_by=reason"),
+        ("Contracts and how much of each is paid:", head_token, "contracts?limit=5"),
+    ]
+    for caption, token, path in examples:
+        console.print(caption)
+        console.print(
+            f"curl -H 'Authorization: Bearer {token}' '{base}/api/v1/{path}'",
+            soft_wrap=True,
+            markup=False,
+            highlight=False,
+        )
 
 
 @import_app.command("counterparties")

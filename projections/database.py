@@ -73,6 +73,7 @@ class SqliteViews(ViewDatabase):
         if path != ":memory:":
             self._connection.execute("PRAGMA journal_mode=WAL")
             self._connection.execute("PRAGMA synchronous=NORMAL")
+            self._connection.execute("PRAGMA cache_size=-131072")
         self._lock = threading.RLock()
 
     @contextmanager

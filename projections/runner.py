@@ -160,12 +160,25 @@ class ProjectionRunner:
                 reached = self.run_batch(head)
                 batches += 1
             if batches >= _BULK_BATCHES:
-                # After a bulk load the planner's statistics describe empty tables until
-                # autovacuum notices; a lookup planned on them can scan instead of seek.
-                self.database.refresh_statistics([t for p in self.projections for t in p.tables])
+                self.refresh_statistics()
             if progress:
                 progress(reached, head)
             return reached
+
+    def refresh_statistics(self) -> None:
+        """After a bulk load the planner's statistics describe empty tables until autovacuum
+        notices; a lookup planned on them can scan instead of seek."""
+        self.database.refresh_statistics([t for p in self.projections for t in p.tables])
+
+    def follow(self, load_finished: Callable[[float], bool], interval: float = 0.2) -> int:
+        """Apply a bulk load while it is being written: catch up every ``interval`` seconds
+        until ``load_finished`` (which waits up to that long) reports the load over, then
+        apply the rest. Return the position reached."""
+        while not load_finished(interval):
+            self.catch_up()
+        reached = self.catch_up()
+        self.refresh_statistics()
+        return reached
 
     def wait_until(self, position: int, timeout: float = 5.0) -> None:
         """Read-your-writes: return once every view reflects ``position``."""
