@@ -8,10 +8,10 @@ Amounts are Decimal text, summed in Python; times are business time (``occurred_
 UTC text, and a period's dates are UTC calendar days, both included."""
 
 from collections import defaultdict
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from statistics import median
 from typing import Any
 
 from aggregates.deal import Deal, DealStatus
@@ -52,7 +52,15 @@ _DEAL_COLUMNS = (
 
 class DealFunnel(Projection):
     name = "deal_funnel"
-    tables = ("sales_pipelines", "deals", "deal_stage_periods")
+    version = 2
+    tables = (
+        "sales_pipelines",
+        "deals",
+        "deal_stage_periods",
+        "funnel_open_deals",
+        "funnel_stage_entries",
+        "funnel_closed_deals",
+    )
 
     def create_tables(self, cursor: ViewCursor) -> None:
         cursor.execute(
@@ -71,15 +79,39 @@ class DealFunnel(Projection):
         )
         for column in ("manager_id", "counterparty_id", "pipeline_id", "closed_at"):
             cursor.execute(f"CREATE INDEX IF NOT EXISTS deals_{column} ON deals ({column})")
+        # One row per stretch a deal spent at a stage. The covering index serves the median
+        # time in stage: counted, then read at the middle offset, without touching the rows.
         cursor.execute(
             "CREATE TABLE IF NOT EXISTS deal_stage_periods (deal_id TEXT NOT NULL, "
-            "entered_version INTEGER NOT NULL, stage TEXT NOT NULL, stage_order INTEGER NOT NULL, "
-            "entered_at TEXT NOT NULL, left_at TEXT, PRIMARY KEY (deal_id, entered_version))"
+            "entered_version INTEGER NOT NULL, pipeline_id TEXT NOT NULL, manager_id TEXT NOT NULL, "
+            "stage TEXT NOT NULL, stage_order INTEGER NOT NULL, entered_at TEXT NOT NULL, "
+            "left_at TEXT, microseconds BIGINT, advanced INTEGER NOT NULL, "
+            "PRIMARY KEY (deal_id, entered_version))"
         )
-        for column in ("entered_at", "left_at"):
-            cursor.execute(
-                f"CREATE INDEX IF NOT EXISTS deal_stage_periods_{column} ON deal_stage_periods ({column})"
-            )
+        cursor.execute(
+            "CREATE INDEX IF NOT EXISTS deal_stage_periods_time_in_stage ON deal_stage_periods "
+            "(pipeline_id, stage, microseconds, left_at, manager_id)"
+        )
+        # Running totals, so that a funnel reads a few rows per manager and day, not every deal.
+        cursor.execute(
+            "CREATE TABLE IF NOT EXISTS funnel_open_deals (pipeline_id TEXT NOT NULL, "
+            "manager_id TEXT NOT NULL, stage TEXT NOT NULL, stage_order INTEGER NOT NULL, "
+            "currency TEXT NOT NULL, deals INTEGER NOT NULL, amount TEXT NOT NULL, "
+            "weighted_amount TEXT NOT NULL, "
+            "PRIMARY KEY (pipeline_id, manager_id, stage, stage_order, currency))"
+        )
+        cursor.execute(
+            "CREATE TABLE IF NOT EXISTS funnel_stage_entries (pipeline_id TEXT NOT NULL, "
+            "manager_id TEXT NOT NULL, stage TEXT NOT NULL, stage_order INTEGER NOT NULL, "
+            "day TEXT NOT NULL, entered INTEGER NOT NULL, advanced INTEGER NOT NULL, "
+            "PRIMARY KEY (pipeline_id, day, manager_id, stage, stage_order))"
+        )
+        cursor.execute(
+            "CREATE TABLE IF NOT EXISTS funnel_closed_deals (pipeline_id TEXT NOT NULL, "
+            "manager_id TEXT NOT NULL, day TEXT NOT NULL, status TEXT NOT NULL, "
+            "currency TEXT NOT NULL, deals INTEGER NOT NULL, amount TEXT NOT NULL, "
+            "PRIMARY KEY (pipeline_id, day, manager_id, status, currency))"
+        )
 
     def handlers(self) -> dict[type[Any], Handler]:
         return {
@@ -145,22 +177,38 @@ class DealFunnel(Projection):
                 utc_text(event.timestamp),
             ),
         )
-        _enter_stage(cursor, event, order)
+        deal = _OpenDeal(
+            key,
+            event.pipeline_id,
+            event.manager_id,
+            event.stage,
+            order,
+            event.amount,
+            event.currency,
+            event.probability,
+        )
+        _enter_stage(cursor, deal, event)
+        _count_open(cursor, deal, 1)
 
     @staticmethod
     def _stage_changed(cursor: ViewCursor, recorded: Recorded) -> None:
         event: Any = recorded.event
-        ((pipeline_id,),) = cursor.execute(
-            "SELECT pipeline_id FROM deals WHERE id = ?", (str(event.originator_id),)
-        )
-        order = _stage_order(cursor, pipeline_id, event.stage)
-        _leave_stage(cursor, event)
-        _enter_stage(cursor, event, order)
+        deal = _open_deal(cursor, event)
+        order = _stage_order(cursor, deal.pipeline_id, event.stage)
+        _leave_stage(cursor, deal, event)
+        _count_open(cursor, deal, -1)
+        _mark_advanced(cursor, deal, lambda earlier_order: earlier_order < order)
+        moved = replace(deal, stage=event.stage, stage_order=order, probability=event.probability)
+        _enter_stage(cursor, moved, event)
+        _count_open(cursor, moved, 1)
         _update(cursor, event, stage=event.stage, stage_order=order, probability=str(event.probability))
 
     @staticmethod
     def _amount_changed(cursor: ViewCursor, recorded: Recorded) -> None:
         event: Any = recorded.event
+        deal = _open_deal(cursor, event)
+        _count_open(cursor, deal, -1)
+        _count_open(cursor, replace(deal, amount=event.amount, currency=event.currency), 1)
         _update(cursor, event, amount=str(event.amount), currency=event.currency)
 
     @staticmethod
@@ -171,7 +219,11 @@ class DealFunnel(Projection):
     @staticmethod
     def _won(cursor: ViewCursor, recorded: Recorded) -> None:
         event: Any = recorded.event
-        _leave_stage(cursor, event)
+        deal = _open_deal(cursor, event)
+        _leave_stage(cursor, deal, event)
+        _count_open(cursor, deal, -1)
+        _mark_advanced(cursor, deal, lambda _order: True)
+        _count_closed(cursor, deal, event, DealStatus.WON, event.amount, event.currency)
         _update(
             cursor,
             event,
@@ -184,7 +236,10 @@ class DealFunnel(Projection):
     @staticmethod
     def _lost(cursor: ViewCursor, recorded: Recorded) -> None:
         event: Any = recorded.event
-        _leave_stage(cursor, event)
+        deal = _open_deal(cursor, event)
+        _leave_stage(cursor, deal, event)
+        _count_open(cursor, deal, -1)
+        _count_closed(cursor, deal, event, DealStatus.LOST, deal.amount, deal.currency)
         _update(
             cursor,
             event,
@@ -193,6 +248,38 @@ class DealFunnel(Projection):
             lost_reason_text=event.reason_text,
             closed_at=utc_text(event.occurred_at),
         )
+
+
+@dataclass(frozen=True)
+class _OpenDeal:
+    """What the running totals need of a deal still open."""
+
+    id: str
+    pipeline_id: str
+    manager_id: str
+    stage: str
+    stage_order: int
+    amount: Decimal
+    currency: str
+    probability: Decimal
+
+
+def _open_deal(cursor: ViewCursor, event: Any) -> _OpenDeal:
+    ((pipeline_id, manager_id, stage, order, amount, currency, probability),) = cursor.execute(
+        "SELECT pipeline_id, manager_id, stage, stage_order, amount, currency, probability "
+        "FROM deals WHERE id = ?",
+        (str(event.originator_id),),
+    )
+    return _OpenDeal(
+        str(event.originator_id),
+        pipeline_id,
+        manager_id,
+        stage,
+        int(order),
+        Decimal(amount),
+        currency,
+        Decimal(probability),
+    )
 
 
 def _stage_order(cursor: ViewCursor, pipeline_id: str, stage: str) -> int:
@@ -204,19 +291,122 @@ def _stage_order(cursor: ViewCursor, pipeline_id: str, stage: str) -> int:
     return next((int(s["order"]) for s in stages if s["name"] == stage), len(stages) + 1)
 
 
-def _enter_stage(cursor: ViewCursor, event: Any, order: int) -> None:
+def _utc_day(moment: datetime) -> str:
+    return moment.astimezone(UTC).date().isoformat()
+
+
+def _enter_stage(cursor: ViewCursor, deal: _OpenDeal, event: Any) -> None:
     cursor.execute(
-        "INSERT INTO deal_stage_periods (deal_id, entered_version, stage, stage_order, entered_at) "
-        "VALUES (?, ?, ?, ?, ?)",
-        (str(event.originator_id), event.originator_version, event.stage, order, utc_text(event.occurred_at)),
+        "INSERT INTO deal_stage_periods (deal_id, entered_version, pipeline_id, manager_id, stage, "
+        "stage_order, entered_at, advanced) VALUES (?, ?, ?, ?, ?, ?, ?, 0)",
+        (
+            deal.id,
+            event.originator_version,
+            deal.pipeline_id,
+            deal.manager_id,
+            deal.stage,
+            deal.stage_order,
+            utc_text(event.occurred_at),
+        ),
+    )
+    _count_entries(cursor, deal, deal.stage, deal.stage_order, _utc_day(event.occurred_at), 1, 0)
+
+
+def _leave_stage(cursor: ViewCursor, deal: _OpenDeal, event: Any) -> None:
+    """Close the open stretch; its length is kept in whole microseconds, so medians are exact."""
+    rows = cursor.execute(
+        "SELECT entered_version, entered_at FROM deal_stage_periods WHERE deal_id = ? AND left_at IS NULL",
+        (deal.id,),
+    )
+    for entered_version, entered_at in rows:
+        spent = event.occurred_at.astimezone(UTC).replace(tzinfo=None) - _parse_utc(entered_at)
+        cursor.execute(
+            "UPDATE deal_stage_periods SET left_at = ?, microseconds = ? "
+            "WHERE deal_id = ? AND entered_version = ?",
+            (utc_text(event.occurred_at), spent // timedelta(microseconds=1), deal.id, entered_version),
+        )
+
+
+def _mark_advanced(cursor: ViewCursor, deal: _OpenDeal, beyond: Callable[[int], bool]) -> None:
+    """A stretch counts as converted once the deal later reaches a stage further on, or is won."""
+    rows = cursor.execute(
+        "SELECT entered_version, stage, stage_order, entered_at FROM deal_stage_periods "
+        "WHERE deal_id = ? AND advanced = 0",
+        (deal.id,),
+    )
+    for entered_version, stage, order, entered_at in rows:
+        if beyond(int(order)):
+            cursor.execute(
+                "UPDATE deal_stage_periods SET advanced = 1 WHERE deal_id = ? AND entered_version = ?",
+                (deal.id, entered_version),
+            )
+            _count_entries(cursor, deal, stage, int(order), entered_at[:10], 0, 1)
+
+
+def _count_entries(
+    cursor: ViewCursor, deal: _OpenDeal, stage: str, order: int, day: str, entered: int, advanced: int
+) -> None:
+    cursor.execute(
+        "INSERT INTO funnel_stage_entries (pipeline_id, day, manager_id, stage, stage_order, entered, "
+        "advanced) VALUES (?, ?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT (pipeline_id, day, manager_id, stage, stage_order) DO UPDATE SET "
+        "entered = funnel_stage_entries.entered + excluded.entered, "
+        "advanced = funnel_stage_entries.advanced + excluded.advanced",
+        (deal.pipeline_id, day, deal.manager_id, stage, order, entered, advanced),
     )
 
 
-def _leave_stage(cursor: ViewCursor, event: Any) -> None:
-    cursor.execute(
-        "UPDATE deal_stage_periods SET left_at = ? WHERE deal_id = ? AND left_at IS NULL",
-        (utc_text(event.occurred_at), str(event.originator_id)),
+def _count_open(cursor: ViewCursor, deal: _OpenDeal, sign: int) -> None:
+    """Add the deal to (sign 1) or take it from (sign -1) the open totals of its stage.
+    Amounts are Decimal text, so they are added here rather than by the database."""
+    key = (deal.pipeline_id, deal.manager_id, deal.stage, deal.stage_order, deal.currency)
+    found = cursor.execute(
+        "SELECT deals, amount, weighted_amount FROM funnel_open_deals WHERE pipeline_id = ? "
+        "AND manager_id = ? AND stage = ? AND stage_order = ? AND currency = ?",
+        key,
     )
+    deals, amount, weighted = found[0] if found else (0, "0", "0")
+    totals = (
+        int(deals) + sign,
+        str(Decimal(amount) + sign * deal.amount),
+        str(Decimal(weighted) + sign * percent_of(deal.amount, deal.probability)),
+    )
+    if found:
+        cursor.execute(
+            "UPDATE funnel_open_deals SET deals = ?, amount = ?, weighted_amount = ? WHERE pipeline_id = ? "
+            "AND manager_id = ? AND stage = ? AND stage_order = ? AND currency = ?",
+            (*totals, *key),
+        )
+    else:
+        cursor.execute(
+            "INSERT INTO funnel_open_deals (pipeline_id, manager_id, stage, stage_order, currency, deals, "
+            "amount, weighted_amount) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (*key, *totals),
+        )
+
+
+def _count_closed(
+    cursor: ViewCursor, deal: _OpenDeal, event: Any, status: DealStatus, amount: Decimal, currency: str
+) -> None:
+    key = (deal.pipeline_id, _utc_day(event.occurred_at), deal.manager_id, status.value, currency)
+    found = cursor.execute(
+        "SELECT deals, amount FROM funnel_closed_deals WHERE pipeline_id = ? AND day = ? "
+        "AND manager_id = ? AND status = ? AND currency = ?",
+        key,
+    )
+    if found:
+        ((deals, total),) = found
+        cursor.execute(
+            "UPDATE funnel_closed_deals SET deals = ?, amount = ? WHERE pipeline_id = ? AND day = ? "
+            "AND manager_id = ? AND status = ? AND currency = ?",
+            (int(deals) + 1, str(Decimal(total) + amount), *key),
+        )
+    else:
+        cursor.execute(
+            "INSERT INTO funnel_closed_deals (pipeline_id, day, manager_id, status, currency, deals, "
+            "amount) VALUES (?, ?, ?, ?, ?, 1, ?)",
+            (*key, str(amount)),
+        )
 
 
 def _update(cursor: ViewCursor, event: Any, **columns: Any) -> None:
@@ -334,7 +524,7 @@ def funnel_scope(cursor: ViewCursor, actor: Actor, requested: str) -> FunnelScop
         raise NotFound(f"there is no {kind} {key!r}")
     if not all(covers(actor, Responsible(e.employee_id, e.team, e.department)) for e in members):
         raise AccessDenied(f"the {kind} {key!r} lies outside your scope")
-    return FunnelScope(wanted, f"d.manager_id IN (SELECT id FROM employees WHERE {column} = ?)", [key])
+    return FunnelScope(wanted, f"manager_id IN (SELECT id FROM employees WHERE {column} = ?)", [key])
 
 
 def _period(column: str, since: date | None, until: date | None) -> tuple[str, list[Any]]:
@@ -349,11 +539,6 @@ def _period(column: str, since: date | None, until: date | None) -> tuple[str, l
 
 
 _MICROSECONDS_A_DAY = Decimal(86_400_000_000)
-
-
-def _days(entered_at: str, left_at: str) -> Decimal:
-    spent = _parse_utc(left_at) - _parse_utc(entered_at)
-    return Decimal(spent // timedelta(microseconds=1)) / _MICROSECONDS_A_DAY
 
 
 def _parse_utc(text: str) -> datetime:
@@ -371,7 +556,7 @@ class _StageFigures:
     weighted_amount: dict[str, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
     entered: int = 0
     advanced: int = 0
-    days_in_stage: list[Decimal] = field(default_factory=list)
+    median_days: Decimal | None = None
 
     def report(self) -> dict[str, Any]:
         return {
@@ -390,7 +575,7 @@ class _StageFigures:
                 else None
             ),
             "median_days_in_stage": (
-                Decimal(median(self.days_in_stage)).quantize(Decimal("0.01")) if self.days_in_stage else None
+                self.median_days.quantize(Decimal("0.01")) if self.median_days is not None else None
             ),
         }
 
@@ -405,11 +590,28 @@ class _Stages(dict[str, _StageFigures]):
         return self[name]
 
 
-def _totals(rows: list[tuple[Any, ...]]) -> dict[str, Any]:
-    amounts: dict[str, Decimal] = defaultdict(Decimal)
-    for amount, currency in rows:
-        amounts[currency] += Decimal(amount)
-    return {"count": len(rows), "amount": dict(amounts)}
+_CLOSED = (DealStatus.WON.value, DealStatus.LOST.value)
+
+
+def _median_time_in_stage(
+    cursor: ViewCursor, in_scope: str, params: list[Any], since: date | None, until: date | None
+) -> list[tuple[str, int, Decimal]]:
+    """Per stage, the median length in microseconds of the stretches that ended in the period:
+    counted first, then only the one or two middle lengths read, in order, from the index."""
+    left_sql, left_params = _period("left_at", since, until)
+    where = f"{in_scope} AND microseconds IS NOT NULL AND {left_sql}"
+    medians = []
+    for stage, order, count in cursor.execute(
+        f"SELECT stage, MAX(stage_order), COUNT(*) FROM deal_stage_periods WHERE {where} GROUP BY stage",
+        [*params, *left_params],
+    ):
+        middle = cursor.execute(
+            f"SELECT microseconds FROM deal_stage_periods WHERE {where} AND stage = ? "
+            "ORDER BY microseconds LIMIT ? OFFSET ?",
+            [*params, *left_params, stage, 2 - int(count) % 2, (int(count) - 1) // 2],
+        )
+        medians.append((stage, int(order), Decimal(sum(int(m) for (m,) in middle)) / len(middle)))
+    return medians
 
 
 def funnel(
@@ -430,53 +632,44 @@ def funnel(
     if pipeline is None:
         raise NotFound(f"pipeline {pipeline_id} does not exist")
     effective = funnel_scope(cursor, actor, scope)
-    in_scope = f"d.pipeline_id = ? AND {effective.condition}"
+    in_scope = f"pipeline_id = ? AND {effective.condition}"
     params = [pipeline_id, *effective.params]
     stages = _Stages(
         (s["name"], _StageFigures(s["name"], s["order"], s["probability"], current=True))
         for s in pipeline["stages"]
     )
 
-    for stage, order, amount, currency, probability in cursor.execute(
-        "SELECT d.stage, d.stage_order, d.amount, d.currency, d.probability FROM deals d "
-        f"WHERE {in_scope} AND d.status = ?",
-        [*params, DealStatus.OPEN.value],
+    for stage, order, currency, deals, amount, weighted in cursor.execute(
+        "SELECT stage, stage_order, currency, deals, amount, weighted_amount FROM funnel_open_deals "
+        f"WHERE {in_scope} AND deals > 0",
+        params,
     ):
         figures = stages.at(stage, order)
-        figures.open_deals += 1
+        figures.open_deals += int(deals)
         figures.open_amount[currency] += Decimal(amount)
-        figures.weighted_amount[currency] += percent_of(Decimal(amount), Decimal(probability))
+        figures.weighted_amount[currency] += Decimal(weighted)
 
-    entered_sql, entered_params = _period("p.entered_at", since, until)
+    days_sql, days_params = _period("day", since, until)
     for stage, order, entered, advanced in cursor.execute(
-        "SELECT p.stage, MAX(p.stage_order), COUNT(*), SUM(CASE WHEN d.status = ? OR EXISTS "
-        "(SELECT 1 FROM deal_stage_periods q WHERE q.deal_id = p.deal_id "
-        "AND q.entered_version > p.entered_version AND q.stage_order > p.stage_order) "
-        "THEN 1 ELSE 0 END) "
-        f"FROM deal_stage_periods p JOIN deals d ON d.id = p.deal_id WHERE {in_scope} AND {entered_sql} "
-        "GROUP BY p.stage",
-        [DealStatus.WON.value, *params, *entered_params],
+        "SELECT stage, MAX(stage_order), SUM(entered), SUM(advanced) FROM funnel_stage_entries "
+        f"WHERE {in_scope} AND {days_sql} GROUP BY stage",
+        [*params, *days_params],
     ):
         figures = stages.at(stage, order)
         figures.entered, figures.advanced = int(entered), int(advanced)
 
-    left_sql, left_params = _period("p.left_at", since, until)
-    for stage, order, entered_at, left_at in cursor.execute(
-        "SELECT p.stage, p.stage_order, p.entered_at, p.left_at "
-        "FROM deal_stage_periods p JOIN deals d ON d.id = p.deal_id "
-        f"WHERE {in_scope} AND p.left_at IS NOT NULL AND {left_sql}",
-        [*params, *left_params],
-    ):
-        stages.at(stage, order).days_in_stage.append(_days(entered_at, left_at))
+    for stage, order, spent in _median_time_in_stage(cursor, in_scope, params, since, until):
+        stages.at(stage, order).median_days = spent / _MICROSECONDS_A_DAY
 
-    closed_sql, closed_params = _period("d.closed_at", since, until)
-    closed: dict[str, list[tuple[Any, ...]]] = {DealStatus.WON: [], DealStatus.LOST: []}
-    for status, amount, currency in cursor.execute(
-        f"SELECT d.status, d.amount, d.currency FROM deals d WHERE {in_scope} "
-        f"AND d.closed_at IS NOT NULL AND {closed_sql}",
-        [*params, *closed_params],
+    closed: dict[str, dict[str, Any]] = {
+        status: {"count": 0, "amount": defaultdict(Decimal)} for status in _CLOSED
+    }
+    for status, currency, deals, amount in cursor.execute(
+        f"SELECT status, currency, deals, amount FROM funnel_closed_deals WHERE {in_scope} AND {days_sql}",
+        [*params, *days_params],
     ):
-        closed[status].append((amount, currency))
+        closed[status]["count"] += int(deals)
+        closed[status]["amount"][currency] += Decimal(amount)
 
     ordered = sorted(stages.values(), key=lambda s: (not s.current, s.order, s.name))
     return {
@@ -487,6 +680,6 @@ def funnel(
         "since": since,
         "until": until,
         "stages": [figures.report() for figures in ordered],
-        "won": _totals(closed[DealStatus.WON]),
-        "lost": _totals(closed[DealStatus.LOST]),
+        "won": {**closed[DealStatus.WON], "amount": dict(closed[DealStatus.WON]["amount"])},
+        "lost": {**closed[DealStatus.LOST], "amount": dict(closed[DealStatus.LOST]["amount"])},
     }

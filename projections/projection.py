@@ -15,6 +15,9 @@ Handler = Callable[[ViewCursor, Recorded], None]
 class Projection(ABC):
     name: ClassVar[str]
     tables: ClassVar[tuple[str, ...]]
+    version: ClassVar[int] = 1
+    """Raised whenever the tables or what the handlers write change: a view built by another
+    version is dropped and rebuilt from the log when the runner starts."""
 
     @abstractmethod
     def create_tables(self, cursor: ViewCursor) -> None: ...

@@ -93,12 +93,31 @@ class ProjectionRunner:
                 "CREATE TABLE IF NOT EXISTS projection_positions "
                 "(name TEXT PRIMARY KEY, position BIGINT NOT NULL)"
             )
+            cursor.execute(
+                "CREATE TABLE IF NOT EXISTS projection_versions "
+                "(name TEXT PRIMARY KEY, version INTEGER NOT NULL)"
+            )
+            built = {
+                name: int(version)
+                for name, version in cursor.execute("SELECT name, version FROM projection_versions")
+            }
             for projection in self.projections:
+                # Views from before versions were recorded are version 1.
+                if built.get(projection.name, 1) != projection.version:
+                    projection.drop_tables(cursor)
+                    cursor.execute(
+                        "UPDATE projection_positions SET position = 0 WHERE name = ?", (projection.name,)
+                    )
                 projection.create_tables(cursor)
                 cursor.execute(
                     "INSERT INTO projection_positions (name, position) VALUES (?, 0) "
                     "ON CONFLICT (name) DO NOTHING",
                     (projection.name,),
+                )
+                cursor.execute(
+                    "INSERT INTO projection_versions (name, version) VALUES (?, ?) "
+                    "ON CONFLICT (name) DO UPDATE SET version = excluded.version",
+                    (projection.name, projection.version),
                 )
 
     def positions(self) -> dict[str, int]:

@@ -8,10 +8,20 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from aggregates.errors import AccessDenied, InvalidValue, NotFound
-from commands.deal_commands import LoseDeal, MoveDeal, WinDeal, lose_deal, move_deal, open_deal, win_deal
+from commands.deal_commands import (
+    ChangeDealAmount,
+    LoseDeal,
+    MoveDeal,
+    WinDeal,
+    change_deal_amount,
+    lose_deal,
+    move_deal,
+    open_deal,
+    win_deal,
+)
 from commands.pipeline_commands import RedefinePipeline, redefine_pipeline
 from commands.refusal_reason_commands import AddRefusalReason, add_refusal_reason
-from projections.deal_funnel import DealFilter, funnel, get_deal, search_deals
+from projections.deal_funnel import DealFilter, DealFunnel, funnel, get_deal, search_deals
 from tests.commands.test_deals import STAGES, define_main_pipeline, opening, register_client
 
 MOSCOW = ZoneInfo("Europe/Moscow")
@@ -208,10 +218,29 @@ def test_a_rebuild_from_the_log_gives_the_same_funnel(letopis, staff, sales) -> 
         with letopis.views.reading() as cursor:
             return {
                 table: sorted(map(tuple, cursor.execute(f"SELECT * FROM {table}")), key=repr)
-                for table in ("sales_pipelines", "deals", "deal_stage_periods")
+                for table in DealFunnel.tables
             }
 
     live = rows()
     letopis.runner.rebuild()
     assert rows() == live
     assert len(live["deal_stage_periods"]) == 7
+
+
+def test_open_totals_follow_amount_changes_and_a_move_back_converts_once(letopis, staff, sales) -> None:
+    petrova = staff["petrova"][0]
+    service = letopis.service
+    change_deal_amount(
+        service, petrova, sales["proposed"], ChangeDealAmount(amount=Decimal("20000"), currency="EUR")
+    )
+    move_deal(service, petrova, sales["proposed"], MoveDeal(stage="Квалификация", occurred_at=on(12)))
+    move_deal(service, petrova, sales["proposed"], MoveDeal(stage="Переговоры", occurred_at=on(14)))
+    letopis.runner.catch_up()
+
+    stages = figures(report(letopis, staff["analyst"][0], sales["pipeline"]))
+
+    assert stages["Коммерческое предложение"][:5] == (0, {}, {}, 2, 2)
+    # The deal entered qualification twice (the 4th and the 12th); both stretches led further.
+    assert stages["Квалификация"][3:5] == (5, 3)
+    # Negotiation's probability is 70 %.
+    assert stages["Переговоры"][:3] == (1, {"EUR": Decimal(20000)}, {"EUR": Decimal("14000.00")})
