@@ -8,7 +8,7 @@ import subprocess
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -89,6 +89,16 @@ def percentile(samples: list[float], fraction: float) -> float:
     ordered = sorted(samples)
     index = max(0, min(len(ordered) - 1, round(fraction * len(ordered) + 0.5) - 1))
     return ordered[index]
+
+
+def timed(calls: list[Callable[..., object]]) -> list[float]:
+    """The seconds each call took, one after another."""
+    samples = []
+    for call in calls:
+        began = time.perf_counter()
+        call()
+        samples.append(time.perf_counter() - began)
+    return samples
 
 
 def latency_text(samples_s: list[float]) -> str:

@@ -7,115 +7,93 @@ with its own pooled connection as a request would, and through the web API.
 """
 
 import random
-import time
-from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 
-from benchmarks.common import Result, Stopwatch, latency_text, pg_schema
+from benchmarks.common import Result, latency_text, timed
+from benchmarks.demo import seeded_demo
 from benchmarks.http import api_server
-from letopis.settings import Settings
-from letopis.wiring import build
 from projections.employee_directory import find_employee
 from projections.phone_lookup import lookup_phone
 from projections.relationship_history import HistoryQuery, history_page
 
-NOW = datetime(2025, 6, 30, 12, 0, tzinfo=UTC)
-
-
-def _timed(calls: list[Any]) -> list[float]:
-    samples = []
-    for call in calls:
-        began = time.perf_counter()
-        call()
-        samples.append(time.perf_counter() - began)
-    return samples
-
 
 def run(quick: bool) -> list[Result]:
-    from letopis.demo_data import seed_demo  # written alongside; imported only when this runs
-
     scale = 1 if quick else 10
     queries = 100 if quick else 500
     rng = random.Random(7)
-    with pg_schema("bench_latency") as (url, _schema):
-        letopis = build(Settings(database_url=url))
-        try:
-            with Stopwatch() as seeding:
-                summary = seed_demo(letopis, scale=scale, now=NOW)
-                letopis.runner.catch_up()
-            with letopis.views.reading() as cursor:
-                # The manager with the most clients of the demo company.
-                ((manager_id, _count),) = cursor.execute(
-                    "SELECT manager_id, COUNT(*) FROM counterparties GROUP BY manager_id "
-                    "ORDER BY COUNT(*) DESC, manager_id LIMIT 1"
-                )
-            token = letopis.issue_token(manager_id)
-            letopis.runner.catch_up()
-            with letopis.views.reading() as cursor:
-                actor = find_employee(cursor, manager_id)
-                assert actor is not None
-                (counterparties,) = cursor.execute("SELECT COUNT(*) FROM counterparties")[0]
-                teammates = [
-                    row[0] for row in cursor.execute("SELECT id FROM employees WHERE team = ?", (actor.team,))
-                ]
-                marks = ",".join("?" * len(teammates))
-                clients = [
-                    row[0]
-                    for row in cursor.execute(
-                        f"SELECT id FROM counterparties WHERE manager_id IN ({marks}) ORDER BY id", teammates
-                    )
-                ]
-                phones = [
-                    row[0]
-                    for row in cursor.execute(
-                        "SELECT p.phone FROM phone_numbers p "
-                        "JOIN counterparties c ON c.id = p.counterparty_id "
-                        f"WHERE c.manager_id IN ({marks}) ORDER BY p.phone",
-                        teammates,
-                    )
-                ]
-                (entries,) = cursor.execute("SELECT COUNT(*) FROM history_entries")[0]
-            phone_sample = [rng.choice(phones) for _ in range(queries)]
-            client_sample = [rng.choice(clients) for _ in range(queries)]
-            views = letopis.views
-
-            def lookup(number: str) -> None:
-                with views.reading() as cursor:
-                    lookup_phone(cursor, actor, number)
-
-            def page(subject: str) -> None:
-                with views.reading() as cursor:
-                    history_page(cursor, HistoryQuery(subject_id=subject), limit=50, offset=0)
-
-            for n in range(20):  # warm-up: pool, caches, prepared plans
-                lookup(phone_sample[n % queries])
-                page(client_sample[n % queries])
-            lookups = _timed([lambda n=n: lookup(n) for n in phone_sample])
-            pages = _timed([lambda s=s: page(s) for s in client_sample])
-        finally:
-            letopis.close()
-
-        with (
-            api_server(url) as base,
-            httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=30) as http,
-        ):
-
-            def get(path: str, **params: Any) -> None:
-                http.get(path, params=params).raise_for_status()
-
-            for n in range(20):
-                get(f"/api/v1/counterparties/{client_sample[n]}/history", limit=50)
-                get("/api/v1/phones", number=phone_sample[n])
-            http_pages = _timed(
-                [lambda s=s: get(f"/api/v1/counterparties/{s}/history", limit=50) for s in client_sample]
+    demo = seeded_demo(scale)
+    letopis, summary, url = demo.letopis, demo.summary, demo.url
+    with letopis.views.reading() as cursor:
+        # The manager with the most clients of the demo company.
+        ((manager_id, _count),) = cursor.execute(
+            "SELECT manager_id, COUNT(*) FROM counterparties GROUP BY manager_id "
+            "ORDER BY COUNT(*) DESC, manager_id LIMIT 1"
+        )
+    token = letopis.issue_token(manager_id)
+    letopis.runner.catch_up()
+    with letopis.views.reading() as cursor:
+        actor = find_employee(cursor, manager_id)
+        assert actor is not None
+        (counterparties,) = cursor.execute("SELECT COUNT(*) FROM counterparties")[0]
+        teammates = [
+            row[0] for row in cursor.execute("SELECT id FROM employees WHERE team = ?", (actor.team,))
+        ]
+        marks = ",".join("?" * len(teammates))
+        clients = [
+            row[0]
+            for row in cursor.execute(
+                f"SELECT id FROM counterparties WHERE manager_id IN ({marks}) ORDER BY id", teammates
             )
-            http_lookups = _timed([lambda n=n: get("/api/v1/phones", number=n) for n in phone_sample])
+        ]
+        phones = [
+            row[0]
+            for row in cursor.execute(
+                "SELECT p.phone FROM phone_numbers p "
+                "JOIN counterparties c ON c.id = p.counterparty_id "
+                f"WHERE c.manager_id IN ({marks}) ORDER BY p.phone",
+                teammates,
+            )
+        ]
+        (entries,) = cursor.execute("SELECT COUNT(*) FROM history_entries")[0]
+    phone_sample = [rng.choice(phones) for _ in range(queries)]
+    client_sample = [rng.choice(clients) for _ in range(queries)]
+    views = letopis.views
+
+    def lookup(number: str) -> None:
+        with views.reading() as cursor:
+            lookup_phone(cursor, actor, number)
+
+    def page(subject: str) -> None:
+        with views.reading() as cursor:
+            history_page(cursor, HistoryQuery(subject_id=subject), limit=50, offset=0)
+
+    for n in range(20):  # warm-up: pool, caches, prepared plans
+        lookup(phone_sample[n % queries])
+        page(client_sample[n % queries])
+    lookups = timed([lambda n=n: lookup(n) for n in phone_sample])
+    pages = timed([lambda s=s: page(s) for s in client_sample])
+
+    with (
+        api_server(url) as base,
+        httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=30) as http,
+    ):
+
+        def get(path: str, **params: Any) -> None:
+            http.get(path, params=params).raise_for_status()
+
+        for n in range(20):
+            get(f"/api/v1/counterparties/{client_sample[n]}/history", limit=50)
+            get("/api/v1/phones", number=phone_sample[n])
+        http_pages = timed(
+            [lambda s=s: get(f"/api/v1/counterparties/{s}/history", limit=50) for s in client_sample]
+        )
+        http_lookups = timed([lambda n=n: get("/api/v1/phones", number=n) for n in phone_sample])
 
     size = (
         f"demo ×{scale}: {counterparties:,} counterparties, {summary.position:,} events, "
-        f"{entries:,} history rows; seeded in {seeding.elapsed:.0f} s"
+        f"{entries:,} history rows; seeded in {demo.seconds:.0f} s"
     )
     bench = "4 read latency"
     return [
