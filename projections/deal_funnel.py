@@ -356,57 +356,65 @@ def _count_entries(
     )
 
 
-def _count_open(cursor: ViewCursor, deal: _OpenDeal, sign: int) -> None:
-    """Add the deal to (sign 1) or take it from (sign -1) the open totals of its stage.
-    Amounts are Decimal text, so they are added here rather than by the database."""
-    key = (deal.pipeline_id, deal.manager_id, deal.stage, deal.stage_order, deal.currency)
+def _add_to_totals(
+    cursor: ViewCursor, table: str, key: dict[str, Any], counts: dict[str, int], amounts: dict[str, Decimal]
+) -> None:
+    """Add to a row of running totals, creating it on first use. Amounts are Decimal text,
+    so they are added here rather than by the database."""
+    where = " AND ".join(f"{column} = ?" for column in key)
     found = cursor.execute(
-        "SELECT deals, amount, weighted_amount FROM funnel_open_deals WHERE pipeline_id = ? "
-        "AND manager_id = ? AND stage = ? AND stage_order = ? AND currency = ?",
-        key,
+        f"SELECT {', '.join([*counts, *amounts])} FROM {table} WHERE {where}", [*key.values()]
     )
-    deals, amount, weighted = found[0] if found else (0, "0", "0")
-    totals = (
-        int(deals) + sign,
-        str(Decimal(amount) + sign * deal.amount),
-        str(Decimal(weighted) + sign * percent_of(deal.amount, deal.probability)),
+    current = found[0] if found else (0,) * len(counts) + ("0",) * len(amounts)
+    totals: dict[str, Any] = {
+        column: int(current[index]) + delta for index, (column, delta) in enumerate(counts.items())
+    }
+    totals.update(
+        (column, str(Decimal(current[len(counts) + index]) + delta))
+        for index, (column, delta) in enumerate(amounts.items())
     )
     if found:
-        cursor.execute(
-            "UPDATE funnel_open_deals SET deals = ?, amount = ?, weighted_amount = ? WHERE pipeline_id = ? "
-            "AND manager_id = ? AND stage = ? AND stage_order = ? AND currency = ?",
-            (*totals, *key),
-        )
+        assignments = ", ".join(f"{column} = ?" for column in totals)
+        cursor.execute(f"UPDATE {table} SET {assignments} WHERE {where}", [*totals.values(), *key.values()])
     else:
-        cursor.execute(
-            "INSERT INTO funnel_open_deals (pipeline_id, manager_id, stage, stage_order, currency, deals, "
-            "amount, weighted_amount) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (*key, *totals),
-        )
+        row = {**key, **totals}
+        marks = ", ".join("?" * len(row))
+        cursor.execute(f"INSERT INTO {table} ({', '.join(row)}) VALUES ({marks})", [*row.values()])
+
+
+def _count_open(cursor: ViewCursor, deal: _OpenDeal, sign: int) -> None:
+    """Add the deal to (sign 1) or take it from (sign -1) the open totals of its stage."""
+    _add_to_totals(
+        cursor,
+        "funnel_open_deals",
+        {
+            "pipeline_id": deal.pipeline_id,
+            "manager_id": deal.manager_id,
+            "stage": deal.stage,
+            "stage_order": deal.stage_order,
+            "currency": deal.currency,
+        },
+        {"deals": sign},
+        {"amount": sign * deal.amount, "weighted_amount": sign * percent_of(deal.amount, deal.probability)},
+    )
 
 
 def _count_closed(
     cursor: ViewCursor, deal: _OpenDeal, event: Any, status: DealStatus, amount: Decimal, currency: str
 ) -> None:
-    key = (deal.pipeline_id, _utc_day(event.occurred_at), deal.manager_id, status.value, currency)
-    found = cursor.execute(
-        "SELECT deals, amount FROM funnel_closed_deals WHERE pipeline_id = ? AND day = ? "
-        "AND manager_id = ? AND status = ? AND currency = ?",
-        key,
+    _add_to_totals(
+        cursor,
+        "funnel_closed_deals",
+        {
+            "pipeline_id": deal.pipeline_id,
+            "day": _utc_day(event.occurred_at),
+            "manager_id": deal.manager_id,
+            "status": status.value,
+            "currency": currency,
+        },
+        {"deals": 1},
+        {"amount": amount},
     )
-    if found:
-        ((deals, total),) = found
-        cursor.execute(
-            "UPDATE funnel_closed_deals SET deals = ?, amount = ? WHERE pipeline_id = ? AND day = ? "
-            "AND manager_id = ? AND status = ? AND currency = ?",
-            (int(deals) + 1, str(Decimal(total) + amount), *key),
-        )
-    else:
-        cursor.execute(
-            "INSERT INTO funnel_closed_deals (pipeline_id, day, manager_id, status, currency, deals, "
-            "amount) VALUES (?, ?, ?, ?, ?, 1, ?)",
-            (*key, str(amount)),
-        )
 
 
 def _update(cursor: ViewCursor, event: Any, **columns: Any) -> None:
