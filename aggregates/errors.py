@@ -12,13 +12,17 @@ class DomainError(Exception):
 
 
 class InvalidValue(DomainError):
-    """A value that can never be right, whatever the state (a malformed phone)."""
+    """A value that can never be right, whatever the state (a malformed phone).
+
+    ``location`` says where the caller put the value: the request ``body`` (the default for
+    anything a command carries), the ``query`` string, the ``path`` or a ``header``."""
 
     code = "invalid_value"
 
-    def __init__(self, field: str, message: str) -> None:
+    def __init__(self, field: str, message: str, location: str = "body") -> None:
         super().__init__(message)
         self.field = field
+        self.location = location
 
 
 class RuleViolated(DomainError):

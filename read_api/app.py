@@ -36,7 +36,7 @@ def create_app(backend: Backend) -> FastAPI:
         ),
     )
     app.state.backend = backend
-    api = APIRouter(prefix="/api/v1", responses=problems(401))
+    api = APIRouter(prefix="/api/v1", responses=problems(401, 422, 503))
     for module in (
         counterparties,
         contacts,

@@ -20,9 +20,23 @@ class Page(BaseModel, Generic[T]):
     offset: int
 
 
+class FieldError(BaseModel):
+    loc: list[str | int] = Field(
+        description="Where the value was (query, path, body or header), then the field",
+        examples=[["body", "name"]],
+    )
+    msg: str
+    type: str = Field(description="A stable word for the kind of error")
+
+
 class Problem(BaseModel):
-    detail: str
-    code: str
+    """The body of every error answer."""
+
+    detail: str = Field(description="What went wrong, for people")
+    code: str = Field(description="A stable word for programs", examples=["access_denied"])
+    errors: list[FieldError] = Field(
+        description="Each invalid value; empty when the refusal is not about one"
+    )
 
 
 _PROBLEM_MEANINGS = {
@@ -31,6 +45,7 @@ _PROBLEM_MEANINGS = {
     403: "Outside the employee's scope or role",
     404: "No such record",
     409: "A stale expected_version, or a business rule that forbids the change",
+    422: "A value is invalid: each one is named in `errors`",
     503: "The views have not reached ?after= in time: retry after Retry-After seconds",
 }
 

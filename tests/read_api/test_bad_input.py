@@ -3,6 +3,8 @@
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.read_api.problems import field_errors
+
 UNKNOWN = "00000000-0000-4000-8000-000000000000"
 
 
@@ -25,9 +27,6 @@ def unchanged_log(letopis):
     assert letopis.store.head() == head
 
 
-def field_errors(response) -> dict[str, str]:
-    return {".".join(map(str, e["loc"][1:])): e["msg"] for e in response.json()["detail"]}
-
 
 def test_malformed_json_is_422_with_the_parse_error(client, auth, client_card, unchanged_log) -> None:
     response = client.post(
@@ -36,7 +35,7 @@ def test_malformed_json_is_422_with_the_parse_error(client, auth, client_card, u
         headers={**auth("ivanov"), "Content-Type": "application/json"},
     )
     assert response.status_code == 422
-    assert response.json()["detail"][0]["type"] == "json_invalid"
+    assert response.json()["errors"][0]["type"] == "json_invalid"
 
 
 @pytest.mark.parametrize(

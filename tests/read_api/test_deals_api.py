@@ -5,6 +5,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.commands.test_deals import STAGES
+from tests.read_api.problems import field_errors
 
 UNKNOWN = "00000000-0000-4000-8000-000000000000"
 
@@ -59,9 +60,6 @@ def unchanged_log(letopis):
     yield
     assert letopis.store.head() == head
 
-
-def field_errors(response) -> dict[str, str]:
-    return {".".join(map(str, e["loc"][1:])): e["msg"] for e in response.json()["detail"]}
 
 
 def test_a_deal_from_opening_to_the_funnel(client, auth, pipeline, deal) -> None:
@@ -194,7 +192,11 @@ def test_a_closed_deal_refuses_changes_with_409(
         f"/api/v1/deals/{deal['id']}/{path}", json=body, headers=auth("ivanov")
     )
     assert response.status_code == 409
-    assert response.json() == {"detail": "the deal is won: it can no longer change", "code": "rule_violated"}
+    assert response.json() == {
+        "detail": "the deal is won: it can no longer change",
+        "code": "rule_violated",
+        "errors": [],
+    }
 
 
 def test_a_forbidden_counterparty_gets_no_deal(letopis, client, auth, pipeline, client_card) -> None:
