@@ -59,3 +59,9 @@ def check_may_read(actor: Actor, responsible: Responsible) -> None:
 def check_is_admin(actor: Actor) -> None:
     if actor.role != Role.ADMIN:
         raise AccessDenied("only an administrator manages employees")
+
+
+def check_may_configure_sales(actor: Actor) -> None:
+    """The catalogue and the lists sales work with are the company's, not one team's."""
+    if actor.role not in (Role.ADMIN, Role.HEAD_OF_SALES):
+        raise AccessDenied("only an administrator or a head of sales configures sales")

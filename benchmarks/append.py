@@ -15,7 +15,6 @@ from psycopg import sql
 
 from benchmarks.common import Result, Stopwatch, pg_schema, rate, sqlite_dir, sqlite_url
 from benchmarks.world import World, build_world, log_command
-from commands.interaction_commands import log_interaction
 
 TOPIC = "aggregates.interaction:Interaction.Logged"
 ROUNDS = 4
@@ -24,7 +23,7 @@ ROUNDS = 4
 def stored_payload(world: World) -> bytes:
     """The state bytes of a real logged interaction, to give the baseline the same payload."""
     store = world.letopis.store
-    outcome = log_interaction(world.letopis.service, world.actor, log_command(world.counterparty_ids[0], 0))
+    outcome = world.letopis.service.run(world.actor, log_command(world.counterparty_ids[0], 0))
     recorded = store.read(after=outcome.position - 1, limit=1)[0]
     return bytes(store._mapper.to_stored_event(recorded.event).state)
 
@@ -34,7 +33,7 @@ def _project_runner(world: World) -> Callable[[int, int], None]:
 
     def run(start: int, count: int) -> None:
         for n in range(start, start + count):
-            log_interaction(service, actor, log_command(ids[n % len(ids)], n))
+            service.run(actor, log_command(ids[n % len(ids)], n))
 
     return run
 

@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 
+from aggregates.phone import normalize_phone
 from benchmarks.common import Result, latency_text, timed
 from benchmarks.demo import seeded_demo
 from benchmarks.http import api_server
@@ -31,7 +32,7 @@ def run(quick: bool) -> list[Result]:
             "SELECT manager_id, COUNT(*) FROM counterparties GROUP BY manager_id "
             "ORDER BY COUNT(*) DESC, manager_id LIMIT 1"
         )
-    token = letopis.issue_token(manager_id)
+    token = letopis.issue_token(manager_id).token
     letopis.runner.catch_up()
     with letopis.views.reading() as cursor:
         actor = find_employee(cursor, manager_id)
@@ -63,7 +64,7 @@ def run(quick: bool) -> list[Result]:
 
     def lookup(number: str) -> None:
         with views.reading() as cursor:
-            lookup_phone(cursor, actor, number)
+            lookup_phone(cursor, actor, normalize_phone(number))
 
     def page(subject: str) -> None:
         with views.reading() as cursor:

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from aggregates.employee import Role
 from aggregates.scope import Actor
-from commands.counterparty_commands import RegisterCounterparty, register_counterparty
+from commands.counterparty_commands import RegisterCounterparty
 from commands.interaction_commands import LogInteraction
 from letopis.settings import Settings
 from letopis.wiring import Letopis, build
@@ -25,13 +25,9 @@ def build_world(url: str, counterparties: int = 4) -> World:
     employee_id, token = letopis.create_user("Бенчмарков Пётр", Role.MANAGER, "Москва-1", "Продажи")
     actor = Actor(employee_id, "Бенчмарков Пётр", Role.MANAGER, "Москва-1", "Продажи")
     ids = [
-        register_counterparty(
-            letopis.service,
-            actor,
-            RegisterCounterparty(
+        letopis.service.run(actor, RegisterCounterparty(
                 name=f"ООО Ромашка {n}", phones=[f"+7 495 100-{n // 100:02d}-{n % 100:02d}"]
-            ),
-        ).id
+            )).id
         for n in range(counterparties)
     ]
     letopis.runner.catch_up()

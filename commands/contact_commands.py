@@ -1,26 +1,27 @@
 """Commands on contact persons (FEATURES A4, A5)."""
 
-from datetime import date
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic.json_schema import SkipJsonSchema
 
 from aggregates.contact import Contact, Influence
 from aggregates.counterparty import Counterparty
-from aggregates.scope import Actor, check_may_change
-from aggregates.stamp import Stamp
-from commands.command import Change, Command, Email, Line, Name, PhoneText, Tags
-from commands.scope import check_assignable, parse_id, responsible
-from commands.service import Outcome, WriteService
+from commands.command import Change, Command
+from commands.context import Context
+from commands.fields import NOT_NULL, Day, Email, EntityId, Line, Name, Phones, Tags
+from commands.handling import Handlers
+from commands.scope import check_assignable, counterparty_guard
 
-Phones = Annotated[list[PhoneText], Field(max_length=20)]
 Emails = Annotated[list[Email], Field(max_length=20)]
+
+handlers = Handlers()
 
 
 class NotableDate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    date: date
+    date: Day
     label: Line
 
 
@@ -28,10 +29,12 @@ NotableDates = Annotated[list[NotableDate], Field(max_length=50)]
 
 
 class RegisterContact(Command):
-    counterparty_id: str | None = Field(
+    """Register a contact person, at an organisation or as a private client."""
+
+    counterparty_id: EntityId | None = Field(
         None, description="The organisation the person works for; none for a private client"
     )
-    manager_id: str | None = Field(
+    manager_id: EntityId | None = Field(
         None, description="Responsible manager of a private client; defaults to the author"
     )
     full_name: Name
@@ -40,21 +43,23 @@ class RegisterContact(Command):
     influence: Influence | None = None
     phones: Phones = Field(default_factory=list)
     emails: Emails = Field(default_factory=list)
-    birthday: date | None = None
+    birthday: Day | None = None
     notable_dates: NotableDates = Field(default_factory=list)
     interests: Tags = Field(default_factory=list, description="Hobbies and interests")
 
 
 class ChangeContact(Change):
-    full_name: Name | None = None
+    """Change the fields of the contact card a request names; a nullable field is cleared by null."""
+
+    full_name: Annotated[Name | SkipJsonSchema[None], NOT_NULL] = None
     position: Line | None = None
     role: Line | None = None
     influence: Influence | None = None
-    phones: Phones | None = None
-    emails: Emails | None = None
-    birthday: date | None = None
-    notable_dates: NotableDates | None = None
-    interests: Tags | None = None
+    phones: Annotated[Phones | SkipJsonSchema[None], NOT_NULL] = None
+    emails: Annotated[Emails | SkipJsonSchema[None], NOT_NULL] = None
+    birthday: Day | None = None
+    notable_dates: Annotated[NotableDates | SkipJsonSchema[None], NOT_NULL] = None
+    interests: Annotated[Tags | SkipJsonSchema[None], NOT_NULL] = None
 
 
 _DETAIL_KEYS = set(ChangeContact.model_fields) - set(Change.model_fields)
@@ -64,43 +69,29 @@ def _details(command: Command, exclude_unset: bool) -> dict[str, Any]:
     return command.model_dump(include=_DETAIL_KEYS, exclude_unset=exclude_unset, mode="json")
 
 
-def register_contact(service: WriteService, actor: Actor, command: RegisterContact) -> Outcome:
-    store = service.store
+def _may_register(ctx: Context, command: RegisterContact) -> None:
     if command.counterparty_id:
-        counterparty = store.get(parse_id(command.counterparty_id, "counterparty_id"), Counterparty)
-        manager_id = counterparty.manager_id
-        check_may_change(actor, responsible(store, manager_id))
+        counterparty_guard(ctx, ctx.load(Counterparty, command.counterparty_id, "counterparty_id"))
     else:
-        manager_id = command.manager_id or actor.employee_id
-        check_assignable(store, actor, manager_id)
-    details = _details(command, exclude_unset=False)
-    return service.run(
-        actor,
-        command,
-        lambda stamp: [
-            Contact.register(stamp, counterparty_id=command.counterparty_id, manager_id=manager_id, **details)
-        ],
-    )
+        check_assignable(ctx, command.manager_id or ctx.actor.employee_id)
 
 
-def load_contact_for_change(
-    service: WriteService, actor: Actor, contact_id: str, expected_version: int | None = None
-) -> Contact:
-    store = service.store
-    contact = store.get_at_version(parse_id(contact_id, "contact_id"), Contact, expected_version)
-    manager_id = contact.manager_id
-    if contact.counterparty_id:
-        manager_id = store.get(parse_id(contact.counterparty_id, "counterparty_id"), Counterparty).manager_id
-    check_may_change(actor, responsible(store, manager_id))
-    return contact
+@handlers.handles(RegisterContact, "contact.register", Contact.Registered, authorize=_may_register)
+def register_contact(ctx: Context, command: RegisterContact) -> list[Contact]:
+    if command.counterparty_id:
+        manager_id = ctx.load(Counterparty, command.counterparty_id, "counterparty_id").manager_id
+    else:
+        manager_id = command.manager_id or ctx.actor.employee_id
+    return [
+        Contact.register(
+            ctx.stamp,
+            counterparty_id=command.counterparty_id,
+            manager_id=manager_id,
+            **_details(command, exclude_unset=False),
+        )
+    ]
 
 
-def change_contact(service: WriteService, actor: Actor, contact_id: str, command: ChangeContact) -> Outcome:
-    proposed = _details(command, exclude_unset=True)
-
-    def decide(stamp: Stamp) -> list[Contact]:
-        contact = load_contact_for_change(service, actor, contact_id, command.expected_version)
-        contact.change_details(stamp, **proposed)
-        return [contact]
-
-    return service.run(actor, command, decide)
+@handlers.changes(Contact, ChangeContact, "contact.change", Contact.DetailsChanged)
+def change_contact(ctx: Context, contact: Contact, command: ChangeContact) -> None:
+    contact.change_details(ctx.stamp, **_details(command, exclude_unset=True))

@@ -1,23 +1,29 @@
 """Commands on the counterparty card (FEATURES A1–A3, A6, A7)."""
 
-from collections.abc import Callable
 from typing import Annotated
 
-from pydantic import Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic.json_schema import SkipJsonSchema
 
 from aggregates.counterparty import Admission, Counterparty, CounterpartyKind, LegalForm
-from aggregates.scope import Actor
-from aggregates.stamp import Stamp
-from commands.command import Change, Command, Line, Name, PhoneText, Reason, Tags
-from commands.scope import check_assignable, load_counterparty_for_change
-from commands.service import Outcome, WriteService
+from commands.command import Change, Command
+from commands.context import Context
+from commands.fields import NOT_NULL, EntityId, Line, Name, Phones, Reason, Tags, single_line
+from commands.handling import Handlers
+from commands.scope import check_assignable, counterparty_guard
 
-TaxId = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20)]
+TaxId = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20), AfterValidator(single_line)]
 Attributes = Annotated[dict[Line, Line], Field(max_length=200)]
 Classifiers = Annotated[dict[Line, Tags], Field(max_length=50)]
 
+handlers = Handlers()
 
-class CounterpartyProfile(Command):
+
+class CounterpartyProfile(BaseModel):
+    """Everything on the card that a plain edit may change."""
+
+    model_config = ConfigDict(extra="forbid")
+
     legal_form: LegalForm = LegalForm.ORGANISATION
     kind: CounterpartyKind = CounterpartyKind.CUSTOMER
     name: Name
@@ -26,7 +32,7 @@ class CounterpartyProfile(Command):
     industry: Line | None = None
     region: Line | None = None
     activity: Line | None = None
-    phones: Annotated[list[PhoneText], Field(max_length=20)] = Field(default_factory=list)
+    phones: Phones = Field(default_factory=list)
     attributes: Attributes = Field(default_factory=dict, description="User-defined attributes")
     classifiers: Classifiers = Field(
         default_factory=dict, description="Classifier name → the values the card is filed under"
@@ -37,117 +43,103 @@ class CounterpartyProfile(Command):
     competitor_products: Tags = Field(default_factory=list)
 
 
-class RegisterCounterparty(CounterpartyProfile):
-    manager_id: str | None = Field(None, description="Responsible manager; defaults to the author")
+class CounterpartyCard(CounterpartyProfile):
+    manager_id: EntityId | None = Field(None, description="Responsible manager; defaults to the author")
+
+
+PROFILE_KEYS = set(CounterpartyProfile.model_fields)
+
+
+class RegisterCounterparty(CounterpartyCard, Command):
+    """Open a card for a new counterparty."""
 
 
 class ChangeCounterpartyProfile(Change):
-    legal_form: LegalForm | None = None
-    kind: CounterpartyKind | None = None
-    name: Name | None = None
+    """Change the fields of the card a request names; a nullable field is cleared by null."""
+
+    legal_form: Annotated[LegalForm | SkipJsonSchema[None], NOT_NULL] = None
+    kind: Annotated[CounterpartyKind | SkipJsonSchema[None], NOT_NULL] = None
+    name: Annotated[Name | SkipJsonSchema[None], NOT_NULL] = None
     tax_id: TaxId | None = None
-    requisites: Attributes | None = None
+    requisites: Annotated[Attributes | SkipJsonSchema[None], NOT_NULL] = None
     industry: Line | None = None
     region: Line | None = None
     activity: Line | None = None
-    phones: Annotated[list[PhoneText], Field(max_length=20)] | None = None
-    attributes: Attributes | None = None
-    classifiers: Classifiers | None = None
-    loyalty_reasons: Tags | None = None
+    phones: Annotated[Phones | SkipJsonSchema[None], NOT_NULL] = None
+    attributes: Annotated[Attributes | SkipJsonSchema[None], NOT_NULL] = None
+    classifiers: Annotated[Classifiers | SkipJsonSchema[None], NOT_NULL] = None
+    loyalty_reasons: Annotated[Tags | SkipJsonSchema[None], NOT_NULL] = None
     lead_source: Line | None = None
-    interests: Tags | None = None
-    competitor_products: Tags | None = None
+    interests: Annotated[Tags | SkipJsonSchema[None], NOT_NULL] = None
+    competitor_products: Annotated[Tags | SkipJsonSchema[None], NOT_NULL] = None
 
 
 class AssignManager(Change):
-    manager_id: str
+    """Make another manager responsible for the card."""
+
+    manager_id: EntityId
 
 
 class RateCounterparty(Change):
+    """Rate the counterparty from 0 to 5."""
+
     rating: int = Field(ge=0, le=5)
 
 
 class DecideAdmission(Change):
+    """Decide whether the company may do business with the counterparty, and why."""
+
     admission: Admission
     reason: Reason
 
 
-_PROFILE_KEYS = tuple(CounterpartyProfile.model_fields.keys() - Command.model_fields.keys())
+def _may_register(ctx: Context, card: CounterpartyCard) -> None:
+    check_assignable(ctx, card.manager_id or ctx.actor.employee_id)
 
 
-def register_counterparty(service: WriteService, actor: Actor, command: RegisterCounterparty) -> Outcome:
-    manager_id = command.manager_id or actor.employee_id
-    check_assignable(service.store, actor, manager_id)
-    profile = command.model_dump(include=set(_PROFILE_KEYS))
-    return service.run(
-        actor,
-        command,
-        lambda stamp: [Counterparty.register(stamp, manager_id=manager_id, **profile)],
-    )
-
-
-def _change(
-    service: WriteService,
-    actor: Actor,
-    counterparty_id: str,
-    command: Change,
-    act: Callable[[Counterparty, Stamp], None],
-) -> Outcome:
-    def decide(stamp: Stamp) -> list[Counterparty]:
-        counterparty = load_counterparty_for_change(
-            service.store, actor, counterparty_id, command.expected_version
+@handlers.handles(
+    RegisterCounterparty, "counterparty.register", Counterparty.Registered, authorize=_may_register
+)
+def register_counterparty(ctx: Context, command: RegisterCounterparty) -> list[Counterparty]:
+    return [
+        Counterparty.register(
+            ctx.stamp,
+            manager_id=command.manager_id or ctx.actor.employee_id,
+            **command.model_dump(include=PROFILE_KEYS),
         )
-        act(counterparty, stamp)
-        return [counterparty]
-
-    return service.run(actor, command, decide)
+    ]
 
 
-def change_counterparty_profile(
-    service: WriteService, actor: Actor, counterparty_id: str, command: ChangeCounterpartyProfile
-) -> Outcome:
-    proposed = command.model_dump(include=set(_PROFILE_KEYS), exclude_unset=True)
-    return _change(
-        service,
-        actor,
-        counterparty_id,
-        command,
-        lambda counterparty, stamp: counterparty.change_profile(stamp, **proposed),
-    )
+@handlers.changes(
+    Counterparty, ChangeCounterpartyProfile, "counterparty.change_profile", Counterparty.ProfileChanged
+)
+def change_counterparty_profile(ctx: Context, card: Counterparty, command: ChangeCounterpartyProfile) -> None:
+    card.change_profile(ctx.stamp, **command.model_dump(include=PROFILE_KEYS, exclude_unset=True))
 
 
-def assign_manager(
-    service: WriteService, actor: Actor, counterparty_id: str, command: AssignManager
-) -> Outcome:
-    check_assignable(service.store, actor, command.manager_id)
-    return _change(
-        service,
-        actor,
-        counterparty_id,
-        command,
-        lambda counterparty, stamp: counterparty.assign_manager(stamp, command.manager_id),
-    )
+def _may_assign(ctx: Context, card: Counterparty, command: AssignManager) -> None:
+    counterparty_guard(ctx, card)
+    check_assignable(ctx, command.manager_id)
 
 
-def rate_counterparty(
-    service: WriteService, actor: Actor, counterparty_id: str, command: RateCounterparty
-) -> Outcome:
-    return _change(
-        service,
-        actor,
-        counterparty_id,
-        command,
-        lambda counterparty, stamp: counterparty.rate(stamp, command.rating),
-    )
+@handlers.changes(
+    Counterparty,
+    AssignManager,
+    "counterparty.assign_manager",
+    Counterparty.ManagerAssigned,
+    authorize=_may_assign,
+)
+def assign_manager(ctx: Context, card: Counterparty, command: AssignManager) -> None:
+    card.assign_manager(ctx.stamp, command.manager_id)
 
 
-def decide_admission(
-    service: WriteService, actor: Actor, counterparty_id: str, command: DecideAdmission
-) -> Outcome:
-    return _change(
-        service,
-        actor,
-        counterparty_id,
-        command,
-        lambda counterparty, stamp: counterparty.decide_admission(stamp, command.admission, command.reason),
-    )
+@handlers.changes(Counterparty, RateCounterparty, "counterparty.rate", Counterparty.Rated)
+def rate_counterparty(ctx: Context, card: Counterparty, command: RateCounterparty) -> None:
+    card.rate(ctx.stamp, command.rating)
+
+
+@handlers.changes(
+    Counterparty, DecideAdmission, "counterparty.decide_admission", Counterparty.AdmissionDecided
+)
+def decide_admission(ctx: Context, card: Counterparty, command: DecideAdmission) -> None:
+    card.decide_admission(ctx.stamp, command.admission, command.reason)

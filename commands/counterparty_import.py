@@ -14,9 +14,9 @@ import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import ValidationError
+from pydantic import Field, ValidationError
 
 from aggregates.counterparty import Counterparty
 from aggregates.employee import Role
@@ -24,9 +24,13 @@ from aggregates.errors import DomainError, InvalidValue
 from aggregates.scope import Actor
 from aggregates.stamp import Stamp
 from commands.command import Command
-from commands.counterparty_commands import RegisterCounterparty
+from commands.context import Context
+from commands.counterparty_commands import PROFILE_KEYS, CounterpartyCard
+from commands.handling import Handlers
 from commands.scope import check_assignable
 from commands.service import WriteService
+
+handlers = Handlers()
 
 PLAIN_COLUMNS = (
     "name",
@@ -42,8 +46,6 @@ PLAIN_COLUMNS = (
 LIST_COLUMNS = ("phones", "loyalty_reasons", "interests", "competitor_products")
 PREFIXED_COLUMNS = {"attr": "attributes", "class": "classifiers", "req": "requisites"}
 _VALUE_SEPARATOR = re.compile(r"[;|]")
-# Everything a registration command carries besides the card: its envelope and the manager.
-_NOT_PROFILE = {*Command.model_fields, "manager_id"}
 
 
 @dataclass(frozen=True)
@@ -62,7 +64,27 @@ class ImportReport:
 
 
 class ImportCounterparties(Command):
-    """One file is one command: its cards share a stamp and one transaction."""
+    """Register the cards of one file at once: they share a stamp and one transaction."""
+
+    cards: Annotated[list[CounterpartyCard], Field(min_length=1)]
+
+
+def _manager_of(ctx: Context, card: CounterpartyCard) -> str:
+    return card.manager_id or ctx.actor.employee_id
+
+
+def _may_import(ctx: Context, command: ImportCounterparties) -> None:
+    for manager_id in sorted({_manager_of(ctx, card) for card in command.cards}):
+        check_assignable(ctx, manager_id)
+
+
+@handlers.handles(ImportCounterparties, "counterparty.import", Counterparty.Registered, authorize=_may_import)
+def import_cards(ctx: Context, command: ImportCounterparties) -> list[Counterparty]:
+    return [_register(ctx.stamp, _manager_of(ctx, card), card) for card in command.cards]
+
+
+def _register(stamp: Stamp, manager_id: str, card: CounterpartyCard) -> Counterparty:
+    return Counterparty.register(stamp, manager_id=manager_id, **card.model_dump(include=PROFILE_KEYS))
 
 
 class _FileRejected(Exception):
@@ -80,12 +102,6 @@ class _Record:
     problem: str | None = None
 
 
-@dataclass(frozen=True)
-class _Row:
-    manager_id: str
-    profile: dict[str, Any]
-
-
 def import_counterparties(
     service: WriteService, actor: Actor, text: str, *, skip_invalid: bool = False
 ) -> ImportReport:
@@ -95,47 +111,40 @@ def import_counterparties(
         return ImportReport(imported=0, rejected=[refused.rejection], position=0)
     if not checked or (rejected and not skip_invalid):
         return ImportReport(imported=0, rejected=rejected, position=0)
-    outcome = service.run(
-        actor,
-        ImportCounterparties(),
-        lambda stamp: [_register(stamp, row) for row in checked],
-    )
+    outcome = service.run(actor, ImportCounterparties(cards=checked))
     return ImportReport(imported=len(checked), rejected=rejected, position=outcome.position)
-
-
-def _register(stamp: Stamp, row: _Row) -> Counterparty:
-    return Counterparty.register(stamp, manager_id=row.manager_id, **row.profile)
 
 
 def _check_rows(
     service: WriteService, actor: Actor, records: Iterator[_Record]
-) -> tuple[list[_Row], list[RejectedRow]]:
-    checked: list[_Row] = []
+) -> tuple[list[CounterpartyCard], list[RejectedRow]]:
+    checked: list[CounterpartyCard] = []
     rejected: list[RejectedRow] = []
     tax_id_lines: dict[str, int] = {}
     manager_problems: dict[str | None, str | None] = {}
     # The aggregate checks what the command model cannot (phone numbers, INN lengths); this
     # stamp only lets it run, the cards themselves are registered under the import's stamp.
-    trial = Stamp(actor.employee_id, service.clock(), "import-check", "import-check")
+    trial = Context(
+        service.store, actor, Stamp(actor.employee_id, service.clock(), "import-check", "import-check")
+    )
     for record in records:
         line = record.line
         if record.problem:
             rejected.append(RejectedRow(line, record.problem))
             continue
         try:
-            command = RegisterCounterparty.model_validate(record.fields)
+            card = CounterpartyCard.model_validate(record.fields)
         except ValidationError as invalid:
             rejected.append(RejectedRow(line, _validation_reason(invalid)))
             continue
-        if command.manager_id not in manager_problems:
-            manager_problems[command.manager_id] = _manager_problem(service, actor, command.manager_id)
-        problem = manager_problems[command.manager_id]
+        if card.manager_id not in manager_problems:
+            manager_problems[card.manager_id] = _manager_problem(trial, card.manager_id)
+        problem = manager_problems[card.manager_id]
         if problem:
             rejected.append(RejectedRow(line, problem))
             continue
-        row = _Row(command.manager_id or actor.employee_id, command.model_dump(exclude=_NOT_PROFILE))
         try:
-            tax_id = _register(trial, row).profile["tax_id"]
+            tax_id = _register(trial.stamp, _manager_of(trial, card), card).profile["tax_id"]
         except DomainError as refused:
             rejected.append(RejectedRow(line, _domain_reason(refused)))
             continue
@@ -144,15 +153,15 @@ def _check_rows(
             continue
         if tax_id:
             tax_id_lines[tax_id] = line
-        checked.append(row)
+        checked.append(card)
     return checked, rejected
 
 
-def _manager_problem(service: WriteService, actor: Actor, manager_id: str | None) -> str | None:
-    if manager_id is None and actor.role not in (Role.MANAGER, Role.HEAD_OF_SALES):
+def _manager_problem(ctx: Context, manager_id: str | None) -> str | None:
+    if manager_id is None and ctx.actor.role not in (Role.MANAGER, Role.HEAD_OF_SALES):
         return "manager_id: the importer is not a sales employee, so each row needs a manager_id"
     try:
-        check_assignable(service.store, actor, manager_id or actor.employee_id)
+        check_assignable(ctx, manager_id or ctx.actor.employee_id)
     except DomainError as refused:
         return _domain_reason(refused)
     return None

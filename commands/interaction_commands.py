@@ -1,22 +1,23 @@
 """Logging interactions and correcting them (FEATURES B1, B2)."""
 
-from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from aggregates.contact import Contact
 from aggregates.counterparty import Counterparty
 from aggregates.errors import InvalidValue
 from aggregates.interaction import Direction, Interaction, InteractionKind
-from aggregates.scope import Actor, check_may_change
-from aggregates.stamp import Stamp
-from commands.command import Change, Command, Line, PhoneText, Reason, Text
-from commands.scope import parse_id, responsible
-from commands.service import Outcome, WriteService
+from commands.command import Change, Command
+from commands.context import Context
+from commands.fields import EntityId, Line, Moment, PhoneText, Reason, Text
+from commands.handling import Handlers
+from commands.scope import check_contacts, counterparty_guard, interaction_guard
 
 People = Annotated[list[Line], Field(max_length=100)]
 Url = Annotated[str, Field(max_length=2_000, pattern=r"^https?://\S+$")]
+ContactIds = Annotated[list[EntityId], Field(max_length=50)]
+
+handlers = Handlers()
 
 
 class _Details(BaseModel):
@@ -78,18 +79,22 @@ Details = Annotated[
 
 
 class LogInteraction(Command):
-    counterparty_id: str | None = None
-    contact_ids: Annotated[list[str], Field(max_length=50)] = Field(default_factory=list)
+    """Record a call, meeting, negotiation, e-mail, service visit or message."""
+
+    counterparty_id: EntityId | None = None
+    contact_ids: ContactIds = Field(default_factory=list)
     subject: Line
     details: Details
 
 
 class CorrectInteraction(Change):
+    """Correct a recorded interaction; the original stays on record beside the correction."""
+
     reason: Reason
     subject: Line | None = None
     details: Details | None = None
-    contact_ids: Annotated[list[str], Field(max_length=50)] | None = None
-    happened_at: datetime | None = None
+    contact_ids: ContactIds | None = None
+    happened_at: Moment | None = None
 
 
 def _split(details: BaseModel) -> tuple[InteractionKind, Direction | None, dict[str, Any]]:
@@ -99,51 +104,52 @@ def _split(details: BaseModel) -> tuple[InteractionKind, Direction | None, dict[
     return kind, Direction(direction) if direction else None, data
 
 
-def _check_contacts(service: WriteService, contact_ids: list[str], counterparty_id: str | None) -> None:
-    for contact_id in contact_ids:
-        contact = service.store.get(parse_id(contact_id, "contact_ids"), Contact)
-        if counterparty_id and contact.counterparty_id not in (None, counterparty_id):
-            raise InvalidValue("contact_ids", f"contact {contact_id} works for another counterparty")
+def _may_log(ctx: Context, command: LogInteraction) -> None:
+    """Whoever logs an interaction may change everyone it concerns: the counterparty and
+    every contact, a private client's own manager included."""
+    if command.counterparty_id is None and not command.contact_ids:
+        raise InvalidValue("counterparty_id", "an interaction needs a counterparty or a contact")
+    if command.counterparty_id:
+        counterparty_guard(ctx, ctx.load(Counterparty, command.counterparty_id, "counterparty_id"))
+    check_contacts(ctx, command.contact_ids, command.counterparty_id)
 
 
-def log_interaction(service: WriteService, actor: Actor, command: LogInteraction) -> Outcome:
+@handlers.handles(LogInteraction, "interaction.log", Interaction.Logged, authorize=_may_log)
+def log_interaction(ctx: Context, command: LogInteraction) -> list[Interaction]:
     """Rules spanning aggregates are checked on the counterparty as loaded here; an
     admission decision recorded between this check and the append is not seen. That
     window is a few milliseconds, and the history shows both facts in their order."""
-    store = service.store
     kind, direction, details = _split(command.details)
-    admission = None
-    if command.counterparty_id:
-        counterparty = store.get(parse_id(command.counterparty_id, "counterparty_id"), Counterparty)
-        admission, manager_id = counterparty.admission, counterparty.manager_id
-    elif command.contact_ids:
-        manager_id = store.get(parse_id(command.contact_ids[0], "contact_ids"), Contact).manager_id
-    else:
-        raise InvalidValue("counterparty_id", "an interaction needs a counterparty or a contact")
-    check_may_change(actor, responsible(store, manager_id))
-    _check_contacts(service, command.contact_ids, command.counterparty_id)
-    return service.run(
-        actor,
-        command,
-        lambda stamp: [
-            Interaction.log(
-                stamp,
-                admission=admission,
-                counterparty_id=command.counterparty_id,
-                contact_ids=command.contact_ids,
-                kind=kind,
-                direction=direction,
-                subject=command.subject,
-                details=details,
-            )
-        ],
+    counterparty = (
+        ctx.load(Counterparty, command.counterparty_id, "counterparty_id")
+        if command.counterparty_id
+        else None
     )
+    return [
+        Interaction.log(
+            ctx.stamp,
+            admission=counterparty.admission if counterparty else None,
+            counterparty_id=command.counterparty_id,
+            contact_ids=command.contact_ids,
+            kind=kind,
+            direction=direction,
+            subject=command.subject,
+            details=details,
+        )
+    ]
 
 
-def correct_interaction(
-    service: WriteService, actor: Actor, interaction_id: str, command: CorrectInteraction
-) -> Outcome:
-    store = service.store
+def _may_correct(ctx: Context, interaction: Interaction, command: CorrectInteraction) -> None:
+    """A correction checks what the original write checked, for the contacts it names too."""
+    interaction_guard(ctx, interaction)
+    if command.contact_ids is not None:
+        check_contacts(ctx, command.contact_ids, interaction.counterparty_id)
+
+
+@handlers.changes(
+    Interaction, CorrectInteraction, "interaction.correct", Interaction.Corrected, authorize=_may_correct
+)
+def correct_interaction(ctx: Context, interaction: Interaction, command: CorrectInteraction) -> None:
     proposed: dict[str, Any] = {}
     if command.subject is not None:
         proposed["subject"] = command.subject
@@ -151,22 +157,9 @@ def correct_interaction(
         proposed["contact_ids"] = command.contact_ids
     if command.happened_at is not None:
         proposed["happened_at"] = command.happened_at
-
-    def decide(stamp: Stamp) -> list[Interaction]:
-        interaction = store.get_at_version(
-            parse_id(interaction_id, "interaction_id"), Interaction, command.expected_version
-        )
-        if interaction.counterparty_id:
-            owner = store.get(parse_id(interaction.counterparty_id, "counterparty_id"), Counterparty)
-            check_may_change(actor, responsible(store, owner.manager_id))
-        if command.details is not None:
-            kind, _direction, details = _split(command.details)
-            if kind != interaction.kind:
-                raise InvalidValue("details", f"this interaction is a {interaction.kind.value}")
-            proposed["details"] = details
-        if command.contact_ids is not None:
-            _check_contacts(service, command.contact_ids, interaction.counterparty_id)
-        interaction.correct(stamp, command.reason, **proposed)
-        return [interaction]
-
-    return service.run(actor, command, decide)
+    if command.details is not None:
+        kind, _direction, details = _split(command.details)
+        if kind != interaction.kind:
+            raise InvalidValue("details", f"this interaction is a {interaction.kind.value}")
+        proposed["details"] = details
+    interaction.correct(ctx.stamp, command.reason, **proposed)

@@ -1,65 +1,63 @@
 """Money received under contracts, partial or whole, and refunds of it (FEATURES D5)."""
 
-from datetime import date
-
+from aggregates.contract import Contract
 from aggregates.errors import InvalidValue
 from aggregates.money import Money
 from aggregates.order import Order
 from aggregates.payment import Payment
-from aggregates.scope import Actor
-from aggregates.stamp import Stamp
-from commands.catalogue_commands import Amount, Currency
-from commands.command import Change, Command, Reason
-from commands.contract_commands import check_may_change_contract, load_contract
-from commands.scope import parse_id
-from commands.service import Outcome, WriteService
+from commands.catalogue_commands import Currency
+from commands.command import Change, Command
+from commands.context import Context
+from commands.fields import Amount, Day, EntityId, Reason
+from commands.handling import Handlers
+from commands.scope import contract_guard
+
+handlers = Handlers()
 
 
 class ReceivePayment(Command):
-    contract_id: str
-    order_id: str | None = None
+    """Record money received under a contract, for one of its orders or on account."""
+
+    contract_id: EntityId
+    order_id: EntityId | None = None
     amount: Amount
     currency: Currency = "RUB"
-    received_on: date
+    received_on: Day
 
 
 class RefundPayment(Change):
+    """Record money paid back from a payment."""
+
     amount: Amount
     currency: Currency = "RUB"
-    refunded_on: date
+    refunded_on: Day
     reason: Reason
 
 
-def receive_payment(service: WriteService, actor: Actor, command: ReceivePayment) -> Outcome:
-    store = service.store
-    amount = Money(command.amount, command.currency)
-
-    def decide(stamp: Stamp) -> list[Payment]:
-        contract = load_contract(store, command.contract_id)
-        check_may_change_contract(store, actor, contract)
-        order_id = None
-        if command.order_id is not None:
-            order = store.get(parse_id(command.order_id, "order_id"), Order)
-            if order.contract_id != str(contract.id):
-                raise InvalidValue("order_id", f"order {order.id} is not under contract {contract.number}")
-            order_id = str(order.id)
-        return [
-            Payment.receive(
-                stamp, contract=contract, order_id=order_id, amount=amount, received_on=command.received_on
-            )
-        ]
-
-    return service.run(actor, command, decide)
+def _may_receive(ctx: Context, command: ReceivePayment) -> None:
+    contract_guard(ctx, ctx.load(Contract, command.contract_id, "contract_id"))
 
 
-def refund_payment(service: WriteService, actor: Actor, payment_id: str, command: RefundPayment) -> Outcome:
-    store = service.store
-    amount = Money(command.amount, command.currency)
+@handlers.handles(ReceivePayment, "payment.receive", Payment.Received, authorize=_may_receive)
+def receive_payment(ctx: Context, command: ReceivePayment) -> list[Payment]:
+    contract = ctx.load(Contract, command.contract_id, "contract_id")
+    order_id = None
+    if command.order_id is not None:
+        order = ctx.load(Order, command.order_id, "order_id")
+        if order.contract_id != str(contract.id):
+            raise InvalidValue("order_id", f"order {order.id} is not under contract {contract.number}")
+        order_id = str(order.id)
+    return [
+        Payment.receive(
+            ctx.stamp,
+            contract=contract,
+            order_id=order_id,
+            amount=Money(command.amount, command.currency),
+            received_on=command.received_on,
+        )
+    ]
 
-    def decide(stamp: Stamp) -> list[Payment]:
-        payment = store.get_at_version(parse_id(payment_id, "payment_id"), Payment, command.expected_version)
-        check_may_change_contract(store, actor, load_contract(store, payment.contract_id))
-        payment.refund(stamp, amount, command.refunded_on, command.reason)
-        return [payment]
 
-    return service.run(actor, command, decide)
+@handlers.changes(Payment, RefundPayment, "payment.refund", Payment.Refunded)
+def refund_payment(ctx: Context, payment: Payment, command: RefundPayment) -> None:
+    payment.refund(ctx.stamp, Money(command.amount, command.currency), command.refunded_on, command.reason)

@@ -2,65 +2,73 @@
 
 from typing import Annotated
 
-from pydantic import StringConstraints
+from pydantic import AfterValidator, StringConstraints
 
 from aggregates.errors import InvalidValue, NotFound
 from aggregates.refusal_reasons import REFUSAL_REASONS_ID, RefusalReasons
-from aggregates.scope import Actor
-from aggregates.stamp import Stamp
-from commands.catalogue_commands import check_may_configure_sales
-from commands.command import Command, Name
-from commands.service import Outcome, WriteService
-from event_store.store import EventStore
+from commands.command import Command
+from commands.context import Context
+from commands.fields import Name, single_line
+from commands.handling import Handlers
+from commands.scope import sales_configuration_guard
 
-ReasonCode = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
+ReasonCode = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50), AfterValidator(single_line)
+]
+
+handlers = Handlers()
 
 
 class AddRefusalReason(Command):
+    """Add a reason to the list a refusal or a lost deal names."""
+
     code: ReasonCode
     label: Name
 
 
 class RetireRefusalReason(Command):
-    pass
+    """Take a reason off the list; refusals that named it keep it."""
+
+    code: ReasonCode
 
 
-def refusal_reasons(store: EventStore) -> RefusalReasons | None:
+def refusal_reasons(ctx: Context) -> RefusalReasons | None:
     try:
-        return store.get(REFUSAL_REASONS_ID, RefusalReasons)
+        return ctx.load(RefusalReasons, REFUSAL_REASONS_ID, "code")
     except NotFound:
         return None
 
 
-def known_reasons(store: EventStore, code: str) -> RefusalReasons:
+def known_reasons(ctx: Context, code: str) -> RefusalReasons:
     """The list, once it is known to hold ``code``."""
-    reasons = refusal_reasons(store)
+    reasons = refusal_reasons(ctx)
     if reasons is None:
         raise InvalidValue("reason_code", "no refusal reasons are defined yet")
     reasons.check_known(code)
     return reasons
 
 
-def add_refusal_reason(service: WriteService, actor: Actor, command: AddRefusalReason) -> Outcome:
-    check_may_configure_sales(actor)
+@handlers.handles(
+    AddRefusalReason,
+    "refusal_reason.add",
+    RefusalReasons.Started,
+    RefusalReasons.ReasonAdded,
+    authorize=sales_configuration_guard,
+)
+def add_refusal_reason(ctx: Context, command: AddRefusalReason) -> list[RefusalReasons]:
+    # The first reason ever added starts the list; two such first adds race on its id.
+    reasons = refusal_reasons(ctx) or RefusalReasons.start(ctx.stamp)
+    reasons.add(ctx.stamp, command.code, command.label)
+    return [reasons]
 
-    def decide(stamp: Stamp) -> list[RefusalReasons]:
-        # The first reason ever added starts the list; two such first adds race on its id.
-        reasons = refusal_reasons(service.store) or RefusalReasons.start(stamp)
-        reasons.add(stamp, command.code, command.label)
-        return [reasons]
 
-    return service.run(actor, command, decide)
-
-
-def retire_refusal_reason(
-    service: WriteService, actor: Actor, code: str, command: RetireRefusalReason
-) -> Outcome:
-    check_may_configure_sales(actor)
-
-    def decide(stamp: Stamp) -> list[RefusalReasons]:
-        reasons = known_reasons(service.store, code)
-        reasons.retire(stamp, code)
-        return [reasons]
-
-    return service.run(actor, command, decide)
+@handlers.handles(
+    RetireRefusalReason,
+    "refusal_reason.retire",
+    RefusalReasons.ReasonRetired,
+    authorize=sales_configuration_guard,
+)
+def retire_refusal_reason(ctx: Context, command: RetireRefusalReason) -> list[RefusalReasons]:
+    reasons = known_reasons(ctx, command.code)
+    reasons.retire(ctx.stamp, command.code)
+    return [reasons]

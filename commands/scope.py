@@ -1,42 +1,116 @@
-"""Scope checks on the write side, answered from the log itself."""
+"""Who may change what, on the write side, answered from the log itself.
 
-from uuid import UUID
+Each kind of record has one guard. Every command on an existing record runs its record's
+guard before anything else, a replayed command included, so no route can forget a check;
+a command that names other records (the contacts of an interaction, the manager a card is
+given to) checks those too, in its own ``authorize``."""
 
+from collections.abc import Callable
+from typing import Any
+
+from eventsourcing.domain import Aggregate
+
+from aggregates.catalogue_item import CatalogueItem
+from aggregates.contact import Contact
+from aggregates.contract import Contract
 from aggregates.counterparty import Counterparty
+from aggregates.deal import Deal
 from aggregates.employee import Employee, Role
 from aggregates.errors import InvalidValue, NotFound
-from aggregates.scope import Actor, Responsible, check_may_change
-from event_store.store import EventStore
+from aggregates.inquiry import Inquiry
+from aggregates.interaction import Interaction
+from aggregates.order import Order
+from aggregates.payment import Payment
+from aggregates.sales_pipeline import SalesPipeline
+from aggregates.scope import Responsible, check_is_admin, check_may_change, check_may_configure_sales
+from commands.context import Context
+
+Guard = Callable[[Context, Any], None]
 
 
-def parse_id(value: str, field: str) -> UUID:
-    try:
-        return UUID(value)
-    except ValueError:
-        raise InvalidValue(field, f"{value!r} is not an id") from None
+def counterparty_guard(ctx: Context, counterparty: Counterparty) -> None:
+    ctx.check_may_change(counterparty.manager_id)
 
 
-def responsible(store: EventStore, employee_id: str) -> Responsible:
-    employee = store.get(parse_id(employee_id, "manager_id"), Employee)
-    return Responsible(str(employee.id), employee.team, employee.department)
+def contact_guard(ctx: Context, contact: Contact) -> None:
+    """A contact at an organisation is its client's team's; a private client is their own manager's."""
+    if contact.counterparty_id:
+        counterparty_guard(ctx, ctx.load(Counterparty, contact.counterparty_id, "counterparty_id"))
+    else:
+        ctx.check_may_change(contact.manager_id)
 
 
-def check_assignable(store: EventStore, actor: Actor, manager_id: str) -> None:
+def check_contacts(ctx: Context, contact_ids: list[str], counterparty_id: str | None) -> None:
+    """Every contact a record names is the actor's to name, and works for its counterparty."""
+    for contact_id in contact_ids:
+        contact = ctx.load(Contact, contact_id, "contact_ids")
+        contact_guard(ctx, contact)
+        if counterparty_id and contact.counterparty_id not in (None, counterparty_id):
+            raise InvalidValue("contact_ids", f"contact {contact_id} works for another counterparty")
+
+
+def interaction_guard(ctx: Context, interaction: Interaction) -> None:
+    """An interaction is changed by whoever may change everyone it concerns."""
+    if interaction.counterparty_id:
+        counterparty_guard(ctx, ctx.load(Counterparty, interaction.counterparty_id, "counterparty_id"))
+    check_contacts(ctx, interaction.content["contact_ids"], interaction.counterparty_id)
+
+
+def deal_guard(ctx: Context, deal: Deal) -> None:
+    ctx.check_may_change(deal.manager_id)
+
+
+def contract_guard(ctx: Context, contract: Contract) -> None:
+    ctx.check_may_change(contract.manager_id)
+
+
+def order_guard(ctx: Context, order: Order) -> None:
+    counterparty_guard(ctx, ctx.load(Counterparty, order.counterparty_id, "counterparty_id"))
+
+
+def payment_guard(ctx: Context, payment: Payment) -> None:
+    contract_guard(ctx, ctx.load(Contract, payment.contract_id, "contract_id"))
+
+
+def inquiry_guard(ctx: Context, inquiry: Inquiry) -> None:
+    """The client's team works on its inquiries, and so does the one the inquiry is with:
+    an expert it was delegated to may sit in another department."""
+    if ctx.actor.may_write and ctx.actor.employee_id == inquiry.responsible_id:
+        return
+    counterparty_guard(ctx, ctx.load(Counterparty, inquiry.counterparty_id, "counterparty_id"))
+
+
+def sales_configuration_guard(ctx: Context, _subject: object = None) -> None:
+    check_may_configure_sales(ctx.actor)
+
+
+def administration_guard(ctx: Context, _subject: object = None) -> None:
+    check_is_admin(ctx.actor)
+
+
+GUARDS: dict[type[Aggregate], Guard] = {
+    Counterparty: counterparty_guard,
+    Contact: contact_guard,
+    Interaction: interaction_guard,
+    Deal: deal_guard,
+    Contract: contract_guard,
+    Order: order_guard,
+    Payment: payment_guard,
+    Inquiry: inquiry_guard,
+    CatalogueItem: sales_configuration_guard,
+    SalesPipeline: sales_configuration_guard,
+    Employee: administration_guard,
+}
+
+
+def check_assignable(ctx: Context, manager_id: str, field: str = "manager_id") -> None:
     """A card can only be given to a sales employee the actor could act for."""
     try:
-        employee = store.get(parse_id(manager_id, "manager_id"), Employee)
+        employee = ctx.load(Employee, manager_id, field)
     except NotFound:
-        raise InvalidValue("manager_id", f"no employee {manager_id}") from None
+        raise InvalidValue(field, f"no employee {manager_id}") from None
     if employee.role not in (Role.MANAGER, Role.HEAD_OF_SALES):
-        raise InvalidValue("manager_id", "only a manager or head of sales can be responsible")
-    check_may_change(actor, Responsible(str(employee.id), employee.team, employee.department))
-
-
-def load_counterparty_for_change(
-    store: EventStore, actor: Actor, counterparty_id: str, expected_version: int | None = None
-) -> Counterparty:
-    counterparty = store.get_at_version(
-        parse_id(counterparty_id, "counterparty_id"), Counterparty, expected_version
-    )
-    check_may_change(actor, responsible(store, counterparty.manager_id))
-    return counterparty
+        raise InvalidValue(field, "only a manager or head of sales can be responsible")
+    if not employee.active:
+        raise InvalidValue(field, f"{employee.full_name} is deactivated")
+    check_may_change(ctx.actor, Responsible(str(employee.id), employee.team, employee.department))

@@ -1,37 +1,44 @@
-"""The write side's one way to change anything: load, decide, append.
+"""The write side's one way to run any command: check its times, load its target, authorize,
+decide, append.
 
-Idempotency: when the caller names its command (``command_id`` or the HTTP
-``Idempotency-Key``), a receipt keyed by that id is appended in the same transaction
-as the command's events. A retry finds the receipt and gets the first result back;
-two retries racing each other collide on the receipt, so only one write survives.
+Permission first: the command's guard runs before anything else, a repeated command
+included, so a key never answers for someone who may no longer act.
 
-Concurrency: an explicit ``expected_version`` that is stale is refused before anything
-is written. Without one, a write that loses a race for a version is decided again on
-fresh state, because the rules are checked anew each time.
+Idempotency: a command that names itself (``command_id`` or the HTTP ``Idempotency-Key``)
+belongs to its actor. A receipt keyed by (actor, key) is appended in the same transaction as
+the command's events; a repeat by the same actor gets the first result back, and two repeats
+racing each other collide on the receipt, so only one write survives. The same key from
+someone else is another command; the same key for a different request is refused.
+
+Concurrency: an explicit ``expected_version`` that is stale is refused before anything is
+written. Without one, a write that loses a race for a version is authorized and decided
+again on fresh state, because the rules are checked anew each time.
 """
 
+import hashlib
 import random
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 from uuid import uuid4
 
 from eventsourcing.domain import Aggregate
 
 from aggregates.command_receipt import CommandReceipt, receipt_id
-from aggregates.errors import ConcurrentChange, InvalidValue, NotFound
+from aggregates.errors import ConcurrentChange, NotFound
 from aggregates.scope import Actor
 from aggregates.stamp import Stamp
 from commands.command import Command
+from commands.context import Context
+from commands.handling import Registration
+from commands.time_bounds import TimeBounds
 from event_store.store import EventStore, StoreConflict
 
 Clock = Callable[[], datetime]
-Decision = Callable[[Stamp], Sequence[Aggregate]]
 
 _RETRIES = 10
-_CLOCK_SKEW = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -45,70 +52,117 @@ class Outcome:
     replayed: bool = False
 
 
+class UnregisteredCommand(Exception):
+    """A command no module registered a handler for: a fault in the code, not the request."""
+
+
 class WriteService:
-    def __init__(self, store: EventStore, clock: Clock) -> None:
+    def __init__(
+        self,
+        store: EventStore,
+        clock: Clock,
+        registry: Mapping[type[Command], Registration],
+        bounds: TimeBounds | None = None,
+    ) -> None:
         self.store = store
         self.clock = clock
+        self.registry = registry
+        self.bounds = bounds or TimeBounds()
 
-    def run(self, actor: Actor, command: Command, decide: Decision) -> Outcome:
-        command_name = type(command).__name__
+    def run(self, actor: Actor, command: Command, target_id: str | None = None) -> Outcome:
+        registration = self.registry.get(type(command))
+        if registration is None or (registration.target is None) != (target_id is None):
+            raise UnregisteredCommand(f"no handler for {type(command).__name__} with target {target_id!r}")
+        now = self.clock()
+        self.bounds.check(command, now)
         named = command.command_id is not None
         command_id = command.command_id or str(uuid4())
-        if named:
-            replay = self._replay(command_id, command_name)
-            if replay:
-                return replay
         stamp = Stamp(
             actor=actor.employee_id,
-            occurred_at=self._business_time(command.occurred_at),
+            occurred_at=command.occurred_at or now,
             command_id=command_id,
             correlation_id=command.correlation_id or command_id,
         )
+        fingerprint = _fingerprint(registration, command, target_id)
+        expected_version = getattr(command, "expected_version", None)
         for attempt in range(_RETRIES):
-            aggregates = list(decide(stamp))
-            primary = aggregates[0]
-            outcome: dict[str, Any] = {"id": str(primary.id), "version": primary.version}
+            ctx = Context(self.store, actor, stamp)
+            target = None
+            if registration.target is not None and target_id is not None:
+                target = ctx.load(registration.target, target_id, "id")
+            registration.authorize(ctx, command, target)
             if named:
-                aggregates.append(CommandReceipt.record(stamp, command_name, outcome))
+                replay = self._replay(stamp, registration, target_id, fingerprint)
+                if replay:
+                    return replay
+            if target is not None and expected_version is not None and target.version != expected_version:
+                raise ConcurrentChange(
+                    f"{_kind(target)} {target_id} is at version {target.version}, not {expected_version}"
+                )
+            aggregates = list(registration.decide(ctx, command, target))
+            _check_declared(registration, aggregates)
+            primary = aggregates[0]
+            result: dict[str, Any] = {"id": str(primary.id), "version": primary.version}
+            if named:
+                aggregates.append(
+                    CommandReceipt.record(
+                        stamp,
+                        command_name=registration.name,
+                        target_id=target_id,
+                        fingerprint=fingerprint,
+                        result=result,
+                    )
+                )
             try:
                 position = self.store.append(*aggregates)
             except StoreConflict:
-                replay = self._replay(command_id, command_name) if named else None
-                if replay:
-                    return replay
-                if getattr(command, "expected_version", None) is not None:
-                    raise ConcurrentChange(
-                        f"{type(primary).__name__.lower()} {primary.id} changed meanwhile"
-                    ) from None
+                if target is not None and expected_version is not None and not named:
+                    raise ConcurrentChange(f"{_kind(target)} {target_id} changed meanwhile") from None
                 # Back off a little, at random, so racing writers stop colliding.
                 time.sleep(random.uniform(0.001, 0.005) * (attempt + 1))
                 continue
             if position == 0:
                 position = self.store.head()
-            return Outcome(id=outcome["id"], version=outcome["version"], position=position)
+            return Outcome(id=result["id"], version=result["version"], position=position)
         raise ConcurrentChange("the record kept changing under this command; try again")
 
-    def _business_time(self, occurred_at: datetime | None) -> datetime:
-        now = self.clock()
-        if occurred_at is None:
-            return now
-        if occurred_at.tzinfo is None:
-            raise InvalidValue("occurred_at", "occurred_at must carry a time zone")
-        if occurred_at > now + _CLOCK_SKEW:
-            raise InvalidValue("occurred_at", "occurred_at lies in the future")
-        return occurred_at
-
-    def _replay(self, command_id: str, command_name: str) -> Outcome | None:
-        key = receipt_id(command_id)
+    def _replay(
+        self, stamp: Stamp, registration: Registration, target_id: str | None, fingerprint: str
+    ) -> Outcome | None:
+        key = receipt_id(stamp.actor, stamp.command_id)
         try:
             receipt = self.store.get(key, CommandReceipt)
         except NotFound:
             return None
-        if receipt.command_name != command_name:
-            raise ConcurrentChange(f"command id {command_id!r} was already used for {receipt.command_name}")
+        same_request = receipt.command_name == registration.name and receipt.target_id == target_id
+        if not same_request or (receipt.fingerprint and receipt.fingerprint != fingerprint):
+            raise ConcurrentChange(
+                f"the key {stamp.command_id!r} was already used for another request ({receipt.command_name}"
+                f"{f' on {receipt.target_id}' if receipt.target_id else ''}): use a new key"
+            )
         return Outcome(
             id=receipt.result["id"],
             version=receipt.result["version"],
             position=self.store.position_of(key, 1),
             replayed=True,
         )
+
+
+def _kind(aggregate: Aggregate) -> str:
+    return type(aggregate).__name__.lower()
+
+
+def _fingerprint(registration: Registration, command: Command, target_id: str | None) -> str:
+    asked = command.model_dump_json(exclude={"command_id"})
+    return hashlib.sha256(f"{registration.name}\n{target_id}\n{asked}".encode()).hexdigest()
+
+
+def _check_declared(registration: Registration, aggregates: Iterable[Aggregate]) -> None:
+    """The registry lists what each command records; a handler recording anything else is
+    a fault in the code, caught before it reaches the log."""
+    for aggregate in aggregates:
+        for event in aggregate.pending_events:
+            if type(event) not in registration.events:
+                raise UnregisteredCommand(
+                    f"{registration.name} recorded {type(event).__qualname__}, which it does not declare"
+                )

@@ -17,8 +17,8 @@ from rich.table import Table
 from aggregates.employee import Employee, Role
 from aggregates.errors import DomainError
 from aggregates.scope import Actor
+from commands.context import parse_id
 from commands.counterparty_import import import_counterparties
-from commands.scope import parse_id
 from event_store.kafka_relay import DEFAULT_TOPIC, KafkaRelay
 from event_store.store import EventStore
 from letopis.bulk_load import views_built_alongside
@@ -29,6 +29,7 @@ from projections.deal_funnel import list_pipelines
 from projections.employee_directory import find_employee
 from projections.runner import ProjectionWorker
 from read_api.app import create_app
+from read_api.sign_ins import SignInLimit
 
 app = typer.Typer(
     help="Letopis CRM: a chronicle of every interaction with your clients.", no_args_is_help=True
@@ -68,11 +69,12 @@ def catch_up_with_progress(letopis: Letopis, description: str, rebuild: bool = F
 
 def serve_api(letopis: Letopis) -> None:
     """Serve the web API, keeping the views current in the background."""
-    worker = ProjectionWorker(letopis.runner, letopis.settings.projection_interval)
+    settings = letopis.settings
+    worker = ProjectionWorker(letopis.runner, settings.projection_interval)
     worker.start()
     try:
         uvicorn.run(
-            create_app(letopis),
+            create_app(letopis, SignInLimit(settings.sign_in_failures, settings.sign_in_window_seconds)),
             host=letopis.settings.host,
             port=letopis.settings.port,
             log_level="info",
@@ -174,7 +176,7 @@ def new_token(employee_id: Annotated[str, typer.Argument(help="The employee's id
     """Issue another token for an existing employee."""
     letopis = build()
     try:
-        console.print(f"token: {letopis.issue_token(employee_id)}")
+        console.print(f"token: {letopis.issue_token(employee_id).token}")
     finally:
         letopis.close()
 
@@ -243,8 +245,8 @@ def demo(scale: Scale = 1, seed: Seed = 2024) -> None:
 
 def _introduce(letopis: Letopis, showcase: Showcase) -> None:
     """Fresh tokens for the showcase's people, and where to point them."""
-    head_token = letopis.issue_token(showcase.head_of_sales_id)
-    manager_token = letopis.issue_token(showcase.manager_id)
+    head_token = letopis.issue_token(showcase.head_of_sales_id, "demo").token
+    manager_token = letopis.issue_token(showcase.manager_id, "demo").token
     letopis.runner.catch_up()
     with letopis.views.reading() as cursor:
         head = find_employee(cursor, showcase.head_of_sales_id)

@@ -1,5 +1,6 @@
 """Every setting Letopis reads, from ``LETOPIS_*`` environment variables or a ``.env`` file."""
 
+from datetime import date
 from pathlib import Path
 
 from pydantic import Field
@@ -20,6 +21,19 @@ class Settings(BaseSettings):
     projection_interval: float = Field(
         0.2, description="Seconds between polls of the log by the projection worker"
     )
+    earliest_business_day: date = Field(
+        date(1900, 1, 1),
+        ge=date(1900, 1, 1),
+        description="Nothing recorded may have happened before this day (the calendar starts in 1900)",
+    )
+    clock_skew_seconds: float = Field(
+        300, ge=0, le=86_400, description="How far ahead of the server's clock a business time may lie"
+    )
+    token_lifetime_days: int = Field(90, ge=1, le=3660, description="How long an access token lasts")
+    sign_in_failures: int = Field(
+        20, ge=1, description="Failed sign-ins a client address may make within the window before a 429"
+    )
+    sign_in_window_seconds: float = Field(60, gt=0, description="The window failed sign-ins are counted in")
     kafka_bootstrap_servers: str = Field(
         "", description="Kafka brokers for the event relay (host:port,…); empty: no relay"
     )

@@ -1,17 +1,18 @@
 """The one place where settings become connections and services."""
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse, urlunparse
 
-from aggregates.employee import Role, token_digest
+from aggregates.employee import Role
 from aggregates.scope import Actor
-from commands.employee_commands import HireEmployee, IssueToken, hire_employee, issue_token
+from commands.employee_commands import HireEmployee, NewToken, issue_new_token
+from commands.registry import command_registry
 from commands.service import Clock, WriteService
+from commands.time_bounds import TimeBounds
 from event_store.store import EventStore
 from letopis.settings import Settings
-from letopis.tokens import new_token
 from projections.catalogue import CatalogueView
 from projections.contact_directory import ContactDirectory
 from projections.contract_register import ContractRegister
@@ -82,21 +83,22 @@ class Letopis:
         self.views.close()
         self.store.close()
 
+    @property
+    def token_lifetime(self) -> timedelta:
+        return timedelta(days=self.settings.token_lifetime_days)
+
     def create_user(
         self, full_name: str, role: Role, team: str | None, department: str | None
     ) -> tuple[str, str]:
         """Hire an employee and issue a token; return the employee id and the token."""
-        hired = hire_employee(
-            self.service,
-            CONSOLE,
-            HireEmployee(full_name=full_name, role=role, team=team, department=department),
+        hired = self.service.run(
+            CONSOLE, HireEmployee(full_name=full_name, role=role, team=team, department=department)
         )
-        return hired.id, self.issue_token(hired.id)
+        return hired.id, self.issue_token(hired.id).token
 
-    def issue_token(self, employee_id: str) -> str:
-        token = new_token()
-        issue_token(self.service, CONSOLE, employee_id, IssueToken(token_digest=token_digest(token)))
-        return token
+    def issue_token(self, employee_id: str, name: str = "default") -> NewToken:
+        """A token issued from the console; one under the same name is replaced."""
+        return issue_new_token(self.service, CONSOLE, employee_id, name, self.token_lifetime)
 
 
 def build(settings: Settings | None = None, clock: Clock = utc_now) -> Letopis:
@@ -105,4 +107,6 @@ def build(settings: Settings | None = None, clock: Clock = utc_now) -> Letopis:
     store = EventStore(settings.event_store_url())
     runner = ProjectionRunner(store, views, all_projections())
     runner.create_tables()
-    return Letopis(settings, store, views, runner, WriteService(store, clock))
+    bounds = TimeBounds(settings.earliest_business_day, timedelta(seconds=settings.clock_skew_seconds))
+    service = WriteService(store, clock, command_registry(), bounds)
+    return Letopis(settings, store, views, runner, service)

@@ -41,6 +41,7 @@ _ROW_COLUMNS = (
     "k.currency",
     "k.booked",
     "k.paid",
+    "k.overpaid",
     "k.status",
     "k.originals_received_on",
     "k.terminated_on",
@@ -58,6 +59,7 @@ _FROM = (
 
 class ContractRegister(Projection):
     name = "contract_register"
+    version = 2
     tables = ("contracts", "contract_stages")
 
     def create_tables(self, cursor: ViewCursor) -> None:
@@ -65,7 +67,8 @@ class ContractRegister(Projection):
             "CREATE TABLE IF NOT EXISTS contracts (id TEXT PRIMARY KEY, number TEXT NOT NULL, "
             "counterparty_id TEXT NOT NULL, manager_id TEXT NOT NULL, signed_on TEXT NOT NULL, "
             "valid_from TEXT NOT NULL, valid_until TEXT NOT NULL, amount TEXT NOT NULL, "
-            "currency TEXT NOT NULL, booked TEXT NOT NULL, paid TEXT NOT NULL, status TEXT NOT NULL, "
+            "currency TEXT NOT NULL, booked TEXT NOT NULL, paid TEXT NOT NULL, overpaid TEXT NOT NULL, "
+            "status TEXT NOT NULL, "
             "originals_received_on TEXT, terminated_on TEXT, version INTEGER NOT NULL, "
             "signed_at TEXT NOT NULL, updated_at TEXT NOT NULL)"
         )
@@ -100,9 +103,9 @@ class ContractRegister(Projection):
         now = utc_text(event.timestamp)
         cursor.execute(
             "INSERT INTO contracts (id, number, counterparty_id, manager_id, signed_on, valid_from, "
-            "valid_until, amount, currency, booked, paid, status, originals_received_on, terminated_on, "
-            "version, signed_at, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, '0', '0', ?, NULL, NULL, ?, ?, ?)",
+            "valid_until, amount, currency, booked, paid, overpaid, status, originals_received_on, "
+            "terminated_on, version, signed_at, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, '0', '0', '0', ?, NULL, NULL, ?, ?, ?)",
             (
                 key,
                 event.number,
@@ -133,6 +136,11 @@ class ContractRegister(Projection):
         event: Any = recorded.event
         changes = event.changes
         columns = {k: changes[k] for k in ("amount", "valid_until") if k in changes}
+        if "amount" in changes:
+            ((paid,),) = cursor.execute(
+                "SELECT paid FROM contracts WHERE id = ?", (str(event.originator_id),)
+            )
+            columns["overpaid"] = _overpaid(Decimal(paid), changes["amount"])
         _set(cursor, recorded, columns)
         if "stages" in changes:
             key = str(event.originator_id)
@@ -173,13 +181,21 @@ class ContractRegister(Projection):
 
         def handle(cursor: ViewCursor, recorded: Recorded) -> None:
             event: Any = recorded.event
-            rows = cursor.execute("SELECT paid FROM contracts WHERE id = ?", (event.contract_id,))
+            ((paid, amount),) = cursor.execute(
+                "SELECT paid, amount FROM contracts WHERE id = ?", (event.contract_id,)
+            )
+            paid_now = Decimal(paid) + sign * event.amount
             cursor.execute(
-                "UPDATE contracts SET paid = ? WHERE id = ?",
-                (str(Decimal(rows[0][0]) + sign * event.amount), event.contract_id),
+                "UPDATE contracts SET paid = ?, overpaid = ? WHERE id = ?",
+                (str(paid_now), _overpaid(paid_now, Decimal(amount)), event.contract_id),
             )
 
         return handle
+
+
+def _overpaid(paid: Decimal, amount: Decimal) -> str:
+    """An overpayment is accepted (it happens), and shown: how much was paid beyond the amount."""
+    return str(paid - amount) if paid > amount else "0"
 
 
 def _text(value: Any) -> Any:
@@ -233,6 +249,7 @@ class ContractFilter:
     expiring_within_days: int | None = None
     missing_originals: bool = False
     late: bool = False
+    overpaid: bool = False
 
 
 def _progress(paid: Decimal, amount: Decimal) -> str:
@@ -241,7 +258,7 @@ def _progress(paid: Decimal, amount: Decimal) -> str:
 
 def _row(row: tuple[Any, ...]) -> dict[str, Any]:
     record = dict(zip((*_ROW_KEYS, "late_stages"), row, strict=True))
-    for money in ("amount", "booked", "paid"):
+    for money in ("amount", "booked", "paid", "overpaid"):
         record[money] = Decimal(record[money])
     record["remaining"] = record["amount"] - record["booked"]
     record["progress"] = _progress(record["paid"], record["amount"])
@@ -271,6 +288,8 @@ def search_contracts(
         params.extend((ContractStatus.ACTIVE.value, today.isoformat(), horizon.isoformat()))
     if criteria.missing_originals:
         conditions.append("k.originals_received_on IS NULL")
+    if criteria.overpaid:
+        conditions.append("k.overpaid <> '0'")
     if criteria.late:
         conditions.append(
             f"EXISTS (SELECT 1 FROM contract_stages s WHERE s.contract_id = k.id AND {_LATE_STAGE})"
@@ -316,12 +335,12 @@ def get_contract(cursor: ViewCursor, contract_id: str, today: date) -> dict[str,
     return contract
 
 
-def contract_amounts(cursor: ViewCursor, counterparty_id: str) -> list[tuple[str, str, str, str]]:
-    """(status, amount, paid, currency) of every contract with a client."""
+def contract_amounts(cursor: ViewCursor, counterparty_id: str) -> list[tuple[str, str, str, str, str]]:
+    """(status, amount, paid, overpaid, currency) of every contract with a client."""
     return [
-        (status, amount, paid, currency)
-        for status, amount, paid, currency in cursor.execute(
-            "SELECT status, amount, paid, currency FROM contracts WHERE counterparty_id = ?",
+        (status, amount, paid, overpaid, currency)
+        for status, amount, paid, overpaid, currency in cursor.execute(
+            "SELECT status, amount, paid, overpaid, currency FROM contracts WHERE counterparty_id = ?",
             (counterparty_id,),
         )
     ]

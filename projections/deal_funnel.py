@@ -525,7 +525,9 @@ def funnel_scope(cursor: ViewCursor, actor: Actor, requested: str) -> FunnelScop
         return FunnelScope("company", "1=1", [])
     kind, _, key = wanted.partition(":")
     if kind not in _SCOPE_KINDS or not key:
-        raise InvalidValue("scope", "the scope is manager:<id>, team:<name>, department:<name> or company")
+        raise InvalidValue(
+            "scope", "the scope is manager:<id>, team:<name>, department:<name> or company", location="query"
+        )
     attribute, column = _SCOPE_KINDS[kind]
     members = [e for e in list_employees(cursor) if getattr(e, attribute) == key]
     if not members:

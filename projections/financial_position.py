@@ -19,18 +19,20 @@ from projections.database import ViewCursor
 from projections.exchange_rates import rate_on
 from projections.order_status import order_amounts
 
-FIGURES = ("contracted", "ordered", "forecast", "paid", "outstanding")
+FIGURES = ("contracted", "ordered", "forecast", "paid", "outstanding", "overpaid")
 _CENT = Decimal("0.01")
 
 
 def financial_position(cursor: ViewCursor, counterparty_id: str) -> dict[str, dict[str, Decimal]]:
     """Contracted counts contracts not terminated; ordered counts orders received or further on,
-    forecasts apart; paid is payments less refunds; outstanding is ordered less paid."""
+    forecasts apart; paid is payments less refunds; outstanding is ordered less paid; overpaid
+    is what contracts were paid beyond their amounts."""
     position: dict[str, dict[str, Decimal]] = defaultdict(lambda: dict.fromkeys(FIGURES, Decimal(0)))
-    for status, amount, paid, currency in contract_amounts(cursor, counterparty_id):
+    for status, amount, paid, overpaid, currency in contract_amounts(cursor, counterparty_id):
         if status != ContractStatus.TERMINATED:
             position[currency]["contracted"] += Decimal(amount)
         position[currency]["paid"] += Decimal(paid)
+        position[currency]["overpaid"] += Decimal(overpaid)
     for status, amount, currency in order_amounts(cursor, counterparty_id):
         figure = "forecast" if status == OrderStatus.FORECAST else "ordered"
         position[currency][figure] += Decimal(amount)
@@ -50,7 +52,7 @@ def converted_total(
     for currency in needed:
         found = rate_on(cursor, currency, on)
         if found is None:
-            raise InvalidValue("in", f"no {currency} rate is recorded on or before {on}")
+            raise InvalidValue("in", f"no {currency} rate is recorded on or before {on}", location="query")
         rates[currency] = found
 
     def roubles_per_unit(currency: str) -> Decimal:

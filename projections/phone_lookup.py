@@ -4,7 +4,6 @@ from typing import Any
 
 from aggregates.contact import Contact
 from aggregates.counterparty import Counterparty
-from aggregates.phone import normalize_phone
 from aggregates.scope import Actor
 from event_store.store import Recorded
 from projections.database import ViewCursor
@@ -57,9 +56,9 @@ def _replace(cursor: ViewCursor, owner_id: str, rows: list[tuple[Any, ...]]) -> 
     )
 
 
-def lookup_phone(cursor: ViewCursor, actor: Actor, raw_number: str) -> list[dict[str, Any]]:
-    """Every card holding the number, whatever way it was written."""
-    phone = normalize_phone(raw_number, "number")
+def lookup_phone(cursor: ViewCursor, actor: Actor, phone: str) -> list[dict[str, Any]]:
+    """Every card in the actor's scope holding the number (in E.164, as ``normalize_phone``
+    writes any spelling of it)."""
     scope_sql, params = scope_condition(actor, "COALESCE(cp.manager_id, ct.manager_id)")
     rows = cursor.execute(
         "SELECT p.phone, p.counterparty_id, cp.name, cp.admission, p.contact_id, ct.full_name, "

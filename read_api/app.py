@@ -1,6 +1,7 @@
 """The web API: thin routes over commands and projection queries, under /api/v1."""
 
 from fastapi import APIRouter, FastAPI
+from fastapi.routing import APIRoute
 
 from read_api import errors
 from read_api.deps import Backend
@@ -23,20 +24,29 @@ from read_api.routers import (
     pipelines,
     refusals,
 )
-from read_api.schemas import problems
+from read_api.schemas import EVERY_REQUEST
+from read_api.sign_ins import SignInLimit
 
 
-def create_app(backend: Backend) -> FastAPI:
+def _operation_id(route: APIRoute) -> str:
+    """Each route's function name, so a generated client reads ``list_counterparties()``."""
+    return route.name
+
+
+def create_app(backend: Backend, sign_ins: SignInLimit | None = None) -> FastAPI:
     app = FastAPI(
         title="Letopis CRM",
         version="1.0.0",
         description=(
             "Every interaction with a client is an immutable event. Writes return the log "
-            "position they reached; pass it as `?after=` to any read to see your own write."
+            "position they reached; pass it as `?after=` to any read to see your own write. "
+            "Every error answers with the same body: `detail`, `code` and `errors`."
         ),
+        generate_unique_id_function=_operation_id,
     )
     app.state.backend = backend
-    api = APIRouter(prefix="/api/v1", responses=problems(401, 422, 503))
+    app.state.sign_ins = sign_ins or SignInLimit(failures=20, window_seconds=60)
+    api = APIRouter(prefix="/api/v1", responses=EVERY_REQUEST)
     for module in (
         counterparties,
         contacts,

@@ -1,20 +1,23 @@
 """Dependencies every router shares, as ``Annotated`` aliases."""
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Annotated, Protocol, TypeVar
 
-from fastapi import Depends, Header, HTTPException, Query, Request, Response, status
+from fastapi import Depends, Header, HTTPException, Path, Query, Request, Response, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from aggregates.employee import token_digest
 from aggregates.errors import InvalidValue
 from aggregates.scope import Actor
 from commands.command import Command
-from commands.service import Outcome, WriteService
+from commands.fields import EntityId, Key
+from commands.service import WriteService
 from projections.database import ViewCursor, ViewDatabase
 from projections.employee_directory import actor_for_token
 from projections.runner import ProjectionRunner
 from read_api.schemas import WriteResult
+from read_api.sign_ins import SignInLimit
 
 
 class Backend(Protocol):
@@ -24,7 +27,8 @@ class Backend(Protocol):
     runner: ProjectionRunner
     views: ViewDatabase
 
-    def issue_token(self, employee_id: str) -> str: ...
+    @property
+    def token_lifetime(self) -> timedelta: ...
 
 
 def get_backend(request: Request) -> Backend:
@@ -36,24 +40,35 @@ BackendDep = Annotated[Backend, Depends(get_backend)]
 _bearer = HTTPBearer(auto_error=False, description="A token printed by `crm users create`")
 
 
+def _refused(detail: str) -> HTTPException:
+    return HTTPException(status.HTTP_401_UNAUTHORIZED, detail, headers={"WWW-Authenticate": "Bearer"})
+
+
 def get_actor(
+    request: Request,
     backend: BackendDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Actor:
+    """The employee a bearer token belongs to. A wrong token is counted against its client
+    address and never runs projection work; a token issued a moment ago is found once the
+    views reflect it (the projection worker polls every fraction of a second)."""
     if credentials is None:
+        raise _refused("a bearer token is required")
+    limit: SignInLimit = request.app.state.sign_ins
+    address = request.client.host if request.client else "unknown"
+    wait = limit.retry_after(address)
+    if wait:
         raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED,
-            "a bearer token is required",
-            headers={"WWW-Authenticate": "Bearer"},
+            status.HTTP_429_TOO_MANY_REQUESTS,
+            f"too many failed sign-ins from {address}; try again in {wait} s",
+            headers={"Retry-After": str(wait)},
         )
     digest = token_digest(credentials.credentials)
-    actor = fresh_lookup(backend, lambda cursor: actor_for_token(cursor, digest))
+    with backend.views.reading() as cursor:
+        actor = actor_for_token(cursor, digest, backend.service.clock())
     if actor is None:
-        raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED,
-            "the bearer token is not valid",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
+        limit.failed(address)
+        raise _refused("the bearer token is not valid")
     return actor
 
 
@@ -64,7 +79,7 @@ def read_after(
     backend: BackendDep,
     after: Annotated[
         int | None,
-        Query(ge=0, description="Wait until the views reflect this log position (read your write)"),
+        Query(ge=0, le=2**62, description="Wait until the views reflect this log position (read your write)"),
     ] = None,
 ) -> None:
     if after:
@@ -75,12 +90,11 @@ ReadAfter = Depends(read_after)
 
 Limit = Annotated[int, Query(ge=1, le=200, description="Page size")]
 Offset = Annotated[int, Query(ge=0, le=1_000_000, description="Entries to skip")]
-
+RecordId = Annotated[EntityId, Path(description="The record's id (a UUID)")]
 IdempotencyKey = Annotated[
-    str | None,
+    Key | None,
     Header(
         alias="Idempotency-Key",
-        max_length=100,
         description="Repeat a command safely: the first result is returned, nothing is written again",
     ),
 ]
@@ -93,16 +107,36 @@ def keyed(command: C, key: str | None) -> C:
     if key is None:
         return command
     if command.command_id is not None and command.command_id != key:
-        # A field error, shaped like every other 422, not a bare message.
         raise InvalidValue("command_id", "Idempotency-Key and command_id name different commands")
     return command.model_copy(update={"command_id": key})
 
 
-def written(outcome: Outcome, response: Response) -> WriteResult:
-    if outcome.replayed:
-        response.headers["Idempotent-Replayed"] = "true"
-    return WriteResult(id=outcome.id, version=outcome.version, position=outcome.position)
+class Writer:
+    """Runs one command as the authenticated employee: every write route is one call to it."""
 
+    def __init__(
+        self, backend: BackendDep, actor: CurrentActor, response: Response, key: IdempotencyKey = None
+    ) -> None:
+        self.backend = backend
+        self.actor = actor
+        self.response = response
+        self.key = key
+
+    def __call__(self, command: Command, target_id: str | None = None) -> WriteResult:
+        outcome = self.backend.service.run(self.actor, keyed(command, self.key), target_id)
+        if outcome.replayed:
+            self.response.headers["Idempotent-Replayed"] = "true"
+        return WriteResult(id=outcome.id, version=outcome.version, position=outcome.position)
+
+    def settled(self, command: Command, target_id: str | None = None) -> WriteResult:
+        """Write, then answer once the views reflect it: for who may act and how, which every
+        next request reads from the views (a revoked token, a changed role)."""
+        result = self(command, target_id)
+        self.backend.runner.wait_until(result.position)
+        return result
+
+
+Write = Annotated[Writer, Depends()]
 
 R = TypeVar("R")
 

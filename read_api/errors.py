@@ -69,10 +69,7 @@ def _domain_error(_request: Request, error: Exception) -> JSONResponse:
 def _request_invalid(_request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, RequestValidationError)
     return _invalid(
-        [
-            {"loc": list(found["loc"]), "msg": found["msg"], "type": found["type"]}
-            for found in error.errors()
-        ]
+        [{"loc": list(found["loc"]), "msg": found["msg"], "type": found["type"]} for found in error.errors()]
     )
 
 

@@ -1,14 +1,21 @@
 """What the API returns, described for the OpenAPI document."""
 
-from typing import Any, Generic, TypeVar
+from datetime import date, datetime
+from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, WithJsonSchema
+
+from aggregates.counterparty import Admission, CounterpartyKind, LegalForm
+from aggregates.employee import Role
 
 T = TypeVar("T")
 
+Uuid = Annotated[str, WithJsonSchema({"type": "string", "format": "uuid"})]
+"""An id in an answer: a UUID as text."""
+
 
 class WriteResult(BaseModel):
-    id: str = Field(description="The record the command concerned")
+    id: Uuid = Field(description="The record the command concerned")
     version: int = Field(description="Its version after the change; send it back as expected_version")
     position: int = Field(description="Log position of the change: pass as ?after= to read your write")
 
@@ -44,9 +51,10 @@ _PROBLEM_MEANINGS = {
     401: "No valid bearer token: `crm users create` prints one",
     403: "Outside the employee's scope or role",
     404: "No such record",
-    409: "A stale expected_version, or a business rule that forbids the change",
+    409: "A stale expected_version, a reused Idempotency-Key, or a business rule that forbids the change",
     422: "A value is invalid: each one is named in `errors`",
-    503: "The views have not reached ?after= in time: retry after Retry-After seconds",
+    429: "Too many failed sign-ins from this address: retry after Retry-After seconds",
+    503: "The views have not reached ?after= in time, or the database is unreachable: retry later",
 }
 
 
@@ -56,17 +64,27 @@ def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
     return {status: {"model": Problem, "description": _PROBLEM_MEANINGS[status]} for status in statuses}
 
 
+EVERY_REQUEST = problems(401, 422, 429, 503)
+"""What any authenticated operation may answer: no token, a bad value, too many failed
+sign-ins, the database or the views unavailable."""
+READ_ONE = problems(403, 404)
+"""A read of one record: outside the reader's scope, or no such record."""
+WRITE = problems(400, 403, 404, 409)
+"""A write: a body that is not UTF-8, outside the writer's scope or role, no such record, a
+stale version or a rule that forbids it."""
+
+
 class CounterpartyCard(BaseModel):
-    id: str
+    id: Uuid
     name: str
-    legal_form: str
-    kind: str
+    legal_form: LegalForm
+    kind: CounterpartyKind
     tax_id: str | None
     industry: str | None
     region: str | None
     activity: str | None
-    manager_id: str
-    admission: str
+    manager_id: Uuid
+    admission: Admission
     barred: bool = Field(description="Forbidden or temporarily forbidden: no new business")
     rating: int | None
     lead_source: str | None
@@ -78,33 +96,33 @@ class CounterpartyCard(BaseModel):
     interests: list[str]
     competitor_products: list[str]
     version: int
-    registered_at: str
-    updated_at: str
+    registered_at: datetime
+    updated_at: datetime
 
 
 class ContactCard(BaseModel):
-    id: str
-    counterparty_id: str | None
-    manager_id: str
+    id: Uuid
+    counterparty_id: Uuid | None
+    manager_id: Uuid
     full_name: str
     position: str | None
     role: str | None
     influence: str | None
     phones: list[str]
     emails: list[str]
-    birthday: str | None
+    birthday: date | None
     notable_dates: list[dict[str, str]]
     interests: list[str]
     version: int
-    registered_at: str
-    updated_at: str
+    registered_at: datetime
+    updated_at: datetime
 
 
 class HistoryEntry(BaseModel):
-    subject_id: str
+    subject_id: Uuid
     position: int
-    counterparty_id: str | None
-    source_id: str = Field(description="The record whose event this entry shows")
+    counterparty_id: Uuid | None
+    source_id: Uuid = Field(description="The record whose event this entry shows")
     source_version: int
     entry_type: str
     event: str
@@ -112,28 +130,23 @@ class HistoryEntry(BaseModel):
     details: dict[str, Any]
     actor: str
     actor_name: str | None
-    occurred_at: str = Field(description="When it happened in the business (UTC)")
-    recorded_at: str = Field(description="When it was recorded (UTC)")
+    occurred_at: datetime = Field(description="When it happened in the business (UTC)")
+    recorded_at: datetime = Field(description="When it was recorded (UTC)")
 
 
 class PhoneMatch(BaseModel):
     phone: str
-    counterparty_id: str | None
+    counterparty_id: Uuid | None
     counterparty_name: str | None
-    admission: str | None
-    contact_id: str | None
+    admission: Admission | None
+    contact_id: Uuid | None
     contact_name: str | None
     contact_position: str | None
 
 
 class Employee(BaseModel):
-    id: str
+    id: Uuid
     full_name: str
-    role: str
+    role: Role
     team: str | None
     department: str | None
-
-
-class IssuedToken(BaseModel):
-    employee_id: str
-    token: str = Field(description="Shown once; only its digest is stored")

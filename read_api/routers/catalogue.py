@@ -1,40 +1,26 @@
 """/catalogue: the products and services quotes are built from, and their prices."""
 
+from datetime import datetime
 from decimal import Decimal
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
+from aggregates.catalogue_item import ItemKind
 from aggregates.errors import NotFound
-from commands.catalogue_commands import (
-    ChangeCataloguePrice,
-    ListCatalogueItem,
-    RetireCatalogueItem,
-    change_catalogue_price,
-    list_catalogue_item,
-    retire_catalogue_item,
-)
+from commands.catalogue_commands import ChangeCataloguePrice, ListCatalogueItem, RetireCatalogueItem
+from commands.fields import SearchText
 from projections.catalogue import get_catalogue_item, search_catalogue
-from read_api.deps import (
-    BackendDep,
-    CurrentActor,
-    IdempotencyKey,
-    Limit,
-    Offset,
-    ReadAfter,
-    fresh_lookup,
-    keyed,
-    written,
-)
-from read_api.schemas import Page, WriteResult, problems
+from read_api.deps import BackendDep, CurrentActor, Limit, Offset, ReadAfter, RecordId, Write, fresh_lookup
+from read_api.schemas import READ_ONE, WRITE, Page, Uuid, WriteResult
 
-router = APIRouter(prefix="/catalogue", tags=["catalogue"], responses=problems(400, 403, 404, 409, 503))
+router = APIRouter(prefix="/catalogue", tags=["catalogue"])
 
 
 class CatalogueEntry(BaseModel):
-    id: str
-    kind: str
+    id: Uuid
+    kind: ItemKind
     name: str
     unit: str
     category: str | None
@@ -42,16 +28,16 @@ class CatalogueEntry(BaseModel):
     currency: str
     active: bool
     version: int
-    listed_at: str
-    updated_at: str
+    listed_at: datetime
+    updated_at: datetime
 
 
 @router.get("", response_model=Page[CatalogueEntry], dependencies=[ReadAfter])
-def search(
+def list_catalogue(
     backend: BackendDep,
     _actor: CurrentActor,
-    q: Annotated[str | None, Query(max_length=200, description="Part of the name, any case")] = None,
-    category: Annotated[str | None, Query(max_length=300)] = None,
+    q: Annotated[SearchText | None, Query(max_length=200, description="Part of the name, any case")] = None,
+    category: SearchText | None = None,
     include_retired: bool = False,
     limit: Limit = 50,
     offset: Offset = 0,
@@ -65,44 +51,24 @@ def search(
     )
 
 
-@router.get("/{item_id}", response_model=CatalogueEntry, dependencies=[ReadAfter])
-def entry(item_id: str, backend: BackendDep, _actor: CurrentActor) -> CatalogueEntry:
+@router.get("/{item_id}", response_model=CatalogueEntry, dependencies=[ReadAfter], responses=READ_ONE)
+def get_catalogue_entry(item_id: RecordId, backend: BackendDep, _actor: CurrentActor) -> CatalogueEntry:
     found = fresh_lookup(backend, lambda cursor: get_catalogue_item(cursor, item_id))
     if found is None:
         raise NotFound(f"catalogue item {item_id} does not exist")
     return CatalogueEntry(**found)
 
 
-@router.post("", status_code=201, response_model=WriteResult)
-def list_item(
-    command: ListCatalogueItem,
-    backend: BackendDep,
-    actor: CurrentActor,
-    response: Response,
-    key: IdempotencyKey = None,
-) -> WriteResult:
-    return written(list_catalogue_item(backend.service, actor, keyed(command, key)), response)
+@router.post("", status_code=201, responses=WRITE)
+def list_catalogue_item(command: ListCatalogueItem, write: Write) -> WriteResult:
+    return write(command)
 
 
-@router.put("/{item_id}/price", response_model=WriteResult)
-def change_price(
-    item_id: str,
-    command: ChangeCataloguePrice,
-    backend: BackendDep,
-    actor: CurrentActor,
-    response: Response,
-    key: IdempotencyKey = None,
-) -> WriteResult:
-    return written(change_catalogue_price(backend.service, actor, item_id, keyed(command, key)), response)
+@router.put("/{item_id}/price", responses=WRITE)
+def change_catalogue_price(item_id: RecordId, command: ChangeCataloguePrice, write: Write) -> WriteResult:
+    return write(command, item_id)
 
 
-@router.post("/{item_id}/retirement", response_model=WriteResult)
-def retire(
-    item_id: str,
-    command: RetireCatalogueItem,
-    backend: BackendDep,
-    actor: CurrentActor,
-    response: Response,
-    key: IdempotencyKey = None,
-) -> WriteResult:
-    return written(retire_catalogue_item(backend.service, actor, item_id, keyed(command, key)), response)
+@router.post("/{item_id}/retirement", responses=WRITE)
+def retire_catalogue_item(item_id: RecordId, command: RetireCatalogueItem, write: Write) -> WriteResult:
+    return write(command, item_id)

@@ -2,37 +2,24 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query
 
-from commands.contact_commands import (
-    ChangeContact,
-    RegisterContact,
-    change_contact,
-    register_contact,
-)
+from commands.contact_commands import ChangeContact, RegisterContact
+from commands.fields import EntityId, SearchText
 from projections.contact_directory import search_contacts
 from read_api.access import readable_contact
-from read_api.deps import (
-    BackendDep,
-    CurrentActor,
-    IdempotencyKey,
-    Limit,
-    Offset,
-    ReadAfter,
-    keyed,
-    written,
-)
-from read_api.schemas import ContactCard, Page, WriteResult, problems
+from read_api.deps import BackendDep, CurrentActor, Limit, Offset, ReadAfter, RecordId, Write
+from read_api.schemas import READ_ONE, WRITE, ContactCard, Page, WriteResult
 
-router = APIRouter(prefix="/contacts", tags=["contacts"], responses=problems(400, 403, 404, 409, 503))
+router = APIRouter(prefix="/contacts", tags=["contacts"])
 
 
 @router.get("", response_model=Page[ContactCard], dependencies=[ReadAfter])
-def search(
+def list_contacts(
     backend: BackendDep,
     actor: CurrentActor,
-    q: Annotated[str | None, Query(max_length=200, description="Part of the name, any case")] = None,
-    counterparty_id: Annotated[str | None, Query(max_length=36)] = None,
+    q: Annotated[SearchText | None, Query(max_length=200, description="Part of the name, any case")] = None,
+    counterparty_id: EntityId | None = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> Page[ContactCard]:
@@ -43,29 +30,16 @@ def search(
     )
 
 
-@router.get("/{contact_id}", response_model=ContactCard, dependencies=[ReadAfter])
-def card(contact_id: str, backend: BackendDep, actor: CurrentActor) -> ContactCard:
+@router.get("/{contact_id}", response_model=ContactCard, dependencies=[ReadAfter], responses=READ_ONE)
+def get_contact(contact_id: RecordId, backend: BackendDep, actor: CurrentActor) -> ContactCard:
     return ContactCard(**readable_contact(backend, actor, contact_id))
 
 
-@router.post("", status_code=201, response_model=WriteResult)
-def register(
-    command: RegisterContact,
-    backend: BackendDep,
-    actor: CurrentActor,
-    response: Response,
-    key: IdempotencyKey = None,
-) -> WriteResult:
-    return written(register_contact(backend.service, actor, keyed(command, key)), response)
+@router.post("", status_code=201, responses=WRITE)
+def register_contact(command: RegisterContact, write: Write) -> WriteResult:
+    return write(command)
 
 
-@router.patch("/{contact_id}", response_model=WriteResult)
-def change(
-    contact_id: str,
-    command: ChangeContact,
-    backend: BackendDep,
-    actor: CurrentActor,
-    response: Response,
-    key: IdempotencyKey = None,
-) -> WriteResult:
-    return written(change_contact(backend.service, actor, contact_id, keyed(command, key)), response)
+@router.patch("/{contact_id}", responses=WRITE)
+def change_contact(contact_id: RecordId, command: ChangeContact, write: Write) -> WriteResult:
+    return write(command, contact_id)

@@ -5,7 +5,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from aggregates.contract import ContractStatus
@@ -19,39 +19,32 @@ from commands.contract_commands import (
     SignContract,
     StartStage,
     TerminateContract,
-    amend_contract,
-    complete_stage,
-    prolong_contract,
-    receive_originals,
-    sign_contract,
-    start_stage,
-    terminate_contract,
 )
+from commands.fields import EntityId
 from projections.contract_register import ContractFilter, get_contract, search_contracts
 from projections.employee_directory import responsible
 from read_api.deps import (
     Backend,
     BackendDep,
     CurrentActor,
-    IdempotencyKey,
     Limit,
     Offset,
     ReadAfter,
+    RecordId,
+    Write,
     fresh_lookup,
-    keyed,
-    written,
 )
-from read_api.schemas import Page, WriteResult, problems
+from read_api.schemas import READ_ONE, WRITE, Page, Uuid, WriteResult
 
-router = APIRouter(prefix="/contracts", tags=["contracts"], responses=problems(400, 403, 404, 409, 503))
+router = APIRouter(prefix="/contracts", tags=["contracts"])
 
 
 class ContractRow(BaseModel):
-    id: str
+    id: Uuid
     number: str
-    counterparty_id: str
+    counterparty_id: Uuid
     counterparty_name: str | None
-    manager_id: str
+    manager_id: Uuid
     manager_name: str | None
     signed_on: date
     valid_from: date
@@ -61,6 +54,7 @@ class ContractRow(BaseModel):
     booked: Decimal = Field(description="Booked by orders under the contract")
     remaining: Decimal = Field(description="Still free for orders: amount less booked")
     paid: Decimal = Field(description="Payments less refunds")
+    overpaid: Decimal = Field(description="Paid beyond the contract's amount; 0 when not overpaid")
     progress: str = Field(description="Paid / amount as a decimal ratio", examples=["0.2500"])
     status: ContractStatus
     originals_received: bool
@@ -84,7 +78,7 @@ class ContractCard(ContractRow):
 
 
 class ContractGantt(BaseModel):
-    contract_id: str
+    contract_id: Uuid
     number: str
     valid_from: date
     valid_until: date
@@ -107,17 +101,18 @@ def readable_contract(backend: Backend, actor: Actor, contract_id: str) -> dict[
 
 
 @router.get("", response_model=Page[ContractRow], dependencies=[ReadAfter])
-def register(
+def list_contracts(
     backend: BackendDep,
     actor: CurrentActor,
     status: ContractStatus | None = None,
-    counterparty_id: Annotated[str | None, Query(max_length=36)] = None,
-    manager_id: Annotated[str | None, Query(max_length=36)] = None,
+    counterparty_id: EntityId | None = None,
+    manager_id: EntityId | None = None,
     expiring_within_days: Annotated[
         int | None, Query(ge=0, le=3650, description="Active contracts ending within this many days")
     ] = None,
     missing_originals: Annotated[bool, Query(description="Only contracts without signed originals")] = False,
     late: Annotated[bool, Query(description="Only contracts with a stage late against plan")] = False,
+    overpaid: Annotated[bool, Query(description="Only contracts paid beyond their amount")] = False,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> Page[ContractRow]:
@@ -128,6 +123,7 @@ def register(
         expiring_within_days=expiring_within_days,
         missing_originals=missing_originals,
         late=late,
+        overpaid=overpaid,
     )
     today = business_today(backend)
     with backend.views.reading() as cursor:
@@ -137,13 +133,15 @@ def register(
     )
 
 
-@router.get("/{contract_id}", response_model=ContractCard, dependencies=[ReadAfter])
-def card(contract_id: str, backend: BackendDep, actor: CurrentActor) -> ContractCard:
+@router.get("/{contract_id}", response_model=ContractCard, dependencies=[ReadAfter], responses=READ_ONE)
+def get_contract_card(contract_id: RecordId, backend: BackendDep, actor: CurrentActor) -> ContractCard:
     return ContractCard(**readable_contract(backend, actor, contract_id))
 
 
-@router.get("/{contract_id}/gantt", response_model=ContractGantt, dependencies=[ReadAfter])
-def gantt(contract_id: str, backend: BackendDep, actor: CurrentActor) -> ContractGantt:
+@router.get(
+    "/{contract_id}/gantt", response_model=ContractGantt, dependencies=[ReadAfter], responses=READ_ONE
+)
+def get_contract_gantt(contract_id: RecordId, backend: BackendDep, actor: CurrentActor) -> ContractGantt:
     contract = readable_contract(backend, actor, contract_id)
     return ContractGantt(
         contract_id=contract["id"],
@@ -154,86 +152,36 @@ def gantt(contract_id: str, backend: BackendDep, actor: CurrentActor) -> Contrac
     )
 
 
-@router.post("", status_code=201, response_model=WriteResult)
-def sign(
-    command: SignContract,
-    backend: BackendDep,
-    actor: CurrentActor,
-    response: Response,
-    key: IdempotencyKey = None,
-) -> WriteResult:
-    return written(sign_contract(backend.service, actor, keyed(command, key)), response)
+@router.post("", status_code=201, responses=WRITE)
+def sign_contract(command: SignContract, write: Write) -> WriteResult:
+    return write(command)
 
 
-@router.post("/{contract_id}/originals", response_model=WriteResult)
-def originals(
-    contract_id: str,
-    command: ReceiveOriginals,
-    backend: BackendDep,
-    actor: CurrentActor,
-    response: Response,
-    key: IdempotencyKey = None,
-) -> WriteResult:
-    outcome = receive_originals(backend.service, actor, contract_id, keyed(command, key))
-    return written(outcome, response)
+@router.post("/{contract_id}/originals", responses=WRITE)
+def receive_contract_originals(contract_id: RecordId, command: ReceiveOriginals, write: Write) -> WriteResult:
+    return write(command, contract_id)
 
 
-@router.post("/{contract_id}/amendments", response_model=WriteResult)
-def amend(
-    contract_id: str,
-    command: AmendContract,
-    backend: BackendDep,
-    actor: CurrentActor,
-    response: Response,
-    key: IdempotencyKey = None,
-) -> WriteResult:
-    return written(amend_contract(backend.service, actor, contract_id, keyed(command, key)), response)
+@router.post("/{contract_id}/amendments", responses=WRITE)
+def amend_contract(contract_id: RecordId, command: AmendContract, write: Write) -> WriteResult:
+    return write(command, contract_id)
 
 
-@router.post("/{contract_id}/prolongations", response_model=WriteResult)
-def prolong(
-    contract_id: str,
-    command: ProlongContract,
-    backend: BackendDep,
-    actor: CurrentActor,
-    response: Response,
-    key: IdempotencyKey = None,
-) -> WriteResult:
-    return written(prolong_contract(backend.service, actor, contract_id, keyed(command, key)), response)
+@router.post("/{contract_id}/prolongations", responses=WRITE)
+def prolong_contract(contract_id: RecordId, command: ProlongContract, write: Write) -> WriteResult:
+    return write(command, contract_id)
 
 
-@router.post("/{contract_id}/termination", response_model=WriteResult)
-def terminate(
-    contract_id: str,
-    command: TerminateContract,
-    backend: BackendDep,
-    actor: CurrentActor,
-    response: Response,
-    key: IdempotencyKey = None,
-) -> WriteResult:
-    outcome = terminate_contract(backend.service, actor, contract_id, keyed(command, key))
-    return written(outcome, response)
+@router.post("/{contract_id}/termination", responses=WRITE)
+def terminate_contract(contract_id: RecordId, command: TerminateContract, write: Write) -> WriteResult:
+    return write(command, contract_id)
 
 
-@router.post("/{contract_id}/stage-starts", response_model=WriteResult)
-def stage_started(
-    contract_id: str,
-    command: StartStage,
-    backend: BackendDep,
-    actor: CurrentActor,
-    response: Response,
-    key: IdempotencyKey = None,
-) -> WriteResult:
-    return written(start_stage(backend.service, actor, contract_id, keyed(command, key)), response)
+@router.post("/{contract_id}/stage-starts", responses=WRITE)
+def start_contract_stage(contract_id: RecordId, command: StartStage, write: Write) -> WriteResult:
+    return write(command, contract_id)
 
 
-@router.post("/{contract_id}/stage-completions", response_model=WriteResult)
-def stage_completed(
-    contract_id: str,
-    command: CompleteStage,
-    backend: BackendDep,
-    actor: CurrentActor,
-    response: Response,
-    key: IdempotencyKey = None,
-) -> WriteResult:
-    return written(complete_stage(backend.service, actor, contract_id, keyed(command, key)), response)
+@router.post("/{contract_id}/stage-completions", responses=WRITE)
+def complete_contract_stage(contract_id: RecordId, command: CompleteStage, write: Write) -> WriteResult:
+    return write(command, contract_id)

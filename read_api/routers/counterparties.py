@@ -2,61 +2,52 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query
 
 from aggregates.counterparty import Admission, CounterpartyKind
+from aggregates.errors import InvalidValue
 from commands.counterparty_commands import (
     AssignManager,
     ChangeCounterpartyProfile,
     DecideAdmission,
     RateCounterparty,
     RegisterCounterparty,
-    assign_manager,
-    change_counterparty_profile,
-    decide_admission,
-    rate_counterparty,
-    register_counterparty,
 )
-from projections.counterparty_register import (
-    RegisterFilter,
-    search_counterparties,
-)
+from commands.fields import EntityId, SearchText
+from projections.counterparty_register import RegisterFilter, search_counterparties
 from read_api.access import readable_counterparty
-from read_api.deps import (
-    BackendDep,
-    CurrentActor,
-    IdempotencyKey,
-    Limit,
-    Offset,
-    ReadAfter,
-    keyed,
-    written,
-)
-from read_api.schemas import CounterpartyCard, Page, WriteResult, problems
+from read_api.deps import BackendDep, CurrentActor, Limit, Offset, ReadAfter, RecordId, Write
+from read_api.schemas import READ_ONE, WRITE, CounterpartyCard, Page, WriteResult
 
-router = APIRouter(
-    prefix="/counterparties", tags=["counterparties"], responses=problems(400, 403, 404, 409, 503)
-)
+router = APIRouter(prefix="/counterparties", tags=["counterparties"])
+
+
+def _classifiers(values: list[str]) -> dict[str, str]:
+    pairs = {}
+    for value in values:
+        name, equals, wanted = value.partition("=")
+        if not equals or not name:
+            raise InvalidValue("classifier", f"{value!r} is not name=value", location="query")
+        pairs[name] = wanted
+    return pairs
 
 
 @router.get("", response_model=Page[CounterpartyCard], dependencies=[ReadAfter])
-def search(
+def list_counterparties(
     backend: BackendDep,
     actor: CurrentActor,
-    q: Annotated[str | None, Query(max_length=200, description="Part of the name, any case")] = None,
-    tax_id: Annotated[str | None, Query(max_length=20)] = None,
+    q: Annotated[SearchText | None, Query(max_length=200, description="Part of the name, any case")] = None,
+    tax_id: Annotated[SearchText | None, Query(max_length=20)] = None,
     admission: Admission | None = None,
     kind: CounterpartyKind | None = None,
-    manager_id: Annotated[str | None, Query(max_length=36)] = None,
-    region: Annotated[str | None, Query(max_length=300)] = None,
+    manager_id: EntityId | None = None,
+    region: SearchText | None = None,
     classifier: Annotated[
-        list[str] | None,
-        Query(max_length=20, description="name=value; several narrow the search"),
+        list[SearchText] | None, Query(max_length=20, description="name=value; several narrow the search")
     ] = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> Page[CounterpartyCard]:
-    classifiers = dict(item.partition("=")[::2] for item in classifier or [])
     criteria = RegisterFilter(
         text=q,
         tax_id=tax_id,
@@ -64,7 +55,7 @@ def search(
         kind=kind,
         manager_id=manager_id,
         region=region,
-        classifiers=classifiers,
+        classifiers=_classifiers(classifier or []),
     )
     with backend.views.reading() as cursor:
         items, total = search_counterparties(cursor, actor, criteria, limit, offset)
@@ -73,69 +64,39 @@ def search(
     )
 
 
-@router.get("/{counterparty_id}", response_model=CounterpartyCard, dependencies=[ReadAfter])
-def card(counterparty_id: str, backend: BackendDep, actor: CurrentActor) -> CounterpartyCard:
+@router.get(
+    "/{counterparty_id}", response_model=CounterpartyCard, dependencies=[ReadAfter], responses=READ_ONE
+)
+def get_counterparty(counterparty_id: RecordId, backend: BackendDep, actor: CurrentActor) -> CounterpartyCard:
     return CounterpartyCard(**readable_counterparty(backend, actor, counterparty_id))
 
 
-@router.post("", status_code=201, response_model=WriteResult)
-def register(
-    command: RegisterCounterparty,
-    backend: BackendDep,
-    actor: CurrentActor,
-    response: Response,
-    key: IdempotencyKey = None,
+@router.post("", status_code=201, responses=WRITE)
+def register_counterparty(command: RegisterCounterparty, write: Write) -> WriteResult:
+    return write(command)
+
+
+@router.patch("/{counterparty_id}", responses=WRITE)
+def change_counterparty_profile(
+    counterparty_id: RecordId, command: ChangeCounterpartyProfile, write: Write
 ) -> WriteResult:
-    return written(register_counterparty(backend.service, actor, keyed(command, key)), response)
+    return write(command, counterparty_id)
 
 
-@router.patch("/{counterparty_id}", response_model=WriteResult)
-def change_profile(
-    counterparty_id: str,
-    command: ChangeCounterpartyProfile,
-    backend: BackendDep,
-    actor: CurrentActor,
-    response: Response,
-    key: IdempotencyKey = None,
+@router.put("/{counterparty_id}/manager", responses=WRITE)
+def assign_counterparty_manager(
+    counterparty_id: RecordId, command: AssignManager, write: Write
 ) -> WriteResult:
-    outcome = change_counterparty_profile(backend.service, actor, counterparty_id, keyed(command, key))
-    return written(outcome, response)
+    return write(command, counterparty_id)
 
 
-@router.put("/{counterparty_id}/manager", response_model=WriteResult)
-def assign(
-    counterparty_id: str,
-    command: AssignManager,
-    backend: BackendDep,
-    actor: CurrentActor,
-    response: Response,
-    key: IdempotencyKey = None,
+@router.put("/{counterparty_id}/rating", responses=WRITE)
+def rate_counterparty(counterparty_id: RecordId, command: RateCounterparty, write: Write) -> WriteResult:
+    return write(command, counterparty_id)
+
+
+@router.post("/{counterparty_id}/admission", responses=WRITE)
+def decide_counterparty_admission(
+    counterparty_id: RecordId, command: DecideAdmission, write: Write
 ) -> WriteResult:
-    outcome = assign_manager(backend.service, actor, counterparty_id, keyed(command, key))
-    return written(outcome, response)
-
-
-@router.put("/{counterparty_id}/rating", response_model=WriteResult)
-def rate(
-    counterparty_id: str,
-    command: RateCounterparty,
-    backend: BackendDep,
-    actor: CurrentActor,
-    response: Response,
-    key: IdempotencyKey = None,
-) -> WriteResult:
-    outcome = rate_counterparty(backend.service, actor, counterparty_id, keyed(command, key))
-    return written(outcome, response)
-
-
-@router.post("/{counterparty_id}/admission", response_model=WriteResult)
-def admission_decision(
-    counterparty_id: str,
-    command: DecideAdmission,
-    backend: BackendDep,
-    actor: CurrentActor,
-    response: Response,
-    key: IdempotencyKey = None,
-) -> WriteResult:
-    outcome = decide_admission(backend.service, actor, counterparty_id, keyed(command, key))
-    return written(outcome, response)
+    return write(command, counterparty_id)

@@ -1,9 +1,10 @@
 """/deals: the deals of the sales funnel, and every change to one."""
 
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from aggregates.deal import DealStatus
@@ -16,33 +17,18 @@ from commands.deal_commands import (
     MoveDeal,
     OpenDeal,
     WinDeal,
-    change_deal_amount,
-    change_deal_close_date,
-    lose_deal,
-    move_deal,
-    open_deal,
-    win_deal,
 )
+from commands.fields import EntityId, SearchText
 from projections.deal_funnel import DealFilter, get_deal, search_deals
 from projections.employee_directory import responsible
-from read_api.deps import (
-    BackendDep,
-    CurrentActor,
-    IdempotencyKey,
-    Limit,
-    Offset,
-    ReadAfter,
-    fresh_lookup,
-    keyed,
-    written,
-)
-from read_api.schemas import Page, WriteResult, problems
+from read_api.deps import BackendDep, CurrentActor, Limit, Offset, ReadAfter, RecordId, Write, fresh_lookup
+from read_api.schemas import READ_ONE, WRITE, Page, Uuid, WriteResult
 
-router = APIRouter(prefix="/deals", tags=["deals"], responses=problems(400, 403, 404, 409, 503))
+router = APIRouter(prefix="/deals", tags=["deals"])
 
 
 class DealLineEntry(BaseModel):
-    item_id: str | None
+    item_id: Uuid | None
     name: str
     quantity: Decimal
     unit_price: Decimal
@@ -55,35 +41,35 @@ class LostReason(BaseModel):
 
 
 class DealCard(BaseModel):
-    id: str
-    counterparty_id: str
-    manager_id: str
-    pipeline_id: str
+    id: Uuid
+    counterparty_id: Uuid
+    manager_id: Uuid
+    pipeline_id: Uuid
     stage: str
     probability: Decimal
     amount: Decimal
     currency: str
     status: DealStatus
-    expected_close_on: str
+    expected_close_on: date
     lines: list[DealLineEntry]
     lead_source: str | None
-    inquiry_id: str | None
+    inquiry_id: Uuid | None
     lost_reason: LostReason | None
-    opened_at: str
-    closed_at: str | None
+    opened_at: datetime
+    closed_at: datetime | None
     version: int
-    updated_at: str
+    updated_at: datetime
 
 
 @router.get("", response_model=Page[DealCard], dependencies=[ReadAfter])
-def search(
+def list_deals(
     backend: BackendDep,
     actor: CurrentActor,
     status: DealStatus | None = None,
-    stage: Annotated[str | None, Query(max_length=300)] = None,
-    manager_id: Annotated[str | None, Query(max_length=36)] = None,
-    counterparty_id: Annotated[str | None, Query(max_length=36)] = None,
-    pipeline_id: Annotated[str | None, Query(max_length=36)] = None,
+    stage: Annotated[SearchText | None, Query(max_length=300)] = None,
+    manager_id: EntityId | None = None,
+    counterparty_id: EntityId | None = None,
+    pipeline_id: EntityId | None = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> Page[DealCard]:
@@ -99,8 +85,8 @@ def search(
     return Page[DealCard](items=[DealCard(**item) for item in items], total=total, limit=limit, offset=offset)
 
 
-@router.get("/{deal_id}", response_model=DealCard, dependencies=[ReadAfter])
-def card(deal_id: str, backend: BackendDep, actor: CurrentActor) -> DealCard:
+@router.get("/{deal_id}", response_model=DealCard, dependencies=[ReadAfter], responses=READ_ONE)
+def get_deal_card(deal_id: RecordId, backend: BackendDep, actor: CurrentActor) -> DealCard:
     found = fresh_lookup(backend, lambda cursor: get_deal(cursor, deal_id))
     if found is None:
         raise NotFound(f"deal {deal_id} does not exist")
@@ -109,72 +95,31 @@ def card(deal_id: str, backend: BackendDep, actor: CurrentActor) -> DealCard:
     return DealCard(**found)
 
 
-@router.post("", status_code=201, response_model=WriteResult)
-def open_(
-    command: OpenDeal,
-    backend: BackendDep,
-    actor: CurrentActor,
-    response: Response,
-    key: IdempotencyKey = None,
-) -> WriteResult:
-    return written(open_deal(backend.service, actor, keyed(command, key)), response)
+@router.post("", status_code=201, responses=WRITE)
+def open_deal(command: OpenDeal, write: Write) -> WriteResult:
+    return write(command)
 
 
-@router.put("/{deal_id}/stage", response_model=WriteResult)
-def move(
-    deal_id: str,
-    command: MoveDeal,
-    backend: BackendDep,
-    actor: CurrentActor,
-    response: Response,
-    key: IdempotencyKey = None,
-) -> WriteResult:
-    return written(move_deal(backend.service, actor, deal_id, keyed(command, key)), response)
+@router.put("/{deal_id}/stage", responses=WRITE)
+def move_deal(deal_id: RecordId, command: MoveDeal, write: Write) -> WriteResult:
+    return write(command, deal_id)
 
 
-@router.put("/{deal_id}/amount", response_model=WriteResult)
-def change_amount(
-    deal_id: str,
-    command: ChangeDealAmount,
-    backend: BackendDep,
-    actor: CurrentActor,
-    response: Response,
-    key: IdempotencyKey = None,
-) -> WriteResult:
-    return written(change_deal_amount(backend.service, actor, deal_id, keyed(command, key)), response)
+@router.put("/{deal_id}/amount", responses=WRITE)
+def change_deal_amount(deal_id: RecordId, command: ChangeDealAmount, write: Write) -> WriteResult:
+    return write(command, deal_id)
 
 
-@router.put("/{deal_id}/expected-close-date", response_model=WriteResult)
-def change_close_date(
-    deal_id: str,
-    command: ChangeDealCloseDate,
-    backend: BackendDep,
-    actor: CurrentActor,
-    response: Response,
-    key: IdempotencyKey = None,
-) -> WriteResult:
-    return written(change_deal_close_date(backend.service, actor, deal_id, keyed(command, key)), response)
+@router.put("/{deal_id}/expected-close-date", responses=WRITE)
+def change_deal_close_date(deal_id: RecordId, command: ChangeDealCloseDate, write: Write) -> WriteResult:
+    return write(command, deal_id)
 
 
-@router.post("/{deal_id}/won", response_model=WriteResult)
-def win(
-    deal_id: str,
-    command: WinDeal,
-    backend: BackendDep,
-    actor: CurrentActor,
-    response: Response,
-    key: IdempotencyKey = None,
-) -> WriteResult:
-    return written(win_deal(backend.service, actor, deal_id, keyed(command, key)), response)
+@router.post("/{deal_id}/won", responses=WRITE)
+def win_deal(deal_id: RecordId, command: WinDeal, write: Write) -> WriteResult:
+    return write(command, deal_id)
 
 
-@router.post("/{deal_id}/lost", response_model=WriteResult)
-def lose(
-    deal_id: str,
-    command: LoseDeal,
-    backend: BackendDep,
-    actor: CurrentActor,
-    response: Response,
-    key: IdempotencyKey = None,
-) -> WriteResult:
-    return written(lose_deal(backend.service, actor, deal_id, keyed(command, key)), response)
+@router.post("/{deal_id}/lost", responses=WRITE)
+def lose_deal(deal_id: RecordId, command: LoseDeal, write: Write) -> WriteResult:
+    return write(command, deal_id)

@@ -1,28 +1,20 @@
 """/exchange-rates: rates against the rouble, recorded as facts, for reports that convert."""
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from commands.catalogue_commands import Currency
-from commands.exchange_rate_commands import RecordExchangeRate, record_exchange_rate
+from commands.exchange_rate_commands import RecordExchangeRate
+from commands.fields import Day
 from projections.exchange_rates import search_rates
-from read_api.deps import (
-    BackendDep,
-    CurrentActor,
-    IdempotencyKey,
-    Limit,
-    Offset,
-    ReadAfter,
-    keyed,
-    written,
-)
-from read_api.schemas import Page, WriteResult, problems
+from read_api.deps import BackendDep, CurrentActor, Limit, Offset, ReadAfter, Write
+from read_api.schemas import WRITE, Page, WriteResult
 
-router = APIRouter(prefix="/exchange-rates", tags=["exchange rates"], responses=problems(400, 403, 409, 503))
+router = APIRouter(prefix="/exchange-rates", tags=["exchange rates"])
 
 
 class ExchangeRateEntry(BaseModel):
@@ -31,16 +23,16 @@ class ExchangeRateEntry(BaseModel):
     rub_per_unit: Decimal
     source: str
     actor: str
-    recorded_at: str
+    recorded_at: datetime
 
 
 @router.get("", response_model=Page[ExchangeRateEntry], dependencies=[ReadAfter])
-def rates(
+def list_exchange_rates(
     backend: BackendDep,
     _actor: CurrentActor,
-    currency: Annotated[Currency | None, Query()] = None,
+    currency: Currency | None = None,
     on: Annotated[
-        date | None, Query(description="Only the rate of each currency in effect on this day")
+        Day | None, Query(description="Only the rate of each currency in effect on this day")
     ] = None,
     limit: Limit = 50,
     offset: Offset = 0,
@@ -52,12 +44,6 @@ def rates(
     )
 
 
-@router.post("", status_code=201, response_model=WriteResult)
-def record(
-    command: RecordExchangeRate,
-    backend: BackendDep,
-    actor: CurrentActor,
-    response: Response,
-    key: IdempotencyKey = None,
-) -> WriteResult:
-    return written(record_exchange_rate(backend.service, actor, keyed(command, key)), response)
+@router.post("", status_code=201, responses=WRITE)
+def record_exchange_rate(command: RecordExchangeRate, write: Write) -> WriteResult:
+    return write(command)

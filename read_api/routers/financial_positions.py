@@ -9,13 +9,14 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from commands.catalogue_commands import Currency
+from commands.fields import Day
 from projections.financial_position import converted_total, financial_position
 from read_api.access import readable_counterparty
-from read_api.deps import BackendDep, CurrentActor, ReadAfter
+from read_api.deps import BackendDep, CurrentActor, ReadAfter, RecordId
 from read_api.routers.contracts import business_today
-from read_api.schemas import problems
+from read_api.schemas import READ_ONE, Uuid
 
-router = APIRouter(tags=["counterparties"], responses=problems(403, 404, 503))
+router = APIRouter(tags=["counterparties"], responses=READ_ONE)
 
 
 class Figures(BaseModel):
@@ -24,6 +25,7 @@ class Figures(BaseModel):
     forecast: Decimal = Field(description="Orders still forecast")
     paid: Decimal = Field(description="Payments less refunds")
     outstanding: Decimal = Field(description="Ordered less paid")
+    overpaid: Decimal = Field(description="Paid beyond the amounts of the client's contracts")
 
 
 class CurrencyPosition(Figures):
@@ -44,7 +46,7 @@ class ConvertedTotal(Figures):
 
 
 class FinancialPosition(BaseModel):
-    counterparty_id: str
+    counterparty_id: Uuid
     currencies: list[CurrencyPosition]
     total: ConvertedTotal | None = Field(description="Present when ?in= names a currency")
 
@@ -54,15 +56,15 @@ class FinancialPosition(BaseModel):
     response_model=FinancialPosition,
     dependencies=[ReadAfter],
 )
-def position_of_client(
-    counterparty_id: str,
+def get_financial_position(
+    counterparty_id: RecordId,
     backend: BackendDep,
     actor: CurrentActor,
     in_currency: Annotated[
         Currency | None, Query(alias="in", description="Also total everything in this currency")
     ] = None,
     on: Annotated[
-        date | None, Query(description="Convert at the rates in effect on this day, by default today")
+        Day | None, Query(description="Convert at the rates in effect on this day, by default today")
     ] = None,
 ) -> FinancialPosition:
     readable_counterparty(backend, actor, counterparty_id)

@@ -8,11 +8,12 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from aggregates.errors import InvalidValue
+from commands.fields import Day, EntityId, SearchText
 from projections.deal_funnel import funnel
 from read_api.deps import BackendDep, CurrentActor, ReadAfter
-from read_api.schemas import problems
+from read_api.schemas import READ_ONE, Uuid
 
-router = APIRouter(tags=["deals"], responses=problems(400, 403, 404, 409, 503))
+router = APIRouter(tags=["deals"])
 
 Amounts = Annotated[dict[str, Decimal], Field(description="Currency code → amount")]
 
@@ -41,7 +42,7 @@ class ClosedDeals(BaseModel):
 
 
 class Funnel(BaseModel):
-    pipeline_id: str
+    pipeline_id: Uuid
     pipeline_name: str
     requested_scope: str
     scope: str = Field(description="The scope counted: a scope wider than the reader's own is narrowed to it")
@@ -52,19 +53,19 @@ class Funnel(BaseModel):
     lost: ClosedDeals = Field(description="Deals lost in the period")
 
 
-@router.get("/reports/funnel", response_model=Funnel, dependencies=[ReadAfter])
-def report(
+@router.get("/reports/funnel", response_model=Funnel, dependencies=[ReadAfter], responses=READ_ONE)
+def get_funnel_report(
     backend: BackendDep,
     actor: CurrentActor,
-    pipeline_id: Annotated[str, Query(max_length=36)],
+    pipeline_id: EntityId,
     scope: Annotated[
-        str,
+        SearchText,
         Query(max_length=350, description="manager:<id>, team:<name>, department:<name> or company"),
     ] = "company",
-    since: Annotated[date | None, Query(description="First day of the period (UTC), included")] = None,
-    until: Annotated[date | None, Query(description="Last day of the period (UTC), included")] = None,
+    since: Annotated[Day | None, Query(description="First day of the period (UTC), included")] = None,
+    until: Annotated[Day | None, Query(description="Last day of the period (UTC), included")] = None,
 ) -> Funnel:
     if since is not None and until is not None and until < since:
-        raise InvalidValue("until", f"the period ends ({until}) before it starts ({since})")
+        raise InvalidValue("until", f"the period ends ({until}) before it starts ({since})", location="query")
     with backend.views.reading() as cursor:
         return Funnel(**funnel(cursor, actor, pipeline_id, scope, since, until))

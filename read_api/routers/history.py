@@ -6,21 +6,22 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from aggregates.errors import InvalidValue
+from commands.fields import Moment, SearchText
 from projections.database import ViewCursor
 from projections.relationship_history import ENTRY_TYPES, HistoryQuery, history_page
 from projections.values import utc_text
 from read_api.access import readable_contact, readable_counterparty
-from read_api.deps import BackendDep, CurrentActor, Limit, Offset, ReadAfter
-from read_api.schemas import HistoryEntry, Page, problems
+from read_api.deps import BackendDep, CurrentActor, Limit, Offset, ReadAfter, RecordId
+from read_api.schemas import READ_ONE, HistoryEntry, Page
 
-router = APIRouter(tags=["history"], responses=problems(403, 404, 503))
+router = APIRouter(tags=["history"], responses=READ_ONE)
 
 EntryTypes = Annotated[
-    list[str] | None,
+    list[SearchText] | None,
     Query(alias="type", max_length=len(ENTRY_TYPES), description=f"One of {', '.join(ENTRY_TYPES)}"),
 ]
-Since = Annotated[datetime | None, Query(description="From this moment, inclusive")]
-Until = Annotated[datetime | None, Query(description="Before this moment")]
+Since = Annotated[Moment | None, Query(description="From this moment, inclusive, with a time zone")]
+Until = Annotated[Moment | None, Query(description="Before this moment, with a time zone")]
 
 
 def _page(
@@ -34,10 +35,7 @@ def _page(
 ) -> Page[HistoryEntry]:
     unknown = set(types or []) - set(ENTRY_TYPES)
     if unknown:
-        raise InvalidValue("type", f"unknown entry type {sorted(unknown)[0]!r}")
-    for name, moment in (("since", since), ("until", until)):
-        if moment is not None and moment.tzinfo is None:
-            raise InvalidValue(name, f"{name} must carry a time zone")
+        raise InvalidValue("type", f"unknown entry type {sorted(unknown)[0]!r}", location="query")
     query = HistoryQuery(
         subject_id=subject_id,
         entry_types=tuple(types or ()),
@@ -55,8 +53,8 @@ def _page(
     response_model=Page[HistoryEntry],
     dependencies=[ReadAfter],
 )
-def counterparty_history(
-    counterparty_id: str,
+def get_counterparty_history(
+    counterparty_id: RecordId,
     backend: BackendDep,
     actor: CurrentActor,
     entry_types: EntryTypes = None,
@@ -71,8 +69,8 @@ def counterparty_history(
 
 
 @router.get("/contacts/{contact_id}/history", response_model=Page[HistoryEntry], dependencies=[ReadAfter])
-def contact_history(
-    contact_id: str,
+def get_contact_history(
+    contact_id: RecordId,
     backend: BackendDep,
     actor: CurrentActor,
     entry_types: EntryTypes = None,

@@ -1,15 +1,16 @@
 """/inquiries: a client's request through quote tasks and a proposal to the client's answer."""
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Path
 from pydantic import BaseModel
 
 from aggregates.errors import AccessDenied, NotFound
 from aggregates.inquiry import InquiryStatus
 from aggregates.scope import covers
+from commands.fields import EntityId, Key
 from commands.inquiry_commands import (
     AcceptProposal,
     AnswerQuoteTask,
@@ -17,33 +18,16 @@ from commands.inquiry_commands import (
     DelegateInquiry,
     IssueProposal,
     PriceInquiry,
+    QuoteTaskAnswer,
     RefuseInquiry,
     RegisterInquiry,
-    accept_proposal,
-    answer_quote_task,
-    assign_quote_task,
-    delegate_inquiry,
-    issue_proposal,
-    price_inquiry,
-    refuse_inquiry,
-    register_inquiry,
 )
 from projections.employee_directory import responsible
 from projections.inquiries import get_inquiry, overdue_quote_tasks, search_inquiries
-from read_api.deps import (
-    BackendDep,
-    CurrentActor,
-    IdempotencyKey,
-    Limit,
-    Offset,
-    ReadAfter,
-    fresh_lookup,
-    keyed,
-    written,
-)
-from read_api.schemas import Page, WriteResult, problems
+from read_api.deps import BackendDep, CurrentActor, Limit, Offset, ReadAfter, RecordId, Write, fresh_lookup
+from read_api.schemas import READ_ONE, WRITE, Page, Uuid, WriteResult
 
-router = APIRouter(prefix="/inquiries", tags=["inquiries"], responses=problems(400, 403, 404, 409, 503))
+router = APIRouter(prefix="/inquiries", tags=["inquiries"])
 
 
 class Cost(BaseModel):
@@ -53,22 +37,22 @@ class Cost(BaseModel):
 
 
 class QuoteTask(BaseModel):
-    inquiry_id: str
+    inquiry_id: Uuid
     task_id: str
     department: str
-    assignee_id: str
+    assignee_id: Uuid
     question: str
-    due: str
+    due: datetime
     costs: list[Cost] | None
-    answered_at: str | None
+    answered_at: datetime | None
 
 
 class OverdueQuoteTask(QuoteTask):
-    counterparty_id: str
+    counterparty_id: Uuid
 
 
 class ProposedLine(BaseModel):
-    item_id: str
+    item_id: Uuid
     name: str
     unit: str
     unit_price: Decimal
@@ -91,24 +75,24 @@ class Refusal(BaseModel):
 
 
 class InquirySummary(BaseModel):
-    id: str
-    counterparty_id: str
-    manager_id: str
-    responsible_id: str
+    id: Uuid
+    counterparty_id: Uuid
+    manager_id: Uuid
+    responsible_id: Uuid
     status: InquiryStatus
     request: dict[str, str]
-    deadline: str
+    deadline: datetime
     currency: str
     cost: Decimal | None
     margin_percent: Decimal | None
     price: Decimal | None
     proposal: Proposal | None
     outcome: str | None
-    outcome_id: str | None
+    outcome_id: Uuid | None
     refusal: Refusal | None
     version: int
-    registered_at: str
-    updated_at: str
+    registered_at: datetime
+    updated_at: datetime
 
 
 class InquiryCard(InquirySummary):
@@ -116,11 +100,11 @@ class InquiryCard(InquirySummary):
 
 
 @router.get("", response_model=Page[InquirySummary], dependencies=[ReadAfter])
-def search(
+def list_inquiries(
     backend: BackendDep,
     actor: CurrentActor,
     status: InquiryStatus | None = None,
-    counterparty_id: Annotated[str | None, Query(max_length=36)] = None,
+    counterparty_id: EntityId | None = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> Page[InquirySummary]:
@@ -134,14 +118,14 @@ def search(
 
 
 @router.get("/quote-tasks/overdue", response_model=list[OverdueQuoteTask], dependencies=[ReadAfter])
-def overdue(backend: BackendDep, actor: CurrentActor) -> list[OverdueQuoteTask]:
+def list_overdue_quote_tasks(backend: BackendDep, actor: CurrentActor) -> list[OverdueQuoteTask]:
     with backend.views.reading() as cursor:
         tasks = overdue_quote_tasks(cursor, actor, backend.service.clock())
     return [OverdueQuoteTask(**task) for task in tasks]
 
 
-@router.get("/{inquiry_id}", response_model=InquiryCard, dependencies=[ReadAfter])
-def card(inquiry_id: str, backend: BackendDep, actor: CurrentActor) -> InquiryCard:
+@router.get("/{inquiry_id}", response_model=InquiryCard, dependencies=[ReadAfter], responses=READ_ONE)
+def get_inquiry_card(inquiry_id: RecordId, backend: BackendDep, actor: CurrentActor) -> InquiryCard:
     found = fresh_lookup(backend, lambda cursor: get_inquiry(cursor, inquiry_id))
     if found is None:
         raise NotFound(f"inquiry {inquiry_id} does not exist")
@@ -152,98 +136,44 @@ def card(inquiry_id: str, backend: BackendDep, actor: CurrentActor) -> InquiryCa
     return InquiryCard(**found)
 
 
-@router.post("", status_code=201, response_model=WriteResult)
-def register(
-    command: RegisterInquiry,
-    backend: BackendDep,
-    actor: CurrentActor,
-    response: Response,
-    key: IdempotencyKey = None,
+@router.post("", status_code=201, responses=WRITE)
+def register_inquiry(command: RegisterInquiry, write: Write) -> WriteResult:
+    return write(command)
+
+
+@router.post("/{inquiry_id}/delegation", responses=WRITE)
+def delegate_inquiry(inquiry_id: RecordId, command: DelegateInquiry, write: Write) -> WriteResult:
+    return write(command, inquiry_id)
+
+
+@router.post("/{inquiry_id}/quote-tasks", status_code=201, responses=WRITE)
+def assign_quote_task(inquiry_id: RecordId, command: AssignQuoteTask, write: Write) -> WriteResult:
+    return write(command, inquiry_id)
+
+
+@router.post("/{inquiry_id}/quote-tasks/{task_id}/answer", responses=WRITE)
+def answer_quote_task(
+    inquiry_id: RecordId, task_id: Annotated[Key, Path()], answer: QuoteTaskAnswer, write: Write
 ) -> WriteResult:
-    return written(register_inquiry(backend.service, actor, keyed(command, key)), response)
+    command = AnswerQuoteTask(task_id=task_id, **answer.model_dump(exclude_unset=True))
+    return write(command, inquiry_id)
 
 
-@router.post("/{inquiry_id}/delegation", response_model=WriteResult)
-def delegate(
-    inquiry_id: str,
-    command: DelegateInquiry,
-    backend: BackendDep,
-    actor: CurrentActor,
-    response: Response,
-    key: IdempotencyKey = None,
-) -> WriteResult:
-    return written(delegate_inquiry(backend.service, actor, inquiry_id, keyed(command, key)), response)
+@router.put("/{inquiry_id}/price", responses=WRITE)
+def price_inquiry(inquiry_id: RecordId, command: PriceInquiry, write: Write) -> WriteResult:
+    return write(command, inquiry_id)
 
 
-@router.post("/{inquiry_id}/quote-tasks", status_code=201, response_model=WriteResult)
-def assign_task(
-    inquiry_id: str,
-    command: AssignQuoteTask,
-    backend: BackendDep,
-    actor: CurrentActor,
-    response: Response,
-    key: IdempotencyKey = None,
-) -> WriteResult:
-    return written(assign_quote_task(backend.service, actor, inquiry_id, keyed(command, key)), response)
+@router.post("/{inquiry_id}/proposal", responses=WRITE)
+def issue_inquiry_proposal(inquiry_id: RecordId, command: IssueProposal, write: Write) -> WriteResult:
+    return write(command, inquiry_id)
 
 
-@router.post("/{inquiry_id}/quote-tasks/{task_id}/answer", response_model=WriteResult)
-def answer_task(
-    inquiry_id: str,
-    task_id: str,
-    command: AnswerQuoteTask,
-    backend: BackendDep,
-    actor: CurrentActor,
-    response: Response,
-    key: IdempotencyKey = None,
-) -> WriteResult:
-    outcome = answer_quote_task(backend.service, actor, inquiry_id, task_id, keyed(command, key))
-    return written(outcome, response)
+@router.post("/{inquiry_id}/acceptance", responses=WRITE)
+def accept_inquiry_proposal(inquiry_id: RecordId, command: AcceptProposal, write: Write) -> WriteResult:
+    return write(command, inquiry_id)
 
 
-@router.put("/{inquiry_id}/price", response_model=WriteResult)
-def set_price(
-    inquiry_id: str,
-    command: PriceInquiry,
-    backend: BackendDep,
-    actor: CurrentActor,
-    response: Response,
-    key: IdempotencyKey = None,
-) -> WriteResult:
-    return written(price_inquiry(backend.service, actor, inquiry_id, keyed(command, key)), response)
-
-
-@router.post("/{inquiry_id}/proposal", response_model=WriteResult)
-def propose(
-    inquiry_id: str,
-    command: IssueProposal,
-    backend: BackendDep,
-    actor: CurrentActor,
-    response: Response,
-    key: IdempotencyKey = None,
-) -> WriteResult:
-    return written(issue_proposal(backend.service, actor, inquiry_id, keyed(command, key)), response)
-
-
-@router.post("/{inquiry_id}/acceptance", response_model=WriteResult)
-def accept(
-    inquiry_id: str,
-    command: AcceptProposal,
-    backend: BackendDep,
-    actor: CurrentActor,
-    response: Response,
-    key: IdempotencyKey = None,
-) -> WriteResult:
-    return written(accept_proposal(backend.service, actor, inquiry_id, keyed(command, key)), response)
-
-
-@router.post("/{inquiry_id}/refusal", response_model=WriteResult)
-def refuse(
-    inquiry_id: str,
-    command: RefuseInquiry,
-    backend: BackendDep,
-    actor: CurrentActor,
-    response: Response,
-    key: IdempotencyKey = None,
-) -> WriteResult:
-    return written(refuse_inquiry(backend.service, actor, inquiry_id, keyed(command, key)), response)
+@router.post("/{inquiry_id}/refusal", responses=WRITE)
+def refuse_inquiry(inquiry_id: RecordId, command: RefuseInquiry, write: Write) -> WriteResult:
+    return write(command, inquiry_id)

@@ -1,38 +1,19 @@
 """/interactions: record what happened with a client; correct a record without erasing it."""
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter
 
-from commands.interaction_commands import (
-    CorrectInteraction,
-    LogInteraction,
-    correct_interaction,
-    log_interaction,
-)
-from read_api.deps import BackendDep, CurrentActor, IdempotencyKey, keyed, written
-from read_api.schemas import WriteResult, problems
+from commands.interaction_commands import CorrectInteraction, LogInteraction
+from read_api.deps import RecordId, Write
+from read_api.schemas import WRITE, WriteResult
 
-router = APIRouter(prefix="/interactions", tags=["interactions"], responses=problems(400, 403, 404, 409))
+router = APIRouter(prefix="/interactions", tags=["interactions"], responses=WRITE)
 
 
-@router.post("", status_code=201, response_model=WriteResult)
-def log(
-    command: LogInteraction,
-    backend: BackendDep,
-    actor: CurrentActor,
-    response: Response,
-    key: IdempotencyKey = None,
-) -> WriteResult:
-    return written(log_interaction(backend.service, actor, keyed(command, key)), response)
+@router.post("", status_code=201)
+def log_interaction(command: LogInteraction, write: Write) -> WriteResult:
+    return write(command)
 
 
-@router.post("/{interaction_id}/corrections", status_code=201, response_model=WriteResult)
-def correct(
-    interaction_id: str,
-    command: CorrectInteraction,
-    backend: BackendDep,
-    actor: CurrentActor,
-    response: Response,
-    key: IdempotencyKey = None,
-) -> WriteResult:
-    outcome = correct_interaction(backend.service, actor, interaction_id, keyed(command, key))
-    return written(outcome, response)
+@router.post("/{interaction_id}/corrections", status_code=201)
+def correct_interaction(interaction_id: RecordId, command: CorrectInteraction, write: Write) -> WriteResult:
+    return write(command, interaction_id)

@@ -1,54 +1,44 @@
 """/orders and a client's orders: placing, advancing, and where each order stands."""
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from aggregates.errors import NotFound
 from aggregates.order import OrderStatus
-from commands.order_commands import AdvanceOrder, PlaceOrder, advance_order, place_order
+from commands.order_commands import AdvanceOrder, PlaceOrder
 from projections.order_status import get_order, orders_of_counterparty
 from read_api.access import readable_counterparty
-from read_api.deps import (
-    BackendDep,
-    CurrentActor,
-    IdempotencyKey,
-    Limit,
-    Offset,
-    ReadAfter,
-    fresh_lookup,
-    keyed,
-    written,
-)
-from read_api.schemas import Page, WriteResult, problems
+from read_api.deps import BackendDep, CurrentActor, Limit, Offset, ReadAfter, RecordId, Write, fresh_lookup
+from read_api.schemas import READ_ONE, WRITE, Page, Uuid, WriteResult
 
-router = APIRouter(tags=["orders"], responses=problems(400, 403, 404, 409, 503))
+router = APIRouter(tags=["orders"])
 
 
 class OrderRow(BaseModel):
-    id: str
-    counterparty_id: str
-    contract_id: str | None
+    id: Uuid
+    counterparty_id: Uuid
+    contract_id: Uuid | None
     contract_number: str | None
-    manager_id: str
+    manager_id: Uuid
     status: OrderStatus
     amount: Decimal
     currency: str
     expected_on: date
     lines: list[dict[str, Any]]
-    inquiry_id: str | None
+    inquiry_id: Uuid | None
     version: int
-    placed_at: str
-    updated_at: str
+    placed_at: datetime
+    updated_at: datetime
 
 
 class StatusChange(BaseModel):
     status: OrderStatus
     on: date | None = Field(description="The business day of the change; none for the placement")
-    occurred_at: str
+    occurred_at: datetime
     actor: str
 
 
@@ -57,10 +47,13 @@ class OrderCard(OrderRow):
 
 
 @router.get(
-    "/counterparties/{counterparty_id}/orders", response_model=Page[OrderRow], dependencies=[ReadAfter]
+    "/counterparties/{counterparty_id}/orders",
+    response_model=Page[OrderRow],
+    dependencies=[ReadAfter],
+    responses=READ_ONE,
 )
-def orders_of_client(
-    counterparty_id: str, backend: BackendDep, actor: CurrentActor, limit: Limit = 50, offset: Offset = 0
+def list_orders_of_counterparty(
+    counterparty_id: RecordId, backend: BackendDep, actor: CurrentActor, limit: Limit = 50, offset: Offset = 0
 ) -> Page[OrderRow]:
     readable_counterparty(backend, actor, counterparty_id)
     with backend.views.reading() as cursor:
@@ -68,8 +61,8 @@ def orders_of_client(
     return Page[OrderRow](items=[OrderRow(**item) for item in items], total=total, limit=limit, offset=offset)
 
 
-@router.get("/orders/{order_id}", response_model=OrderCard, dependencies=[ReadAfter])
-def order(order_id: str, backend: BackendDep, actor: CurrentActor) -> OrderCard:
+@router.get("/orders/{order_id}", response_model=OrderCard, dependencies=[ReadAfter], responses=READ_ONE)
+def get_order_card(order_id: RecordId, backend: BackendDep, actor: CurrentActor) -> OrderCard:
     """An order is read within the scope of its client."""
     found = fresh_lookup(backend, lambda cursor: get_order(cursor, order_id))
     if found is None:
@@ -78,24 +71,11 @@ def order(order_id: str, backend: BackendDep, actor: CurrentActor) -> OrderCard:
     return OrderCard(**found)
 
 
-@router.post("/orders", status_code=201, response_model=WriteResult)
-def place(
-    command: PlaceOrder,
-    backend: BackendDep,
-    actor: CurrentActor,
-    response: Response,
-    key: IdempotencyKey = None,
-) -> WriteResult:
-    return written(place_order(backend.service, actor, keyed(command, key)), response)
+@router.post("/orders", status_code=201, responses=WRITE)
+def place_order(command: PlaceOrder, write: Write) -> WriteResult:
+    return write(command)
 
 
-@router.post("/orders/{order_id}/status", response_model=WriteResult)
-def advance(
-    order_id: str,
-    command: AdvanceOrder,
-    backend: BackendDep,
-    actor: CurrentActor,
-    response: Response,
-    key: IdempotencyKey = None,
-) -> WriteResult:
-    return written(advance_order(backend.service, actor, order_id, keyed(command, key)), response)
+@router.post("/orders/{order_id}/status", responses=WRITE)
+def advance_order(order_id: RecordId, command: AdvanceOrder, write: Write) -> WriteResult:
+    return write(command, order_id)

@@ -1,32 +1,19 @@
 """/payments: money received under contracts, and refunds of it."""
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter
 
-from commands.payment_commands import ReceivePayment, RefundPayment, receive_payment, refund_payment
-from read_api.deps import BackendDep, CurrentActor, IdempotencyKey, keyed, written
-from read_api.schemas import WriteResult, problems
+from commands.payment_commands import ReceivePayment, RefundPayment
+from read_api.deps import RecordId, Write
+from read_api.schemas import WRITE, WriteResult
 
-router = APIRouter(prefix="/payments", tags=["payments"], responses=problems(400, 403, 404, 409))
-
-
-@router.post("", status_code=201, response_model=WriteResult)
-def receive(
-    command: ReceivePayment,
-    backend: BackendDep,
-    actor: CurrentActor,
-    response: Response,
-    key: IdempotencyKey = None,
-) -> WriteResult:
-    return written(receive_payment(backend.service, actor, keyed(command, key)), response)
+router = APIRouter(prefix="/payments", tags=["payments"], responses=WRITE)
 
 
-@router.post("/{payment_id}/refunds", status_code=201, response_model=WriteResult)
-def refund(
-    payment_id: str,
-    command: RefundPayment,
-    backend: BackendDep,
-    actor: CurrentActor,
-    response: Response,
-    key: IdempotencyKey = None,
-) -> WriteResult:
-    return written(refund_payment(backend.service, actor, payment_id, keyed(command, key)), response)
+@router.post("", status_code=201)
+def receive_payment(command: ReceivePayment, write: Write) -> WriteResult:
+    return write(command)
+
+
+@router.post("/{payment_id}/refunds", status_code=201)
+def refund_payment(payment_id: RecordId, command: RefundPayment, write: Write) -> WriteResult:
+    return write(command, payment_id)

@@ -1,17 +1,18 @@
 """/pipelines: the company's sales pipelines, their stages and default probabilities."""
 
+from datetime import datetime
 from decimal import Decimal
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from aggregates.errors import NotFound
-from commands.pipeline_commands import DefinePipeline, RedefinePipeline, define_pipeline, redefine_pipeline
+from commands.pipeline_commands import DefinePipeline, RedefinePipeline
 from projections.deal_funnel import get_pipeline, list_pipelines
-from read_api.deps import BackendDep, CurrentActor, IdempotencyKey, ReadAfter, fresh_lookup, keyed, written
-from read_api.schemas import WriteResult, problems
+from read_api.deps import BackendDep, CurrentActor, ReadAfter, RecordId, Write, fresh_lookup
+from read_api.schemas import READ_ONE, WRITE, Uuid, WriteResult
 
-router = APIRouter(prefix="/pipelines", tags=["pipelines"], responses=problems(400, 403, 404, 409, 503))
+router = APIRouter(prefix="/pipelines", tags=["pipelines"])
 
 
 class Stage(BaseModel):
@@ -21,46 +22,33 @@ class Stage(BaseModel):
 
 
 class Pipeline(BaseModel):
-    id: str
+    id: Uuid
     name: str
     stages: list[Stage]
     version: int
-    defined_at: str
-    updated_at: str
+    defined_at: datetime
+    updated_at: datetime
 
 
 @router.get("", response_model=list[Pipeline], dependencies=[ReadAfter])
-def pipelines(backend: BackendDep, _actor: CurrentActor) -> list[Pipeline]:
+def list_sales_pipelines(backend: BackendDep, _actor: CurrentActor) -> list[Pipeline]:
     with backend.views.reading() as cursor:
         return [Pipeline(**pipeline) for pipeline in list_pipelines(cursor)]
 
 
-@router.get("/{pipeline_id}", response_model=Pipeline, dependencies=[ReadAfter])
-def pipeline(pipeline_id: str, backend: BackendDep, _actor: CurrentActor) -> Pipeline:
+@router.get("/{pipeline_id}", response_model=Pipeline, dependencies=[ReadAfter], responses=READ_ONE)
+def get_sales_pipeline(pipeline_id: RecordId, backend: BackendDep, _actor: CurrentActor) -> Pipeline:
     found = fresh_lookup(backend, lambda cursor: get_pipeline(cursor, pipeline_id))
     if found is None:
         raise NotFound(f"pipeline {pipeline_id} does not exist")
     return Pipeline(**found)
 
 
-@router.post("", status_code=201, response_model=WriteResult)
-def define(
-    command: DefinePipeline,
-    backend: BackendDep,
-    actor: CurrentActor,
-    response: Response,
-    key: IdempotencyKey = None,
-) -> WriteResult:
-    return written(define_pipeline(backend.service, actor, keyed(command, key)), response)
+@router.post("", status_code=201, responses=WRITE)
+def define_pipeline(command: DefinePipeline, write: Write) -> WriteResult:
+    return write(command)
 
 
-@router.put("/{pipeline_id}/stages", response_model=WriteResult)
-def redefine(
-    pipeline_id: str,
-    command: RedefinePipeline,
-    backend: BackendDep,
-    actor: CurrentActor,
-    response: Response,
-    key: IdempotencyKey = None,
-) -> WriteResult:
-    return written(redefine_pipeline(backend.service, actor, pipeline_id, keyed(command, key)), response)
+@router.put("/{pipeline_id}/stages", responses=WRITE)
+def redefine_pipeline(pipeline_id: RecordId, command: RedefinePipeline, write: Write) -> WriteResult:
+    return write(command, pipeline_id)

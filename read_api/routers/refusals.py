@@ -1,22 +1,19 @@
 """Why clients refuse: the refusals report, and the list of reasons a refusal names."""
 
 from datetime import date
+from typing import Annotated
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Path
 from pydantic import BaseModel, Field
 
 from aggregates.errors import InvalidValue
-from commands.refusal_reason_commands import (
-    AddRefusalReason,
-    RetireRefusalReason,
-    add_refusal_reason,
-    retire_refusal_reason,
-)
+from commands.fields import Day
+from commands.refusal_reason_commands import AddRefusalReason, ReasonCode, RetireRefusalReason
 from projections.refusals import RefusalGrouping, active_refusal_reasons, refusals_report
-from read_api.deps import BackendDep, CurrentActor, IdempotencyKey, ReadAfter, keyed, written
-from read_api.schemas import WriteResult, problems
+from read_api.deps import BackendDep, CurrentActor, ReadAfter, Write
+from read_api.schemas import WRITE, WriteResult
 
-router = APIRouter(tags=["refusals"], responses=problems(400, 403, 404, 409, 503))
+router = APIRouter(tags=["refusals"])
 
 
 class RefusalReason(BaseModel):
@@ -46,15 +43,15 @@ class RefusalsReport(BaseModel):
 
 
 @router.get("/reports/refusals", response_model=RefusalsReport, dependencies=[ReadAfter])
-def report(
+def get_refusals_report(
     backend: BackendDep,
     actor: CurrentActor,
     group_by: RefusalGrouping = RefusalGrouping.REASON,
-    since: date | None = None,
-    until: date | None = None,
+    since: Day | None = None,
+    until: Day | None = None,
 ) -> RefusalsReport:
     if since is not None and until is not None and until < since:
-        raise InvalidValue("until", f"the period ends ({until}) before it starts ({since})")
+        raise InvalidValue("until", f"the period ends ({until}) before it starts ({since})", location="query")
     with backend.views.reading() as cursor:
         refusals, groups = refusals_report(cursor, actor, group_by, since, until)
     return RefusalsReport(
@@ -67,25 +64,16 @@ def report(
 
 
 @router.get("/refusal-reasons", response_model=list[RefusalReason], dependencies=[ReadAfter])
-def reasons(backend: BackendDep, _actor: CurrentActor) -> list[RefusalReason]:
+def list_refusal_reasons(backend: BackendDep, _actor: CurrentActor) -> list[RefusalReason]:
     with backend.views.reading() as cursor:
         return [RefusalReason(**reason) for reason in active_refusal_reasons(cursor)]
 
 
-@router.post("/refusal-reasons", status_code=201, response_model=WriteResult)
-def add_reason(
-    command: AddRefusalReason,
-    backend: BackendDep,
-    actor: CurrentActor,
-    response: Response,
-    key: IdempotencyKey = None,
-) -> WriteResult:
-    return written(add_refusal_reason(backend.service, actor, keyed(command, key)), response)
+@router.post("/refusal-reasons", status_code=201, responses=WRITE)
+def add_refusal_reason(command: AddRefusalReason, write: Write) -> WriteResult:
+    return write(command)
 
 
-@router.delete("/refusal-reasons/{code}", response_model=WriteResult)
-def retire_reason(
-    code: str, backend: BackendDep, actor: CurrentActor, response: Response, key: IdempotencyKey = None
-) -> WriteResult:
-    command = keyed(RetireRefusalReason(), key)
-    return written(retire_refusal_reason(backend.service, actor, code, command), response)
+@router.delete("/refusal-reasons/{code}", responses=WRITE)
+def retire_refusal_reason(code: Annotated[ReasonCode, Path()], write: Write) -> WriteResult:
+    return write(RetireRefusalReason(code=code))

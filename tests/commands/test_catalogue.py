@@ -9,16 +9,13 @@ from commands.catalogue_commands import (
     ChangeCataloguePrice,
     ListCatalogueItem,
     RetireCatalogueItem,
-    change_catalogue_price,
-    list_catalogue_item,
-    retire_catalogue_item,
 )
 from projections.catalogue import get_catalogue_item, search_catalogue
 
 
 def list_item(letopis, actor, name: str, price: str, category: str = "Морские перевозки") -> str:
     command = ListCatalogueItem(name=name, unit="контейнер", category=category, price=Decimal(price))
-    return list_catalogue_item(letopis.service, actor, command).id
+    return letopis.service.run(actor, command).id
 
 
 def found(letopis, **criteria) -> list[str]:
@@ -32,8 +29,8 @@ def found(letopis, **criteria) -> list[str]:
 def test_a_price_change_is_an_event_and_the_view_shows_the_new_price(letopis, staff) -> None:
     head = staff["head"][0]
     item_id = list_item(letopis, head, "Фрахт 40HC Шанхай — Владивосток", "250000")
-    changed = change_catalogue_price(
-        letopis.service, head, item_id, ChangeCataloguePrice(price=Decimal("275000.50"), expected_version=1)
+    changed = letopis.service.run(
+        head, ChangeCataloguePrice(price=Decimal("275000.50"), expected_version=1), item_id
     )
     assert changed.version == 2
     letopis.runner.catch_up()
@@ -50,7 +47,7 @@ def test_only_an_administrator_or_a_head_of_sales_changes_the_catalogue(letopis,
     with pytest.raises(AccessDenied, match="administrator or a head of sales"):
         list_item(letopis, manager, "Страхование груза", "5000")
     with pytest.raises(AccessDenied):
-        change_catalogue_price(letopis.service, manager, item_id, ChangeCataloguePrice(price=Decimal(1)))
+        letopis.service.run(manager, ChangeCataloguePrice(price=Decimal(1)), item_id)
     assert letopis.store.head() == head
 
 
@@ -59,9 +56,9 @@ def test_bad_prices_are_refused_and_nothing_is_written(letopis, staff) -> None:
     item_id = list_item(letopis, head, "Автодоставка по Москве", "30000")
     position = letopis.store.head()
     with pytest.raises(InvalidValue, match="not a known ISO 4217"):
-        change_catalogue_price(letopis.service, head, item_id, ChangeCataloguePrice(price=1, currency="RUR"))
+        letopis.service.run(head, ChangeCataloguePrice(price=1, currency="RUR"), item_id)
     with pytest.raises(RuleViolated, match="already that"):
-        change_catalogue_price(letopis.service, head, item_id, ChangeCataloguePrice(price=Decimal("30000")))
+        letopis.service.run(head, ChangeCataloguePrice(price=Decimal("30000")), item_id)
     assert letopis.store.head() == position
 
 
@@ -69,9 +66,9 @@ def test_a_retired_item_leaves_the_active_catalogue_and_cannot_change(letopis, s
     head = staff["head"][0]
     item_id = list_item(letopis, head, "ЖД перевозка Москва — Новосибирск", "180000", "ЖД перевозки")
     list_item(letopis, head, "Доставка КОНТЕЙНЕРА до склада", "40000", "Автоперевозки")
-    retire_catalogue_item(letopis.service, head, item_id, RetireCatalogueItem(reason="Маршрут закрыт"))
+    letopis.service.run(head, RetireCatalogueItem(reason="Маршрут закрыт"), item_id)
     with pytest.raises(RuleViolated, match="is retired"):
-        change_catalogue_price(letopis.service, head, item_id, ChangeCataloguePrice(price=Decimal(1)))
+        letopis.service.run(head, ChangeCataloguePrice(price=Decimal(1)), item_id)
 
     assert found(letopis) == ["Доставка КОНТЕЙНЕРА до склада"]
     assert found(letopis, include_retired=True, category="ЖД перевозки") == [

@@ -18,26 +18,17 @@ from commands.contract_commands import (
     SignContract,
     StartStage,
     TerminateContract,
-    amend_contract,
-    complete_stage,
-    prolong_contract,
-    receive_originals,
-    sign_contract,
-    start_stage,
-    terminate_contract,
 )
 from commands.counterparty_commands import (
     DecideAdmission,
     RegisterCounterparty,
-    decide_admission,
-    register_counterparty,
 )
 
 TODAY = datetime.now(UTC).date()
 
 
 def register_client(letopis, actor, name: str = "ООО «Сибирский транзит»") -> str:
-    return register_counterparty(letopis.service, actor, RegisterCounterparty(name=name)).id
+    return letopis.service.run(actor, RegisterCounterparty(name=name)).id
 
 
 def contract_terms(counterparty_id: str, **overrides) -> SignContract:
@@ -67,7 +58,7 @@ def contract_terms(counterparty_id: str, **overrides) -> SignContract:
 
 
 def sign(letopis, actor, counterparty_id: str, **overrides) -> str:
-    return sign_contract(letopis.service, actor, contract_terms(counterparty_id, **overrides)).id
+    return letopis.service.run(actor, contract_terms(counterparty_id, **overrides)).id
 
 
 def contract(letopis, contract_id: str) -> Contract:
@@ -137,11 +128,10 @@ def test_an_unknown_currency_is_refused(letopis, staff, client_of_ivanov):
 
 def test_no_contract_with_a_forbidden_client(letopis, staff, client_of_ivanov):
     ivanov = staff["ivanov"][0]
-    decide_admission(
-        letopis.service,
+    letopis.service.run(
         ivanov,
-        client_of_ivanov,
         DecideAdmission(admission=Admission.FORBIDDEN, reason="Долги за прошлый год"),
+        client_of_ivanov,
     )
     head = letopis.store.head()
     with pytest.raises(RuleViolated, match="forbidden: no contract may be signed"):
@@ -155,16 +145,11 @@ def test_contracts_are_signed_and_changed_only_within_scope(letopis, staff, clie
     with pytest.raises(AccessDenied):
         sign(letopis, staff["sidorov"][0], client_of_ivanov, number="ТЛ-2026/015")
     with pytest.raises(AccessDenied):
-        prolong_contract(
-            letopis.service,
-            staff["kuznetsova"][0],
-            contract_id,
-            ProlongContract(valid_until=date(2040, 1, 1)),
+        letopis.service.run(
+            staff["kuznetsova"][0], ProlongContract(valid_until=date(2040, 1, 1)), contract_id
         )
     with pytest.raises(AccessDenied, match="reads but does not change"):
-        receive_originals(
-            letopis.service, staff["auditor"][0], contract_id, ReceiveOriginals(received_on=TODAY)
-        )
+        letopis.service.run(staff["auditor"][0], ReceiveOriginals(received_on=TODAY), contract_id)
     assert letopis.store.head() == head
 
 
@@ -173,7 +158,7 @@ def test_unknown_counterparty_or_contract_is_not_found(letopis, staff):
     with pytest.raises(NotFound, match="does not exist"):
         sign(letopis, staff["ivanov"][0], unknown)
     with pytest.raises(NotFound, match="does not exist"):
-        receive_originals(letopis.service, staff["ivanov"][0], unknown, ReceiveOriginals(received_on=TODAY))
+        letopis.service.run(staff["ivanov"][0], ReceiveOriginals(received_on=TODAY), unknown)
 
 
 def test_a_contract_lives_through_originals_amendment_prolongation_stages_and_termination(
@@ -182,30 +167,21 @@ def test_a_contract_lives_through_originals_amendment_prolongation_stages_and_te
     ivanov = staff["ivanov"][0]
     service = letopis.service
     contract_id = sign(letopis, ivanov, client_of_ivanov)
-    receive_originals(service, ivanov, contract_id, ReceiveOriginals(received_on=TODAY, expected_version=1))
-    amend_contract(
-        service,
+    service.run(ivanov, ReceiveOriginals(received_on=TODAY, expected_version=1), contract_id)
+    service.run(
         ivanov,
-        contract_id,
         AmendContract(reason="Доп. соглашение №1", amount=Decimal("1500000"), expected_version=2),
-    )
-    prolong_contract(
-        service,
-        ivanov,
         contract_id,
-        ProlongContract(valid_until=TODAY + timedelta(days=700), expected_version=3),
     )
-    start_stage(
-        service, ivanov, contract_id, StartStage(stage="Перевозка", started_on=TODAY, expected_version=4)
+    service.run(
+        ivanov, ProlongContract(valid_until=TODAY + timedelta(days=700), expected_version=3), contract_id
     )
-    complete_stage(
-        service, ivanov, contract_id, CompleteStage(stage="Перевозка", completed_on=TODAY, expected_version=5)
-    )
-    terminate_contract(
-        service,
+    service.run(ivanov, StartStage(stage="Перевозка", started_on=TODAY, expected_version=4), contract_id)
+    service.run(ivanov, CompleteStage(stage="Перевозка", completed_on=TODAY, expected_version=5), contract_id)
+    service.run(
         ivanov,
-        contract_id,
         TerminateContract(terminated_on=TODAY, reason="Клиент закрыл направление", expected_version=6),
+        contract_id,
     )
     final = contract(letopis, contract_id)
     assert final.version == 7
@@ -219,14 +195,11 @@ def test_a_contract_lives_through_originals_amendment_prolongation_stages_and_te
 def test_a_stale_expected_version_is_refused_and_nothing_is_written(letopis, staff, client_of_ivanov):
     ivanov = staff["ivanov"][0]
     contract_id = sign(letopis, ivanov, client_of_ivanov)
-    receive_originals(letopis.service, ivanov, contract_id, ReceiveOriginals(received_on=TODAY))
+    letopis.service.run(ivanov, ReceiveOriginals(received_on=TODAY), contract_id)
     head = letopis.store.head()
     with pytest.raises(ConcurrentChange, match="at version 2, not 1"):
-        prolong_contract(
-            letopis.service,
-            ivanov,
-            contract_id,
-            ProlongContract(valid_until=TODAY + timedelta(days=900), expected_version=1),
+        letopis.service.run(
+            ivanov, ProlongContract(valid_until=TODAY + timedelta(days=900), expected_version=1), contract_id
         )
     assert letopis.store.head() == head
 
@@ -239,11 +212,10 @@ def test_racing_changes_to_one_contract_with_one_expected_version_let_one_throug
 
     def prolong(days: int) -> bool:
         try:
-            prolong_contract(
-                letopis.service,
+            letopis.service.run(
                 ivanov,
-                contract_id,
                 ProlongContract(valid_until=TODAY + timedelta(days=days), expected_version=1),
+                contract_id,
             )
         except ConcurrentChange:
             return False

@@ -12,8 +12,6 @@ from aggregates.errors import AccessDenied, ConcurrentChange, InvalidValue, NotF
 from commands.counterparty_commands import (
     DecideAdmission,
     RegisterCounterparty,
-    decide_admission,
-    register_counterparty,
 )
 from commands.deal_commands import (
     ChangeDealAmount,
@@ -22,15 +20,9 @@ from commands.deal_commands import (
     MoveDeal,
     OpenDeal,
     WinDeal,
-    change_deal_amount,
-    change_deal_close_date,
-    lose_deal,
-    move_deal,
-    open_deal,
-    win_deal,
 )
-from commands.pipeline_commands import DefinePipeline, RedefinePipeline, define_pipeline, redefine_pipeline
-from commands.refusal_reason_commands import AddRefusalReason, add_refusal_reason
+from commands.pipeline_commands import DefinePipeline, RedefinePipeline
+from commands.refusal_reason_commands import AddRefusalReason
 
 UNKNOWN = "00000000-0000-4000-8000-000000000000"
 STAGES = [
@@ -41,11 +33,11 @@ STAGES = [
 
 
 def define_main_pipeline(letopis, actor) -> str:
-    return define_pipeline(letopis.service, actor, DefinePipeline(name="Основная воронка", stages=STAGES)).id
+    return letopis.service.run(actor, DefinePipeline(name="Основная воронка", stages=STAGES)).id
 
 
 def register_client(letopis, actor, name: str) -> str:
-    return register_counterparty(letopis.service, actor, RegisterCounterparty(name=name)).id
+    return letopis.service.run(actor, RegisterCounterparty(name=name)).id
 
 
 def opening(counterparty_id: str, pipeline_id: str, **fields) -> OpenDeal:
@@ -73,7 +65,7 @@ def client_id(letopis, staff) -> str:
 
 @pytest.fixture
 def deal_id(letopis, staff, pipeline_id, client_id) -> str:
-    return open_deal(letopis.service, staff["ivanov"][0], opening(client_id, pipeline_id)).id
+    return letopis.service.run(staff["ivanov"][0], opening(client_id, pipeline_id)).id
 
 
 def load(letopis, deal_id: str) -> Deal:
@@ -83,8 +75,8 @@ def load(letopis, deal_id: str) -> Deal:
 def test_a_deal_opens_at_the_first_stage_for_its_author(letopis, staff, pipeline_id, client_id) -> None:
     ivanov = staff["ivanov"][0]
     lines = [{"name": "Контейнер 40HC Шанхай — Москва", "quantity": "2", "unit_price": "75000.00"}]
-    outcome = open_deal(
-        letopis.service, ivanov, opening(client_id, pipeline_id, lines=lines, lead_source="Выставка")
+    outcome = letopis.service.run(
+        ivanov, opening(client_id, pipeline_id, lines=lines, lead_source="Выставка")
     )
     deal = load(letopis, outcome.id)
     assert (deal.stage, deal.manager_id, deal.pipeline_id) == (
@@ -100,8 +92,7 @@ def test_a_deal_opens_at_the_first_stage_for_its_author(letopis, staff, pipeline
 
 def test_a_deal_may_open_at_a_named_stage_for_a_teammate(letopis, staff, pipeline_id, client_id) -> None:
     petrova = staff["petrova"][0]
-    outcome = open_deal(
-        letopis.service,
+    outcome = letopis.service.run(
         staff["ivanov"][0],
         opening(client_id, pipeline_id, stage="Переговоры", manager_id=petrova.employee_id),
     )
@@ -113,12 +104,10 @@ def test_a_move_takes_the_probability_the_pipeline_gives_now_and_history_keeps_t
     letopis, staff, pipeline_id, deal_id
 ) -> None:
     ivanov, head = staff["ivanov"][0], staff["head"][0]
-    move_deal(letopis.service, ivanov, deal_id, MoveDeal(stage="Коммерческое предложение"))
+    letopis.service.run(ivanov, MoveDeal(stage="Коммерческое предложение"), deal_id)
     redefined = [{**stage, "probability": 55} if stage["name"] == "Переговоры" else stage for stage in STAGES]
-    redefine_pipeline(
-        letopis.service, head, pipeline_id, RedefinePipeline(stages=redefined, expected_version=1)
-    )
-    move_deal(letopis.service, ivanov, deal_id, MoveDeal(stage="Переговоры"))
+    letopis.service.run(head, RedefinePipeline(stages=redefined, expected_version=1), pipeline_id)
+    letopis.service.run(ivanov, MoveDeal(stage="Переговоры"), deal_id)
     events = letopis.store.events_of(UUID(deal_id))
     assert [(type(e).__name__, e.stage, e.probability) for e in events] == [
         ("Opened", "Квалификация", Decimal(10)),
@@ -129,13 +118,9 @@ def test_a_move_takes_the_probability_the_pipeline_gives_now_and_history_keeps_t
 
 def test_amount_date_and_the_win_are_events(letopis, staff, deal_id) -> None:
     ivanov = staff["ivanov"][0]
-    change_deal_amount(
-        letopis.service, ivanov, deal_id, ChangeDealAmount(amount=Decimal("180000"), currency="RUB")
-    )
-    change_deal_close_date(
-        letopis.service, ivanov, deal_id, ChangeDealCloseDate(expected_close_on=date(2027, 1, 15))
-    )
-    outcome = win_deal(letopis.service, ivanov, deal_id, WinDeal(expected_version=3))
+    letopis.service.run(ivanov, ChangeDealAmount(amount=Decimal("180000"), currency="RUB"), deal_id)
+    letopis.service.run(ivanov, ChangeDealCloseDate(expected_close_on=date(2027, 1, 15)), deal_id)
+    outcome = letopis.service.run(ivanov, WinDeal(expected_version=3), deal_id)
     deal = load(letopis, deal_id)
     assert (outcome.version, deal.status, deal.amount.amount, deal.expected_close_on) == (
         4,
@@ -149,18 +134,15 @@ def test_a_loss_needs_a_reason_from_the_list(letopis, staff, deal_id) -> None:
     ivanov, head = staff["ivanov"][0], staff["head"][0]
     head_before = letopis.store.head()
     with pytest.raises(InvalidValue, match="no refusal reasons are defined yet"):
-        lose_deal(letopis.service, ivanov, deal_id, LoseDeal(reason_code="price"))
+        letopis.service.run(ivanov, LoseDeal(reason_code="price"), deal_id)
     assert letopis.store.head() == head_before
-    add_refusal_reason(letopis.service, head, AddRefusalReason(code="price", label="Дорого"))
+    letopis.service.run(head, AddRefusalReason(code="price", label="Дорого"))
     head_before = letopis.store.head()
     with pytest.raises(InvalidValue, match="'timing' is not a refusal reason"):
-        lose_deal(letopis.service, ivanov, deal_id, LoseDeal(reason_code="timing"))
+        letopis.service.run(ivanov, LoseDeal(reason_code="timing"), deal_id)
     assert letopis.store.head() == head_before
-    lose_deal(
-        letopis.service,
-        ivanov,
-        deal_id,
-        LoseDeal(reason_code="price", reason_text="Нашли дешевле у конкурента"),
+    letopis.service.run(
+        ivanov, LoseDeal(reason_code="price", reason_text="Нашли дешевле у конкурента"), deal_id
     )
     lost = letopis.store.events_of(UUID(deal_id))[-1]
     assert (lost.reason_code, lost.reason_text) == ("price", "Нашли дешевле у конкурента")
@@ -169,17 +151,17 @@ def test_a_loss_needs_a_reason_from_the_list(letopis, staff, deal_id) -> None:
 @pytest.mark.parametrize(
     "change",
     [
-        lambda service, actor, deal_id: move_deal(service, actor, deal_id, MoveDeal(stage="Переговоры")),
-        lambda service, actor, deal_id: change_deal_amount(
-            service, actor, deal_id, ChangeDealAmount(amount=Decimal(1), currency="RUB")
+        lambda service, actor, deal_id: service.run(actor, MoveDeal(stage="Переговоры"), deal_id),
+        lambda service, actor, deal_id: service.run(
+            actor, ChangeDealAmount(amount=Decimal(1), currency="RUB"), deal_id
         ),
-        lambda service, actor, deal_id: win_deal(service, actor, deal_id, WinDeal()),
+        lambda service, actor, deal_id: service.run(actor, WinDeal(), deal_id),
     ],
     ids=["move", "amount", "win"],
 )
 def test_a_won_deal_changes_no_more(letopis, staff, deal_id, change) -> None:
     ivanov = staff["ivanov"][0]
-    win_deal(letopis.service, ivanov, deal_id, WinDeal())
+    letopis.service.run(ivanov, WinDeal(), deal_id)
     head = letopis.store.head()
     with pytest.raises(RuleViolated, match="the deal is won"):
         change(letopis.service, ivanov, deal_id)
@@ -190,12 +172,12 @@ def test_a_forbidden_counterparty_gets_no_new_deal_and_no_move(
     letopis, staff, pipeline_id, client_id, deal_id
 ) -> None:
     ivanov, head = staff["ivanov"][0], staff["head"][0]
-    decide_admission(letopis.service, head, client_id, DecideAdmission(admission="forbidden", reason="Долг"))
+    letopis.service.run(head, DecideAdmission(admission="forbidden", reason="Долг"), client_id)
     before = letopis.store.head()
     with pytest.raises(RuleViolated, match="forbidden"):
-        open_deal(letopis.service, ivanov, opening(client_id, pipeline_id))
+        letopis.service.run(ivanov, opening(client_id, pipeline_id))
     with pytest.raises(RuleViolated, match="forbidden"):
-        move_deal(letopis.service, ivanov, deal_id, MoveDeal(stage="Переговоры"))
+        letopis.service.run(ivanov, MoveDeal(stage="Переговоры"), deal_id)
     assert letopis.store.head() == before
 
 
@@ -221,7 +203,7 @@ def test_a_deal_with_bad_values_is_refused(
     opening_ids = {"counterparty_id": client_id, "pipeline_id": pipeline_id}
     head = letopis.store.head()
     with pytest.raises(error, match=message):
-        open_deal(letopis.service, staff["ivanov"][0], opening(**{**opening_ids, **fields}))
+        letopis.service.run(staff["ivanov"][0], opening(**{**opening_ids, **fields}))
     assert letopis.store.head() == head
 
 
@@ -229,31 +211,26 @@ def test_scope_bounds_who_opens_and_who_changes(letopis, staff, pipeline_id, cli
     sidorov, auditor, ivanov = staff["sidorov"][0], staff["auditor"][0], staff["ivanov"][0]
     head = letopis.store.head()
     with pytest.raises(AccessDenied):
-        open_deal(letopis.service, sidorov, opening(client_id, pipeline_id))
+        letopis.service.run(sidorov, opening(client_id, pipeline_id))
     with pytest.raises(AccessDenied):
-        open_deal(
-            letopis.service,
-            ivanov,
-            opening(client_id, pipeline_id, manager_id=staff["kuznetsova"][0].employee_id),
+        letopis.service.run(
+            ivanov, opening(client_id, pipeline_id, manager_id=staff["kuznetsova"][0].employee_id)
         )
     with pytest.raises(AccessDenied):
-        move_deal(letopis.service, sidorov, deal_id, MoveDeal(stage="Переговоры"))
+        letopis.service.run(sidorov, MoveDeal(stage="Переговоры"), deal_id)
     with pytest.raises(AccessDenied):
-        win_deal(letopis.service, auditor, deal_id, WinDeal())
+        letopis.service.run(auditor, WinDeal(), deal_id)
     assert letopis.store.head() == head
-    move_deal(letopis.service, staff["head"][0], deal_id, MoveDeal(stage="Переговоры"))
+    letopis.service.run(staff["head"][0], MoveDeal(stage="Переговоры"), deal_id)
 
 
 def test_a_stale_expected_version_is_refused(letopis, staff, deal_id) -> None:
     ivanov = staff["ivanov"][0]
-    move_deal(letopis.service, ivanov, deal_id, MoveDeal(stage="Переговоры", expected_version=1))
+    letopis.service.run(ivanov, MoveDeal(stage="Переговоры", expected_version=1), deal_id)
     head = letopis.store.head()
     with pytest.raises(ConcurrentChange, match="at version 2, not 1"):
-        change_deal_amount(
-            letopis.service,
-            ivanov,
-            deal_id,
-            ChangeDealAmount(amount=Decimal(5), currency="RUB", expected_version=1),
+        letopis.service.run(
+            ivanov, ChangeDealAmount(amount=Decimal(5), currency="RUB", expected_version=1), deal_id
         )
     assert letopis.store.head() == head
 
@@ -261,15 +238,13 @@ def test_a_stale_expected_version_is_refused(letopis, staff, deal_id) -> None:
 def test_racing_changes_to_one_deal_lose_no_update(letopis, staff, deal_id) -> None:
     ivanov = staff["ivanov"][0]
     changes = [
-        lambda: move_deal(letopis.service, ivanov, deal_id, MoveDeal(stage="Переговоры")),
-        lambda: change_deal_amount(
-            letopis.service, ivanov, deal_id, ChangeDealAmount(amount=Decimal("99000.50"), currency="RUB")
+        lambda: letopis.service.run(ivanov, MoveDeal(stage="Переговоры"), deal_id),
+        lambda: letopis.service.run(
+            ivanov, ChangeDealAmount(amount=Decimal("99000.50"), currency="RUB"), deal_id
         ),
-        lambda: change_deal_close_date(
-            letopis.service, ivanov, deal_id, ChangeDealCloseDate(expected_close_on=date(2027, 3, 1))
-        ),
-        lambda: change_deal_amount(
-            letopis.service, ivanov, deal_id, ChangeDealAmount(amount=Decimal("2000"), currency="USD")
+        lambda: letopis.service.run(ivanov, ChangeDealCloseDate(expected_close_on=date(2027, 3, 1)), deal_id),
+        lambda: letopis.service.run(
+            ivanov, ChangeDealAmount(amount=Decimal("2000"), currency="USD"), deal_id
         ),
     ]
     with ThreadPoolExecutor(max_workers=4) as pool:
@@ -286,11 +261,8 @@ def test_racing_changes_from_one_version_let_exactly_one_through(letopis, staff,
 
     def change(amount: int) -> str:
         try:
-            change_deal_amount(
-                letopis.service,
-                ivanov,
-                deal_id,
-                ChangeDealAmount(amount=Decimal(amount), currency="RUB", expected_version=1),
+            letopis.service.run(
+                ivanov, ChangeDealAmount(amount=Decimal(amount), currency="RUB", expected_version=1), deal_id
             )
         except ConcurrentChange:
             return "refused"
@@ -305,11 +277,9 @@ def test_racing_changes_from_one_version_let_exactly_one_through(letopis, staff,
 def test_only_an_administrator_or_a_head_of_sales_shapes_the_pipeline(letopis, staff, pipeline_id) -> None:
     head = letopis.store.head()
     with pytest.raises(AccessDenied):
-        define_pipeline(letopis.service, staff["ivanov"][0], DefinePipeline(name="Своя", stages=STAGES))
+        letopis.service.run(staff["ivanov"][0], DefinePipeline(name="Своя", stages=STAGES))
     with pytest.raises(InvalidValue, match="stage names must be unique"):
-        define_pipeline(
-            letopis.service, staff["admin"][0], DefinePipeline(name="Двойная", stages=STAGES + STAGES[:1])
-        )
+        letopis.service.run(staff["admin"][0], DefinePipeline(name="Двойная", stages=STAGES + STAGES[:1]))
     with pytest.raises(RuleViolated, match="already has these stages"):
-        redefine_pipeline(letopis.service, staff["head"][0], pipeline_id, RedefinePipeline(stages=STAGES))
+        letopis.service.run(staff["head"][0], RedefinePipeline(stages=STAGES), pipeline_id)
     assert letopis.store.head() == head

@@ -19,15 +19,10 @@ from commands.catalogue_commands import (
     ChangeCataloguePrice,
     ListCatalogueItem,
     RetireCatalogueItem,
-    change_catalogue_price,
-    list_catalogue_item,
-    retire_catalogue_item,
 )
 from commands.counterparty_commands import (
     DecideAdmission,
     RegisterCounterparty,
-    decide_admission,
-    register_counterparty,
 )
 from commands.inquiry_commands import (
     AcceptProposal,
@@ -38,16 +33,8 @@ from commands.inquiry_commands import (
     PriceInquiry,
     RefuseInquiry,
     RegisterInquiry,
-    accept_proposal,
-    answer_quote_task,
-    assign_quote_task,
-    delegate_inquiry,
-    issue_proposal,
-    price_inquiry,
-    refuse_inquiry,
-    register_inquiry,
 )
-from commands.refusal_reason_commands import AddRefusalReason, add_refusal_reason
+from commands.refusal_reason_commands import AddRefusalReason
 from projections.inquiries import get_inquiry
 
 
@@ -60,18 +47,18 @@ def setup_stamp() -> Stamp:
 
 
 def client_of(letopis, actor, name: str = "ООО «Восток-Логистик»") -> str:
-    return register_counterparty(letopis.service, actor, RegisterCounterparty(name=name)).id
+    return letopis.service.run(actor, RegisterCounterparty(name=name)).id
 
 
 def catalogue_item(letopis, staff, name: str = "Доставка контейнера 40HC", price: str = "200000") -> str:
     command = ListCatalogueItem(
         name=name, unit="контейнер", category="Морские перевозки", price=Decimal(price)
     )
-    return list_catalogue_item(letopis.service, staff["admin"][0], command).id
+    return letopis.service.run(staff["admin"][0], command).id
 
 
 def refusal_reason(letopis, staff, code: str, label: str) -> None:
-    add_refusal_reason(letopis.service, staff["head"][0], AddRefusalReason(code=code, label=label))
+    letopis.service.run(staff["head"][0], AddRefusalReason(code=code, label=label))
 
 
 def inquiry_for(letopis, actor, counterparty_id: str) -> str:
@@ -80,7 +67,7 @@ def inquiry_for(letopis, actor, counterparty_id: str) -> str:
         request={"маршрут": "Шанхай — Москва", "груз": "40HC, электроника"},
         deadline=datetime.now(UTC) + timedelta(days=2),
     )
-    return register_inquiry(letopis.service, actor, command).id
+    return letopis.service.run(actor, command).id
 
 
 def proposed(letopis, actor, inquiry_id: str, *item_ids: str, **terms) -> None:
@@ -91,17 +78,17 @@ def proposed(letopis, actor, inquiry_id: str, *item_ids: str, **terms) -> None:
         valid_until=terms.pop("valid_until", today() + timedelta(days=10)),
         **terms,
     )
-    issue_proposal(letopis.service, actor, inquiry_id, command)
+    letopis.service.run(actor, command, inquiry_id)
 
 
 def task(letopis, actor, inquiry_id: str, department: str, assignee_id: str, due: datetime) -> None:
     command = AssignQuoteTask(department=department, assignee_id=assignee_id, question="Ставка?", due=due)
-    assign_quote_task(letopis.service, actor, inquiry_id, command)
+    letopis.service.run(actor, command, inquiry_id)
 
 
 def answer(letopis, actor, inquiry_id: str, task_id: str, *amounts: str) -> None:
     costs = [{"name": f"Статья {n}", "amount": amount} for n, amount in enumerate(amounts, 1)]
-    answer_quote_task(letopis.service, actor, inquiry_id, task_id, AnswerQuoteTask(costs=costs))
+    letopis.service.run(actor, AnswerQuoteTask(task_id=task_id, costs=costs), inquiry_id)
 
 
 def viewed(letopis, inquiry_id: str) -> dict:
@@ -140,7 +127,7 @@ def test_quote_tasks_answered_by_departments_make_the_price_with_the_margin(
     task(letopis, petrova, inquiry_id, "ЖД отдел", staff["kuznetsova"][0].employee_id, due)
     answer(letopis, ivanov, inquiry_id, "1", "150000")
     answer(letopis, petrova, inquiry_id, "2", "90000", "10000")
-    price_inquiry(letopis.service, ivanov, inquiry_id, PriceInquiry(margin_percent=Decimal("12.5")))
+    letopis.service.run(ivanov, PriceInquiry(margin_percent=Decimal("12.5")), inquiry_id)
 
     inquiry = viewed(letopis, inquiry_id)
     assert (inquiry["cost"], inquiry["margin_percent"], inquiry["price"]) == ("250000", "12.5", "281250.00")
@@ -166,16 +153,14 @@ def test_task_mistakes_are_refused_and_nothing_is_written(letopis, staff, ivanov
     with pytest.raises(InvalidValue, match="no quote task 7"):
         answer(letopis, ivanov, inquiry_id, "7", "1")
     with pytest.raises(RuleViolated, match="every quote task must be answered"):
-        price_inquiry(letopis.service, ivanov, inquiry_id, PriceInquiry(margin_percent=Decimal(10)))
+        letopis.service.run(ivanov, PriceInquiry(margin_percent=Decimal(10)), inquiry_id)
     with pytest.raises(InvalidValue, match="no employee"):
         task(letopis, ivanov, inquiry_id, "Склад", "00000000-0000-4000-8000-000000000000", datetime.now(UTC))
     with pytest.raises(InvalidValue, match="in RUB, not USD"):
-        answer_quote_task(
-            letopis.service,
+        letopis.service.run(
             ivanov,
+            AnswerQuoteTask(task_id="2", costs=[{"name": "Фрахт", "amount": "2000", "currency": "USD"}]),
             inquiry_id,
-            "2",
-            AnswerQuoteTask(costs=[{"name": "Фрахт", "amount": "2000", "currency": "USD"}]),
         )
     assert letopis.store.head() == head
 
@@ -187,15 +172,11 @@ def test_the_proposal_keeps_the_price_it_was_made_with_and_acceptance_opens_the_
     counterparty_id, inquiry_id = ivanov_inquiry
     item_id = catalogue_item(letopis, staff)
     proposed(letopis, ivanov, inquiry_id, item_id)
-    change_catalogue_price(
-        letopis.service, head_of_sales, item_id, ChangeCataloguePrice(price=Decimal(250000))
-    )
+    letopis.service.run(head_of_sales, ChangeCataloguePrice(price=Decimal(250000)), item_id)
     pipeline_id = pipeline(letopis)
 
-    accept_proposal(
-        letopis.service,
+    letopis.service.run(
         ivanov,
-        inquiry_id,
         AcceptProposal(
             outcome={
                 "kind": "deal",
@@ -203,6 +184,7 @@ def test_the_proposal_keeps_the_price_it_was_made_with_and_acceptance_opens_the_
                 "expected_close_on": today() + timedelta(days=30),
             }
         ),
+        inquiry_id,
     )
 
     inquiry = viewed(letopis, inquiry_id)
@@ -226,7 +208,7 @@ def test_a_proposal_with_a_retired_item_is_refused(letopis, staff, ivanov_inquir
     ivanov = staff["ivanov"][0]
     _, inquiry_id = ivanov_inquiry
     item_id = catalogue_item(letopis, staff)
-    retire_catalogue_item(letopis.service, staff["head"][0], item_id, RetireCatalogueItem(reason="Не возим"))
+    letopis.service.run(staff["head"][0], RetireCatalogueItem(reason="Не возим"), item_id)
     head = letopis.store.head()
     with pytest.raises(RuleViolated, match="is retired"):
         proposed(letopis, ivanov, inquiry_id, item_id)
@@ -240,7 +222,7 @@ def test_acceptance_needs_a_proposal_that_has_not_expired(letopis, staff, ivanov
     _, inquiry_id = ivanov_inquiry
     as_order = AcceptProposal(outcome={"kind": "order", "expected_on": today()})
     with pytest.raises(RuleViolated, match="only an inquiry with an open proposal"):
-        accept_proposal(letopis.service, ivanov, inquiry_id, as_order)
+        letopis.service.run(ivanov, as_order, inquiry_id)
     ten_days_ago = datetime.now(UTC) - timedelta(days=10)
     proposed(
         letopis,
@@ -252,7 +234,7 @@ def test_acceptance_needs_a_proposal_that_has_not_expired(letopis, staff, ivanov
     )
     head = letopis.store.head()
     with pytest.raises(RuleViolated, match="the proposal expired"):
-        accept_proposal(letopis.service, ivanov, inquiry_id, as_order)
+        letopis.service.run(ivanov, as_order, inquiry_id)
     assert letopis.store.head() == head
 
 
@@ -283,10 +265,10 @@ def test_an_order_under_a_contract_is_booked_on_it_and_cannot_overrun_it(letopis
         }
     )
 
-    accept_proposal(letopis.service, ivanov, first, under_contract)
+    letopis.service.run(ivanov, under_contract, first)
     head = letopis.store.head()
     with pytest.raises(RuleViolated, match=r"has 120000\.00 RUB left"):
-        accept_proposal(letopis.service, ivanov, second, under_contract)
+        letopis.service.run(ivanov, under_contract, second)
 
     assert letopis.store.head() == head
     order = letopis.store.get(UUID(viewed(letopis, first)["outcome_id"]), Order)
@@ -304,28 +286,23 @@ def test_a_refusal_names_a_reason_from_the_list(letopis, staff, ivanov_inquiry) 
     _, inquiry_id = ivanov_inquiry
     head = letopis.store.head()
     with pytest.raises(InvalidValue, match="no refusal reasons are defined"):
-        refuse_inquiry(letopis.service, ivanov, inquiry_id, RefuseInquiry(reason_code="price"))
+        letopis.service.run(ivanov, RefuseInquiry(reason_code="price"), inquiry_id)
     refusal_reason(letopis, staff, "price", "Дорого")
     with pytest.raises(InvalidValue, match="'timing' is not a refusal reason"):
-        refuse_inquiry(letopis.service, ivanov, inquiry_id, RefuseInquiry(reason_code="timing"))
+        letopis.service.run(ivanov, RefuseInquiry(reason_code="timing"), inquiry_id)
     assert letopis.store.head() == head + 2  # the list started and its one reason added
 
-    refuse_inquiry(
-        letopis.service, ivanov, inquiry_id, RefuseInquiry(reason_code="price", reason_text=" Нашли дешевле ")
-    )
+    letopis.service.run(ivanov, RefuseInquiry(reason_code="price", reason_text=" Нашли дешевле "), inquiry_id)
     assert viewed(letopis, inquiry_id)["refusal"] == {"reason_code": "price", "reason_text": "Нашли дешевле"}
     with pytest.raises(RuleViolated, match="is refused"):
-        refuse_inquiry(letopis.service, ivanov, inquiry_id, RefuseInquiry(reason_code="price"))
+        letopis.service.run(ivanov, RefuseInquiry(reason_code="price"), inquiry_id)
 
 
 def test_no_inquiry_for_a_barred_client_or_from_outside_the_scope(letopis, staff) -> None:
     ivanov, sidorov = staff["ivanov"][0], staff["sidorov"][0]
     counterparty_id = client_of(letopis, ivanov)
-    decide_admission(
-        letopis.service,
-        ivanov,
-        counterparty_id,
-        DecideAdmission(admission=Admission.FORBIDDEN, reason="Санкционный список"),
+    letopis.service.run(
+        ivanov, DecideAdmission(admission=Admission.FORBIDDEN, reason="Санкционный список"), counterparty_id
     )
     other_client = client_of(letopis, ivanov, "АО «Балтийский терминал»")
     head = letopis.store.head()
@@ -352,9 +329,9 @@ def test_the_clients_team_and_the_delegated_expert_work_on_the_inquiry(
     with pytest.raises(AccessDenied):
         task(letopis, expert, inquiry_id, "Морской отдел", expert.employee_id, due)
     with pytest.raises(InvalidValue, match="no employee"):
-        delegate_inquiry(letopis.service, ivanov, inquiry_id, DelegateInquiry(expert_id=str(UUID(int=7))))
+        letopis.service.run(ivanov, DelegateInquiry(expert_id=str(UUID(int=7))), inquiry_id)
 
-    delegate_inquiry(letopis.service, petrova, inquiry_id, DelegateInquiry(expert_id=expert.employee_id))
+    letopis.service.run(petrova, DelegateInquiry(expert_id=expert.employee_id), inquiry_id)
     task(letopis, expert, inquiry_id, "Морской отдел", expert.employee_id, due)
 
     inquiry = viewed(letopis, inquiry_id)

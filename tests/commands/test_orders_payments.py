@@ -9,10 +9,10 @@ import pytest
 
 from aggregates.errors import AccessDenied, InvalidValue, NotFound, RuleViolated
 from aggregates.order import Order, OrderStatus
-from commands.contract_commands import TerminateContract, terminate_contract
-from commands.exchange_rate_commands import RecordExchangeRate, record_exchange_rate
-from commands.order_commands import AdvanceOrder, PlaceOrder, advance_order, place_order
-from commands.payment_commands import ReceivePayment, RefundPayment, receive_payment, refund_payment
+from commands.contract_commands import TerminateContract
+from commands.exchange_rate_commands import RecordExchangeRate
+from commands.order_commands import AdvanceOrder, PlaceOrder
+from commands.payment_commands import ReceivePayment, RefundPayment
 from tests.commands.test_contracts import TODAY, contract, register_client, sign
 
 UNKNOWN = "00000000-0000-4000-8000-000000000000"
@@ -37,12 +37,12 @@ def order(letopis, actor, counterparty_id: str, contract_id: str | None, amount:
         lines=[{"name": "Перевозка контейнера 40'", "quantity": "1", "unit": "конт."}],
         **fields,
     )
-    return place_order(letopis.service, actor, command).id
+    return letopis.service.run(actor, command).id
 
 
 def pay(letopis, actor, contract_id: str, amount: str, **fields) -> str:
     command = ReceivePayment(contract_id=contract_id, amount=Decimal(amount), received_on=TODAY, **fields)
-    return receive_payment(letopis.service, actor, command).id
+    return letopis.service.run(actor, command).id
 
 
 def test_orders_are_booked_on_the_contract_until_its_amount_is_used_up(
@@ -76,9 +76,7 @@ def test_an_order_outside_the_contracts_validity_is_refused(letopis, staff, clie
 
 def test_a_terminated_contract_takes_no_orders_and_no_payments(letopis, staff, client_of_ivanov, contract_id):
     ivanov = staff["ivanov"][0]
-    terminate_contract(
-        letopis.service, ivanov, contract_id, TerminateContract(terminated_on=TODAY, reason="Расторгнут")
-    )
+    letopis.service.run(ivanov, TerminateContract(terminated_on=TODAY, reason="Расторгнут"), contract_id)
     head = letopis.store.head()
     with pytest.raises(RuleViolated, match="ТЛ-2026/014 is terminated"):
         order(letopis, ivanov, client_of_ivanov, contract_id, "100")
@@ -123,23 +121,17 @@ def test_two_orders_racing_for_the_last_remaining_amount_never_overbook(
 def test_an_order_moves_from_received_to_work_to_completed_in_turn(letopis, staff, client_of_ivanov):
     ivanov = staff["ivanov"][0]
     order_id = order(letopis, ivanov, client_of_ivanov, None, "250000")
-    advance_order(letopis.service, ivanov, order_id, AdvanceOrder(status=OrderStatus.IN_WORK, on=TODAY))
+    letopis.service.run(ivanov, AdvanceOrder(status=OrderStatus.IN_WORK, on=TODAY), order_id)
     head = letopis.store.head()
     with pytest.raises(RuleViolated, match="in_work moves to completed, not received"):
-        advance_order(letopis.service, ivanov, order_id, AdvanceOrder(status=OrderStatus.RECEIVED, on=TODAY))
+        letopis.service.run(ivanov, AdvanceOrder(status=OrderStatus.RECEIVED, on=TODAY), order_id)
     with pytest.raises(AccessDenied):
-        advance_order(
-            letopis.service,
-            staff["sidorov"][0],
-            order_id,
-            AdvanceOrder(status=OrderStatus.COMPLETED, on=TODAY),
+        letopis.service.run(
+            staff["sidorov"][0], AdvanceOrder(status=OrderStatus.COMPLETED, on=TODAY), order_id
         )
     assert letopis.store.head() == head
-    advance_order(
-        letopis.service,
-        ivanov,
-        order_id,
-        AdvanceOrder(status=OrderStatus.COMPLETED, on=TODAY, expected_version=2),
+    letopis.service.run(
+        ivanov, AdvanceOrder(status=OrderStatus.COMPLETED, on=TODAY, expected_version=2), order_id
     )
     assert letopis.store.get(UUID(order_id), Order).status == OrderStatus.COMPLETED
 
@@ -149,19 +141,13 @@ def test_partial_payments_and_refunds_up_to_what_was_paid(letopis, staff, client
     order_id = order(letopis, ivanov, client_of_ivanov, contract_id, "800")
     first = pay(letopis, ivanov, contract_id, "300", order_id=order_id)
     pay(letopis, ivanov, contract_id, "200")
-    refund_payment(
-        letopis.service,
-        ivanov,
-        first,
-        RefundPayment(amount=Decimal("100"), refunded_on=TODAY, reason="Переплата"),
+    letopis.service.run(
+        ivanov, RefundPayment(amount=Decimal("100"), refunded_on=TODAY, reason="Переплата"), first
     )
     head = letopis.store.head()
     with pytest.raises(RuleViolated, match="only 200 RUB of this payment can be refunded"):
-        refund_payment(
-            letopis.service,
-            ivanov,
-            first,
-            RefundPayment(amount=Decimal("200.01"), refunded_on=TODAY, reason="Ошибка"),
+        letopis.service.run(
+            ivanov, RefundPayment(amount=Decimal("200.01"), refunded_on=TODAY, reason="Ошибка"), first
         )
     assert letopis.store.head() == head
 
@@ -202,14 +188,12 @@ def test_rates_are_recorded_by_a_head_of_sales_or_an_administrator_only(letopis,
     rate = RecordExchangeRate(currency="USD", rub_per_unit=Decimal("92.5"), on=TODAY, source="ЦБ РФ")
     head = letopis.store.head()
     with pytest.raises(AccessDenied):
-        record_exchange_rate(letopis.service, staff["ivanov"][0], rate)
+        letopis.service.run(staff["ivanov"][0], rate)
     with pytest.raises(InvalidValue, match="the rouble is the reporting currency"):
-        record_exchange_rate(letopis.service, staff["head"][0], rate.model_copy(update={"currency": "RUB"}))
+        letopis.service.run(staff["head"][0], rate.model_copy(update={"currency": "RUB"}))
     assert letopis.store.head() == head
-    first = record_exchange_rate(letopis.service, staff["head"][0], rate)
-    second = record_exchange_rate(
-        letopis.service, staff["admin"][0], rate.model_copy(update={"rub_per_unit": Decimal("93.1")})
-    )
+    first = letopis.service.run(staff["head"][0], rate)
+    second = letopis.service.run(staff["admin"][0], rate.model_copy(update={"rub_per_unit": Decimal("93.1")}))
     assert first.id == second.id
     assert second.version == 3
 
@@ -220,10 +204,8 @@ def test_two_first_rates_of_a_currency_racing_both_land_on_one_history(letopis, 
     with ThreadPoolExecutor(max_workers=3) as pool:
         outcomes = list(
             pool.map(
-                lambda value: record_exchange_rate(
-                    letopis.service,
-                    head_of_sales,
-                    RecordExchangeRate(currency="CNY", rub_per_unit=value, on=TODAY),
+                lambda value: letopis.service.run(
+                    head_of_sales, RecordExchangeRate(currency="CNY", rub_per_unit=value, on=TODAY)
                 ),
                 rates,
             )

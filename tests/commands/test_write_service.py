@@ -12,12 +12,8 @@ from commands.counterparty_commands import (
     DecideAdmission,
     RateCounterparty,
     RegisterCounterparty,
-    change_counterparty_profile,
-    decide_admission,
-    rate_counterparty,
-    register_counterparty,
 )
-from commands.interaction_commands import LogInteraction, log_interaction
+from commands.interaction_commands import LogInteraction
 
 CALL = {"kind": "call", "direction": "outgoing", "duration_seconds": 90}
 
@@ -25,9 +21,7 @@ CALL = {"kind": "call", "direction": "outgoing", "duration_seconds": 90}
 @pytest.fixture
 def client_of_ivanov(letopis, staff) -> str:
     ivanov = staff["ivanov"][0]
-    return register_counterparty(
-        letopis.service, ivanov, RegisterCounterparty(name="ООО «Сибирский транзит»")
-    ).id
+    return letopis.service.run(ivanov, RegisterCounterparty(name="ООО «Сибирский транзит»")).id
 
 
 def test_the_same_command_id_twice_returns_the_first_result_and_writes_nothing_more(
@@ -37,9 +31,9 @@ def test_the_same_command_id_twice_returns_the_first_result_and_writes_nothing_m
     command = LogInteraction(
         command_id="call-2026-03-02-001", counterparty_id=client_of_ivanov, subject="Звонок", details=CALL
     )
-    first = log_interaction(letopis.service, ivanov, command)
+    first = letopis.service.run(ivanov, command)
     head = letopis.store.head()
-    again = log_interaction(letopis.service, ivanov, command)
+    again = letopis.service.run(ivanov, command)
     assert (again.id, again.version, again.position) == (first.id, first.version, first.position)
     assert again.replayed
     assert not first.replayed
@@ -53,7 +47,7 @@ def test_concurrent_retries_of_one_command_write_it_once(letopis, staff, client_
     )
     head = letopis.store.head()
     with ThreadPoolExecutor(max_workers=8) as pool:
-        outcomes = list(pool.map(lambda _: log_interaction(letopis.service, ivanov, command), range(8)))
+        outcomes = list(pool.map(lambda _: letopis.service.run(ivanov, command), range(8)))
     assert len({(o.id, o.position) for o in outcomes}) == 1
     assert sum(not o.replayed for o in outcomes) <= 1
     # One interaction event and one receipt, whoever won the race.
@@ -62,32 +56,23 @@ def test_concurrent_retries_of_one_command_write_it_once(letopis, staff, client_
 
 def test_a_command_id_cannot_be_reused_for_another_command(letopis, staff, client_of_ivanov) -> None:
     ivanov = staff["ivanov"][0]
-    log_interaction(
-        letopis.service,
+    letopis.service.run(
         ivanov,
         LogInteraction(command_id="k-1", counterparty_id=client_of_ivanov, subject="Звонок", details=CALL),
     )
-    with pytest.raises(ConcurrentChange, match="already used for LogInteraction"):
-        rate_counterparty(
-            letopis.service, ivanov, client_of_ivanov, RateCounterparty(command_id="k-1", rating=3)
-        )
+    with pytest.raises(ConcurrentChange, match=r"already used for another request \(interaction.log\)"):
+        letopis.service.run(ivanov, RateCounterparty(command_id="k-1", rating=3), client_of_ivanov)
 
 
 def test_a_stale_expected_version_is_refused_and_nothing_is_written(letopis, staff, client_of_ivanov) -> None:
     ivanov = staff["ivanov"][0]
-    change_counterparty_profile(
-        letopis.service,
-        ivanov,
-        client_of_ivanov,
-        ChangeCounterpartyProfile(region="Новосибирск", expected_version=1),
+    letopis.service.run(
+        ivanov, ChangeCounterpartyProfile(region="Новосибирск", expected_version=1), client_of_ivanov
     )
     head = letopis.store.head()
     with pytest.raises(ConcurrentChange, match="at version 2, not 1"):
-        change_counterparty_profile(
-            letopis.service,
-            ivanov,
-            client_of_ivanov,
-            ChangeCounterpartyProfile(region="Омск", expected_version=1),
+        letopis.service.run(
+            ivanov, ChangeCounterpartyProfile(region="Омск", expected_version=1), client_of_ivanov
         )
     assert letopis.store.head() == head
     assert letopis.store.get(UUID(client_of_ivanov), Counterparty).profile["region"] == "Новосибирск"
@@ -104,8 +89,8 @@ def test_racing_changes_to_one_card_lose_no_update(letopis, staff, client_of_iva
     with ThreadPoolExecutor(max_workers=4) as pool:
         list(
             pool.map(
-                lambda change: change_counterparty_profile(
-                    letopis.service, ivanov, client_of_ivanov, ChangeCounterpartyProfile(**change)
+                lambda change: letopis.service.run(
+                    ivanov, ChangeCounterpartyProfile(**change), client_of_ivanov
                 ),
                 fields,
             )
@@ -127,10 +112,8 @@ def test_two_managers_logging_calls_with_one_client_at_once_both_succeed(
     with ThreadPoolExecutor(max_workers=2) as pool:
         outcomes = list(
             pool.map(
-                lambda actor: log_interaction(
-                    letopis.service,
-                    actor,
-                    LogInteraction(counterparty_id=client_of_ivanov, subject="Звонок", details=CALL),
+                lambda actor: letopis.service.run(
+                    actor, LogInteraction(counterparty_id=client_of_ivanov, subject="Звонок", details=CALL)
                 ),
                 [ivanov, petrova],
             )
@@ -142,55 +125,43 @@ def test_a_manager_cannot_touch_another_teams_client(letopis, staff, client_of_i
     sidorov = staff["sidorov"][0]
     head = letopis.store.head()
     with pytest.raises(AccessDenied):
-        log_interaction(
-            letopis.service,
-            sidorov,
-            LogInteraction(counterparty_id=client_of_ivanov, subject="Звонок", details=CALL),
+        letopis.service.run(
+            sidorov, LogInteraction(counterparty_id=client_of_ivanov, subject="Звонок", details=CALL)
         )
     with pytest.raises(AccessDenied):
-        rate_counterparty(letopis.service, sidorov, client_of_ivanov, RateCounterparty(rating=1))
+        letopis.service.run(sidorov, RateCounterparty(rating=1), client_of_ivanov)
     assert letopis.store.head() == head
 
 
 def test_the_head_of_the_department_can_and_the_auditor_cannot(letopis, staff, client_of_ivanov) -> None:
-    rate_counterparty(letopis.service, staff["head"][0], client_of_ivanov, RateCounterparty(rating=4))
+    letopis.service.run(staff["head"][0], RateCounterparty(rating=4), client_of_ivanov)
     with pytest.raises(AccessDenied):
-        rate_counterparty(letopis.service, staff["auditor"][0], client_of_ivanov, RateCounterparty(rating=1))
+        letopis.service.run(staff["auditor"][0], RateCounterparty(rating=1), client_of_ivanov)
     with pytest.raises(AccessDenied):
-        rate_counterparty(
-            letopis.service, staff["kuznetsova"][0], client_of_ivanov, RateCounterparty(rating=1)
-        )
+        letopis.service.run(staff["kuznetsova"][0], RateCounterparty(rating=1), client_of_ivanov)
 
 
 def test_a_forbidden_counterparty_takes_only_what_it_sends_us(letopis, staff, client_of_ivanov) -> None:
     ivanov, head = staff["ivanov"][0], staff["head"][0]
-    decide_admission(
-        letopis.service,
-        head,
-        client_of_ivanov,
-        DecideAdmission(admission="forbidden", reason="Судебный спор"),
+    letopis.service.run(
+        head, DecideAdmission(admission="forbidden", reason="Судебный спор"), client_of_ivanov
     )
     before = letopis.store.head()
     with pytest.raises(RuleViolated, match="forbidden"):
-        log_interaction(
-            letopis.service,
-            ivanov,
-            LogInteraction(counterparty_id=client_of_ivanov, subject="Звонок", details=CALL),
+        letopis.service.run(
+            ivanov, LogInteraction(counterparty_id=client_of_ivanov, subject="Звонок", details=CALL)
         )
     assert letopis.store.head() == before
     incoming = {**CALL, "direction": "incoming"}
-    log_interaction(
-        letopis.service,
-        ivanov,
-        LogInteraction(counterparty_id=client_of_ivanov, subject="Звонок", details=incoming),
+    letopis.service.run(
+        ivanov, LogInteraction(counterparty_id=client_of_ivanov, subject="Звонок", details=incoming)
     )
 
 
 def test_unknown_ids_are_not_found(letopis, staff) -> None:
     ivanov = staff["ivanov"][0]
     with pytest.raises(NotFound):
-        log_interaction(
-            letopis.service,
+        letopis.service.run(
             ivanov,
             LogInteraction(
                 counterparty_id="00000000-0000-4000-8000-000000000000", subject="Звонок", details=CALL

@@ -9,20 +9,15 @@ from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import NewTopic
 from typer.testing import CliRunner
 
-from commands.contact_commands import RegisterContact, register_contact
+from commands.contact_commands import RegisterContact
 from commands.counterparty_commands import (
     ChangeCounterpartyProfile,
     RateCounterparty,
     RegisterCounterparty,
-    change_counterparty_profile,
-    rate_counterparty,
-    register_counterparty,
 )
 from commands.interaction_commands import (
     CorrectInteraction,
     LogInteraction,
-    correct_interaction,
-    log_interaction,
 )
 from event_store.kafka_relay import (
     PREVIOUS_HEADER,
@@ -54,29 +49,24 @@ def topic() -> str:
     return f"letopis.test.{uuid.uuid4().hex[:12]}"
 
 
+PHONE = "+7 (495) 123-45-67"
+
+
 def add_clients(letopis: Letopis, staff, count: int) -> None:
     """Clients with contacts, interactions, corrections and changes, through the commands."""
     ivanov, petrova = staff["ivanov"][0], staff["petrova"][0]
     service = letopis.service
     for number in range(count):
-        client = register_counterparty(
-            service,
-            ivanov,
-            RegisterCounterparty(name=f"ООО «Груз-{number}»", region="Казань", phones=["+7 (495) 123-45-67"]),
+        card = RegisterCounterparty(name=f"ООО «Груз-{number}»", region="Казань", phones=[PHONE])
+        client = service.run(ivanov, card).id
+        service.run(ivanov, RegisterContact(counterparty_id=client, full_name=f"Лена {number}"))
+        details = {"kind": "call", "direction": "incoming", "duration_seconds": 30}
+        call = service.run(
+            petrova, LogInteraction(counterparty_id=client, subject=f"Звонок {number}", details=details)
         ).id
-        register_contact(service, ivanov, RegisterContact(counterparty_id=client, full_name=f"Лена {number}"))
-        call = log_interaction(
-            service,
-            petrova,
-            LogInteraction(
-                counterparty_id=client,
-                subject=f"Звонок {number}",
-                details={"kind": "call", "direction": "incoming", "duration_seconds": 30},
-            ),
-        ).id
-        correct_interaction(service, petrova, call, CorrectInteraction(reason="Опечатка", subject="Звонок"))
-        change_counterparty_profile(service, ivanov, client, ChangeCounterpartyProfile(region="Москва"))
-        rate_counterparty(service, ivanov, client, RateCounterparty(rating=number % 6))
+        service.run(petrova, CorrectInteraction(reason="Опечатка", subject="Звонок"), call)
+        service.run(ivanov, ChangeCounterpartyProfile(region="Москва"), client)
+        service.run(ivanov, RateCounterparty(rating=number % 6), client)
 
 
 def published(bootstrap: str, topic: str) -> list:

@@ -14,15 +14,10 @@ from commands.contract_commands import (
     ReceiveOriginals,
     StartStage,
     TerminateContract,
-    amend_contract,
-    complete_stage,
-    receive_originals,
-    start_stage,
-    terminate_contract,
 )
-from commands.exchange_rate_commands import RecordExchangeRate, record_exchange_rate
-from commands.order_commands import AdvanceOrder, advance_order
-from commands.payment_commands import RefundPayment, refund_payment
+from commands.exchange_rate_commands import RecordExchangeRate
+from commands.order_commands import AdvanceOrder
+from commands.payment_commands import RefundPayment
 from projections.contract_register import ContractFilter, get_contract, search_contracts
 from projections.exchange_rates import rate_on, search_rates
 from projections.financial_position import converted_total, financial_position
@@ -49,11 +44,8 @@ def test_a_row_shows_the_client_manager_paid_amount_and_progress(letopis, staff,
     order(letopis, ivanov, client_of_ivanov, contract_id, "400000")
     payment = pay(letopis, ivanov, contract_id, "300000")
     pay(letopis, ivanov, contract_id, "50000")
-    refund_payment(
-        letopis.service,
-        ivanov,
-        payment,
-        RefundPayment(amount=Decimal(100000), refunded_on=TODAY, reason="Возврат"),
+    letopis.service.run(
+        ivanov, RefundPayment(amount=Decimal(100000), refunded_on=TODAY, reason="Возврат"), payment
     )
     letopis.runner.catch_up()
     (row,) = register(letopis, ivanov)
@@ -75,10 +67,8 @@ def test_the_register_filters_by_status_client_manager_expiry_and_originals(leto
     sign(letopis, ivanov, first, number="А-1", valid_until=TODAY + timedelta(days=20))
     later = sign(letopis, ivanov, first, number="А-2")
     other = sign(letopis, sidorov, second, number="Б-1", valid_until=TODAY + timedelta(days=10))
-    receive_originals(service, ivanov, later, ReceiveOriginals(received_on=TODAY))
-    terminate_contract(
-        service, sidorov, other, TerminateContract(terminated_on=TODAY, reason="Отказ клиента")
-    )
+    service.run(ivanov, ReceiveOriginals(received_on=TODAY), later)
+    service.run(sidorov, TerminateContract(terminated_on=TODAY, reason="Отказ клиента"), other)
     letopis.runner.catch_up()
     head = staff["head"][0]
 
@@ -112,11 +102,9 @@ def test_stages_late_against_plan_count_as_of_the_given_day(letopis, staff, clie
         valid_until=date(2026, 12, 31),
         stages=plan,
     )
-    start_stage(service, ivanov, contract_id, StartStage(stage="Погрузка", started_on=date(2026, 3, 2)))
-    complete_stage(
-        service, ivanov, contract_id, CompleteStage(stage="Погрузка", completed_on=date(2026, 3, 12))
-    )
-    start_stage(service, ivanov, contract_id, StartStage(stage="Перевозка", started_on=date(2026, 3, 13)))
+    service.run(ivanov, StartStage(stage="Погрузка", started_on=date(2026, 3, 2)), contract_id)
+    service.run(ivanov, CompleteStage(stage="Погрузка", completed_on=date(2026, 3, 12)), contract_id)
+    service.run(ivanov, StartStage(stage="Перевозка", started_on=date(2026, 3, 13)), contract_id)
     letopis.runner.catch_up()
 
     assert register(letopis, ivanov, today=date(2026, 3, 20))[0]["late_stages"] == 1
@@ -135,8 +123,8 @@ def test_stages_late_against_plan_count_as_of_the_given_day(letopis, staff, clie
 def test_on_time_stages_are_not_late(letopis, staff, client_of_ivanov):
     ivanov, service = staff["ivanov"][0], letopis.service
     contract_id = sign(letopis, ivanov, client_of_ivanov)
-    start_stage(service, ivanov, contract_id, StartStage(stage="Перевозка", started_on=TODAY))
-    complete_stage(service, ivanov, contract_id, CompleteStage(stage="Перевозка", completed_on=TODAY))
+    service.run(ivanov, StartStage(stage="Перевозка", started_on=TODAY), contract_id)
+    service.run(ivanov, CompleteStage(stage="Перевозка", completed_on=TODAY), contract_id)
     letopis.runner.catch_up()
     assert register(letopis, ivanov, late=True) == []
     assert register(letopis, ivanov)[0]["late_stages"] == 0
@@ -145,16 +133,15 @@ def test_on_time_stages_are_not_late(letopis, staff, client_of_ivanov):
 def test_a_new_stage_plan_keeps_the_actual_dates_of_stages_that_stay(letopis, staff, client_of_ivanov):
     ivanov, service = staff["ivanov"][0], letopis.service
     contract_id = sign(letopis, ivanov, client_of_ivanov)
-    start_stage(service, ivanov, contract_id, StartStage(stage="Перевозка", started_on=TODAY))
+    service.run(ivanov, StartStage(stage="Перевозка", started_on=TODAY), contract_id)
     new_plan = [
         {"name": "Перевозка", "planned_start": TODAY, "planned_end": TODAY + timedelta(days=90)},
         {"name": "Хранение", "planned_start": TODAY, "planned_end": TODAY + timedelta(days=120)},
     ]
-    amend_contract(
-        service,
+    service.run(
         ivanov,
-        contract_id,
         AmendContract(reason="Доп. соглашение №2", amount=Decimal("1200000"), stages=new_plan),
+        contract_id,
     )
     letopis.runner.catch_up()
     with letopis.views.reading() as cursor:
@@ -171,7 +158,7 @@ def test_an_orders_status_history_is_kept_in_order(letopis, staff, client_of_iva
     ivanov = staff["ivanov"][0]
     order_id = order(letopis, ivanov, client_of_ivanov, None, "99000", status=OrderStatus.FORECAST)
     for status in (OrderStatus.RECEIVED, OrderStatus.IN_WORK):
-        advance_order(letopis.service, ivanov, order_id, AdvanceOrder(status=status, on=TODAY))
+        letopis.service.run(ivanov, AdvanceOrder(status=status, on=TODAY), order_id)
     letopis.runner.catch_up()
     with letopis.views.reading() as cursor:
         found = get_order(cursor, order_id)
@@ -190,9 +177,7 @@ def test_an_orders_status_history_is_kept_in_order(letopis, staff, client_of_iva
 def test_the_rate_on_a_day_is_the_latest_recorded_on_or_before_it(letopis, staff):
     head = staff["head"][0]
     for on, value in ((date(2026, 3, 1), "90.10"), (date(2026, 3, 5), "91.20"), (date(2026, 3, 5), "91.30")):
-        record_exchange_rate(
-            letopis.service, head, RecordExchangeRate(currency="USD", rub_per_unit=Decimal(value), on=on)
-        )
+        letopis.service.run(head, RecordExchangeRate(currency="USD", rub_per_unit=Decimal(value), on=on))
     letopis.runner.catch_up()
     with letopis.views.reading() as cursor:
         in_effect = [rate_on(cursor, "USD", date(2026, *day)) for day in ((2, 28), (3, 4), (3, 31))]
@@ -213,13 +198,9 @@ def test_a_financial_position_per_currency_and_converted_at_named_rates(letopis,
     pay(letopis, ivanov, roubles, "120000")
     pay(letopis, ivanov, dollars, "1000", currency="USD")
     pay(letopis, ivanov, dropped, "5000")
-    terminate_contract(
-        letopis.service, ivanov, dropped, TerminateContract(terminated_on=TODAY, reason="Отказ")
-    )
-    record_exchange_rate(
-        letopis.service,
-        head,
-        RecordExchangeRate(currency="USD", rub_per_unit=Decimal("90"), on=date(2026, 1, 9)),
+    letopis.service.run(ivanov, TerminateContract(terminated_on=TODAY, reason="Отказ"), dropped)
+    letopis.service.run(
+        head, RecordExchangeRate(currency="USD", rub_per_unit=Decimal("90"), on=date(2026, 1, 9))
     )
     letopis.runner.catch_up()
     with letopis.views.reading() as cursor:
@@ -236,6 +217,7 @@ def test_a_financial_position_per_currency_and_converted_at_named_rates(letopis,
             "forecast": Decimal(50000),
             "paid": Decimal(125000),
             "outstanding": Decimal(75000),
+            "overpaid": Decimal(0),
         },
         "USD": {
             "contracted": Decimal(10000),
@@ -243,6 +225,7 @@ def test_a_financial_position_per_currency_and_converted_at_named_rates(letopis,
             "forecast": Decimal(0),
             "paid": Decimal(1000),
             "outstanding": Decimal(3000),
+            "overpaid": Decimal(0),
         },
     }
     assert totals["contracted"] == Decimal("1400000.00")

@@ -13,14 +13,9 @@ from commands.deal_commands import (
     LoseDeal,
     MoveDeal,
     WinDeal,
-    change_deal_amount,
-    lose_deal,
-    move_deal,
-    open_deal,
-    win_deal,
 )
-from commands.pipeline_commands import RedefinePipeline, redefine_pipeline
-from commands.refusal_reason_commands import AddRefusalReason, add_refusal_reason
+from commands.pipeline_commands import RedefinePipeline
+from commands.refusal_reason_commands import AddRefusalReason
 from projections.deal_funnel import DealFilter, DealFunnel, funnel, get_deal, search_deals
 from tests.commands.test_deals import STAGES, define_main_pipeline, opening, register_client
 
@@ -39,25 +34,25 @@ def sales(letopis, staff) -> dict[str, str]:
     ivanov, petrova, sidorov, head = (staff[name][0] for name in ("ivanov", "petrova", "sidorov", "head"))
     service = letopis.service
     pipeline_id = define_main_pipeline(letopis, head)
-    add_refusal_reason(service, head, AddRefusalReason(code="price", label="Дорого"))
+    service.run(head, AddRefusalReason(code="price", label="Дорого"))
     ours = register_client(letopis, ivanov, "ООО «Балтийский терминал»")
     theirs = register_client(letopis, sidorov, "АО «Дальневосточная линия»")
 
     def deal(actor, counterparty_id, day, amount, currency="RUB") -> str:
         command = opening(counterparty_id, pipeline_id, amount=Decimal(amount), currency=currency)
-        return open_deal(service, actor, command.model_copy(update={"occurred_at": on(day)})).id
+        return service.run(actor, command.model_copy(update={"occurred_at": on(day)})).id
 
     def move(actor, deal_id, stage, day) -> None:
-        move_deal(service, actor, deal_id, MoveDeal(stage=stage, occurred_at=on(day)))
+        service.run(actor, MoveDeal(stage=stage, occurred_at=on(day)), deal_id)
 
     won = deal(ivanov, ours, 3, "100000")
     move(ivanov, won, "Коммерческое предложение", 5)
     move(ivanov, won, "Переговоры", 9)
-    win_deal(service, ivanov, won, WinDeal(occurred_at=on(10)))
+    service.run(ivanov, WinDeal(occurred_at=on(10)), won)
     proposed = deal(petrova, ours, 4, "12345.67")
     move(petrova, proposed, "Коммерческое предложение", 8)
     lost = deal(ivanov, ours, 6, "30000")
-    lose_deal(service, ivanov, lost, LoseDeal(reason_code="price", occurred_at=on(7)))
+    service.run(ivanov, LoseDeal(reason_code="price", occurred_at=on(7)), lost)
     fresh = deal(sidorov, theirs, 6, "2000", "USD")
     letopis.runner.catch_up()
     return {"pipeline": pipeline_id, "won": won, "proposed": proposed, "lost": lost, "fresh": fresh}
@@ -175,9 +170,7 @@ def test_deals_keep_their_stage_and_probability_when_the_pipeline_changes(letopi
         {"name": "КП отправлено", "probability": 50},
         {"name": "Переговоры", "probability": 70},
     ]
-    redefine_pipeline(
-        letopis.service, staff["head"][0], sales["pipeline"], RedefinePipeline(stages=redefined)
-    )
+    letopis.service.run(staff["head"][0], RedefinePipeline(stages=redefined), sales["pipeline"])
     letopis.runner.catch_up()
     result = report(letopis, staff["admin"][0], sales["pipeline"])
     assert [(s["name"], s["current"], s["probability"]) for s in result["stages"]] == [
@@ -230,11 +223,9 @@ def test_a_rebuild_from_the_log_gives_the_same_funnel(letopis, staff, sales) -> 
 def test_open_totals_follow_amount_changes_and_a_move_back_converts_once(letopis, staff, sales) -> None:
     petrova = staff["petrova"][0]
     service = letopis.service
-    change_deal_amount(
-        service, petrova, sales["proposed"], ChangeDealAmount(amount=Decimal("20000"), currency="EUR")
-    )
-    move_deal(service, petrova, sales["proposed"], MoveDeal(stage="Квалификация", occurred_at=on(12)))
-    move_deal(service, petrova, sales["proposed"], MoveDeal(stage="Переговоры", occurred_at=on(14)))
+    service.run(petrova, ChangeDealAmount(amount=Decimal("20000"), currency="EUR"), sales["proposed"])
+    service.run(petrova, MoveDeal(stage="Квалификация", occurred_at=on(12)), sales["proposed"])
+    service.run(petrova, MoveDeal(stage="Переговоры", occurred_at=on(14)), sales["proposed"])
     letopis.runner.catch_up()
 
     stages = figures(report(letopis, staff["analyst"][0], sales["pipeline"]))

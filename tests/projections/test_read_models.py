@@ -2,18 +2,15 @@
 
 import pytest
 
-from commands.contact_commands import RegisterContact, register_contact
+from aggregates.phone import normalize_phone
+from commands.contact_commands import RegisterContact
 from commands.counterparty_commands import (
     DecideAdmission,
     RegisterCounterparty,
-    decide_admission,
-    register_counterparty,
 )
 from commands.interaction_commands import (
     CorrectInteraction,
     LogInteraction,
-    correct_interaction,
-    log_interaction,
 )
 from projections.contact_directory import search_contacts
 from projections.counterparty_register import RegisterFilter, get_counterparty, search_counterparties
@@ -26,8 +23,7 @@ def clients(letopis, staff) -> dict[str, str]:
     ivanov, sidorov = staff["ivanov"][0], staff["sidorov"][0]
     service = letopis.service
     ids = {
-        "yolka": register_counterparty(
-            service,
+        "yolka": service.run(
             ivanov,
             RegisterCounterparty(
                 name="ООО «Ёлка-Транс»",
@@ -37,8 +33,7 @@ def clients(letopis, staff) -> dict[str, str]:
                 classifiers={"Категория": ["A"], "Отрасль": ["Ритейл"]},
             ),
         ).id,
-        "sibir": register_counterparty(
-            service,
+        "sibir": service.run(
             ivanov,
             RegisterCounterparty(
                 name="АО «СИБИРСКАЯ ЛОГИСТИКА»",
@@ -48,8 +43,7 @@ def clients(letopis, staff) -> dict[str, str]:
                 classifiers={"Категория": ["B"]},
             ),
         ).id,
-        "baltic": register_counterparty(
-            service,
+        "baltic": service.run(
             sidorov,
             RegisterCounterparty(
                 name="Балтийская экспедиция",
@@ -57,8 +51,7 @@ def clients(letopis, staff) -> dict[str, str]:
             ),
         ).id,
     }
-    ids["lena"] = register_contact(
-        service,
+    ids["lena"] = service.run(
         ivanov,
         RegisterContact(
             counterparty_id=ids["yolka"],
@@ -125,24 +118,21 @@ def test_a_manager_sees_only_their_teams_clients(letopis, staff, clients) -> Non
 @pytest.mark.parametrize("dialled", ["84951234567", "+7 495 123-45-67", "(495) 1234567"])
 def test_a_phone_in_any_format_finds_the_counterparty(letopis, staff, clients, dialled) -> None:
     with letopis.views.reading() as cursor:
-        (match,) = lookup_phone(cursor, staff["ivanov"][0], dialled)
+        (match,) = lookup_phone(cursor, staff["ivanov"][0], normalize_phone(dialled))
     assert (match["counterparty_id"], match["contact_id"]) == (clients["yolka"], None)
 
 
 def test_a_contacts_phone_finds_the_contact_and_their_organisation(letopis, staff, clients) -> None:
     with letopis.views.reading() as cursor:
-        (match,) = lookup_phone(cursor, staff["ivanov"][0], "+7 916 555-44-33")
+        (match,) = lookup_phone(cursor, staff["ivanov"][0], normalize_phone("+7 916 555-44-33"))
         assert match["contact_name"] == "Елена Сергеевна Орлова"
         assert match["counterparty_name"] == "ООО «Ёлка-Транс»"
         assert search_contacts(cursor, staff["ivanov"][0], "орлова", None, 10, 0)[1] == 1
 
 
 def test_a_forbidden_counterparty_stays_findable_and_is_marked(letopis, staff, clients) -> None:
-    decide_admission(
-        letopis.service,
-        staff["head"][0],
-        clients["sibir"],
-        DecideAdmission(admission="forbidden", reason="Мошенничество"),
+    letopis.service.run(
+        staff["head"][0], DecideAdmission(admission="forbidden", reason="Мошенничество"), clients["sibir"]
     )
     letopis.runner.catch_up()
     with letopis.views.reading() as cursor:
@@ -161,8 +151,7 @@ def test_history_is_newest_first_filterable_and_shows_corrections_beside_origina
     service = letopis.service
     moments = ["2025-01-10T09:00:00+03:00", "2025-06-01T12:00:00+03:00", "2025-03-15T15:30:00+03:00"]
     logged = [
-        log_interaction(
-            service,
+        service.run(
             ivanov,
             LogInteraction(
                 counterparty_id=clients["yolka"],
@@ -174,8 +163,7 @@ def test_history_is_newest_first_filterable_and_shows_corrections_beside_origina
         )
         for n, moment in enumerate(moments)
     ]
-    log_interaction(
-        service,
+    service.run(
         ivanov,
         LogInteraction(
             counterparty_id=clients["yolka"],
@@ -184,9 +172,7 @@ def test_history_is_newest_first_filterable_and_shows_corrections_beside_origina
             details={"kind": "call", "direction": "outgoing"},
         ),
     )
-    correct_interaction(
-        service, ivanov, logged[0].id, CorrectInteraction(reason="Не та тема", subject="Тарифы 2025")
-    )
+    service.run(ivanov, CorrectInteraction(reason="Не та тема", subject="Тарифы 2025"), logged[0].id)
     letopis.runner.catch_up()
     with letopis.views.reading() as cursor:
         meetings, total = history_page(cursor, HistoryQuery(clients["yolka"], ("meeting",)), 10, 0)
@@ -212,8 +198,7 @@ def test_history_is_newest_first_filterable_and_shows_corrections_beside_origina
 
 
 def test_read_your_writes_waits_for_the_position_a_write_returned(letopis, staff, clients) -> None:
-    outcome = log_interaction(
-        letopis.service,
+    outcome = letopis.service.run(
         staff["ivanov"][0],
         LogInteraction(
             counterparty_id=clients["yolka"],

@@ -10,24 +10,17 @@ from hypothesis import strategies as st
 
 from aggregates.employee import Role
 from aggregates.errors import DomainError
-from commands.contact_commands import ChangeContact, RegisterContact, change_contact, register_contact
+from commands.contact_commands import ChangeContact, RegisterContact
 from commands.counterparty_commands import (
     AssignManager,
     ChangeCounterpartyProfile,
     DecideAdmission,
     RateCounterparty,
     RegisterCounterparty,
-    assign_manager,
-    change_counterparty_profile,
-    decide_admission,
-    rate_counterparty,
-    register_counterparty,
 )
 from commands.interaction_commands import (
     CorrectInteraction,
     LogInteraction,
-    correct_interaction,
-    log_interaction,
 )
 from letopis.settings import Settings
 from letopis.wiring import Letopis, build
@@ -67,8 +60,7 @@ def apply(letopis: Letopis, people: list, ids: dict[str, list[str]], op: tuple[i
 
     service = letopis.service
     if kind == 0 or not ids["counterparties"]:
-        outcome = register_counterparty(
-            service,
+        outcome = service.run(
             actor,
             RegisterCounterparty(
                 name=NAMES[a % 5],
@@ -79,28 +71,23 @@ def apply(letopis: Letopis, people: list, ids: dict[str, list[str]], op: tuple[i
         )
         ids["counterparties"].append(outcome.id)
     elif kind == 1:
-        change_counterparty_profile(
-            service,
+        service.run(
             actor,
-            pick("counterparties"),
             ChangeCounterpartyProfile(region=REGIONS[a % 4], name=NAMES[b % 5], phones=PHONES[: a % 3]),
+            pick("counterparties"),
         )
     elif kind == 2:
-        assign_manager(
-            service, actor, pick("counterparties"), AssignManager(manager_id=people[b % 2].employee_id)
-        )
+        service.run(actor, AssignManager(manager_id=people[b % 2].employee_id), pick("counterparties"))
     elif kind == 3:
-        rate_counterparty(service, actor, pick("counterparties"), RateCounterparty(rating=a % 6))
+        service.run(actor, RateCounterparty(rating=a % 6), pick("counterparties"))
     elif kind == 4:
-        decide_admission(
-            service,
+        service.run(
             actor,
-            pick("counterparties"),
             DecideAdmission(admission=ADMISSIONS[a % 4], reason="Решение комиссии"),
+            pick("counterparties"),
         )
     elif kind == 5:
-        outcome = register_contact(
-            service,
+        outcome = service.run(
             actor,
             RegisterContact(
                 counterparty_id=pick("counterparties"),
@@ -111,12 +98,9 @@ def apply(letopis: Letopis, people: list, ids: dict[str, list[str]], op: tuple[i
         )
         ids["contacts"].append(outcome.id)
     elif kind == 6 and ids["contacts"]:
-        change_contact(
-            service, actor, pick("contacts"), ChangeContact(position="Логист", phones=[PHONES[a % 4]])
-        )
+        service.run(actor, ChangeContact(position="Логист", phones=[PHONES[a % 4]]), pick("contacts"))
     elif kind in (7, 8):
-        outcome = log_interaction(
-            service,
+        outcome = service.run(
             actor,
             LogInteraction(
                 counterparty_id=pick("counterparties"), subject=f"Событие {a}", details=KINDS[b % 7]
@@ -124,11 +108,8 @@ def apply(letopis: Letopis, people: list, ids: dict[str, list[str]], op: tuple[i
         )
         ids["interactions"].append(outcome.id)
     elif kind == 9 and ids["interactions"]:
-        correct_interaction(
-            service,
-            actor,
-            pick("interactions"),
-            CorrectInteraction(reason="Опечатка", subject=f"Исправлено {a}"),
+        service.run(
+            actor, CorrectInteraction(reason="Опечатка", subject=f"Исправлено {a}"), pick("interactions")
         )
 
 

@@ -8,8 +8,8 @@ import pytest
 from aggregates.counterparty import Admission
 from aggregates.deal import Deal
 from aggregates.money import Money
-from commands.inquiry_commands import RefuseInquiry, refuse_inquiry
-from commands.refusal_reason_commands import RetireRefusalReason, retire_refusal_reason
+from commands.inquiry_commands import RefuseInquiry
+from commands.refusal_reason_commands import RetireRefusalReason
 from projections.refusals import RefusalGrouping, active_refusal_reasons, refusals_report
 from tests.commands.test_inquiries import (
     catalogue_item,
@@ -30,7 +30,7 @@ def refused(letopis, actor, reason_code: str, item_ids=(), occurred_at: datetime
     command = RefuseInquiry(
         reason_code=reason_code, reason_text="Клиент ответил письмом", occurred_at=occurred_at
     )
-    refuse_inquiry(letopis.service, actor, inquiry_id, command)
+    letopis.service.run(actor, command, inquiry_id)
 
 
 def lost_deal(letopis, manager, item_id: str, reason_code: str) -> None:
@@ -118,7 +118,7 @@ def test_refusals_by_product_count_each_proposed_item(letopis, staff, refusals) 
 
 
 def test_a_retired_reason_leaves_the_list_but_keeps_its_label_in_the_report(letopis, staff, refusals) -> None:
-    retire_refusal_reason(letopis.service, staff["admin"][0], "price", RetireRefusalReason())
+    letopis.service.run(staff["admin"][0], RetireRefusalReason(code="price"))
     letopis.runner.catch_up()
     with letopis.views.reading() as cursor:
         assert [reason["code"] for reason in active_refusal_reasons(cursor)] == ["timing", "rival"]

@@ -5,6 +5,7 @@ import pytest
 
 from aggregates.employee import Role
 from letopis.wiring import build
+from projections.employee_directory import EmployeeDirectory
 from tests.conftest import hire
 
 
@@ -38,4 +39,4 @@ def test_a_view_of_another_version_is_rebuilt_and_the_others_are_kept(letopis) -
         k: v for k, v in before.items() if k != "employee_directory"
     }
     assert employees == [("Иванов Иван",)]
-    assert version == 1
+    assert version == EmployeeDirectory.version

@@ -41,6 +41,6 @@ def test_a_logged_call_appears_in_the_clients_history(client: TestClient, auth) 
     assert [e["entry_type"] for e in entries] == ["card", "call"]
     logged = next(e for e in entries if e["entry_type"] == "call")
     assert logged["summary"] == "Запрос ставки Москва — Новосибирск"
-    assert logged["occurred_at"] == "2026-03-02T07:15:00.000000Z"
+    assert logged["occurred_at"] == "2026-03-02T07:15:00Z"
     assert logged["actor_name"] == "Иванов Иван"
     assert logged["details"]["phone"] == "+74951234567"

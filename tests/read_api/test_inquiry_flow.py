@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 
 from aggregates.counterparty import Admission
-from commands.catalogue_commands import RetireCatalogueItem, retire_catalogue_item
-from commands.counterparty_commands import DecideAdmission, decide_admission
+from commands.catalogue_commands import RetireCatalogueItem
+from commands.counterparty_commands import DecideAdmission
 from tests.commands.test_inquiries import (
     answer,
     catalogue_item,
@@ -115,16 +115,11 @@ def sales(letopis, staff) -> dict[str, str]:
     task(letopis, ivanov, inquiry_id, "ЖД отдел", ivanov.employee_id, due)
     answer(letopis, ivanov, inquiry_id, "1", "150000")
     forbidden = client_of(letopis, ivanov, "ООО «Серая схема»")
-    decide_admission(
-        letopis.service,
-        ivanov,
-        forbidden,
-        DecideAdmission(admission=Admission.FORBIDDEN, reason="Мошенничество"),
+    letopis.service.run(
+        ivanov, DecideAdmission(admission=Admission.FORBIDDEN, reason="Мошенничество"), forbidden
     )
     retired = catalogue_item(letopis, staff, "Авиадоставка", "90000")
-    retire_catalogue_item(
-        letopis.service, staff["head"][0], retired, RetireCatalogueItem(reason="Нет рейсов")
-    )
+    letopis.service.run(staff["head"][0], RetireCatalogueItem(reason="Нет рейсов"), retired)
     refusal_reason(letopis, staff, "price", "Дорого")
     return {
         "client": client_id,
@@ -202,7 +197,7 @@ DEADLINE = "2026-06-01T18:00:00+03:00"
             "ivanov",
             "post",
             "/inquiries/{inquiry}/proposal",
-            {"lines": [{"item_id": "{retired}", "quantity": 1}], "valid_until": "2999-01-01"},
+            {"lines": [{"item_id": "{retired}", "quantity": 1}], "valid_until": "2199-01-01"},
             409,
             "is retired",
         ),

@@ -43,6 +43,7 @@ def app(memory_letopis: Letopis) -> FastAPI:
 def manager_headers(memory_letopis: Letopis, app: FastAPI) -> dict[str, str]:
     """A manager with one client on file, so that reads also return cards, not only 404s."""
     _, token = memory_letopis.create_user("Иванов Иван", Role.MANAGER, "Москва-1", "Продажи")
+    memory_letopis.runner.catch_up()
     headers = {"Authorization": f"Bearer {token}"}
     with TestClient(app) as client:
         created = client.post(
