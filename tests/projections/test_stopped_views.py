@@ -2,17 +2,22 @@
 view is tried again with backoff and at start, and a failure of the views database itself
 fails the whole batch instead."""
 
+from pathlib import Path
 from typing import Any
 
 import psycopg
 import pytest
+from typer.testing import CliRunner
 
 from aggregates.employee import Employee, Role
 from event_store.store import Recorded
-from letopis.wiring import Letopis, all_projections
+from letopis import cli
+from letopis.settings import Settings
+from letopis.wiring import Letopis, all_projections, build
 from projections.database import ViewCursor
 from projections.projection import Handler, Projection
 from projections.runner import ProjectionRunner, ViewStatus
+from tests.projections.poison import OUT_OF_RANGE, append_call
 
 
 class HiredNames(Projection):
@@ -191,3 +196,28 @@ def test_a_lost_database_connection_fails_the_whole_batch_and_stops_no_view(leto
     assert {view.name: view.position for view in after_failure} == before
     assert all(view.failure is None for view in after_failure)
     assert {(view.state, view.position) for view in runner.status()} == {("running", letopis.store.head())}
+
+
+def test_status_shows_where_and_why_a_view_stopped(tmp_path: Path, monkeypatch) -> None:
+    url = f"sqlite:///{tmp_path / 'events.sqlite'}"
+    letopis = build(Settings(database_url=url, data_dir=tmp_path))
+    try:
+        employee_id, _ = letopis.create_user("Иванов Иван", Role.MANAGER, "Москва-1", "Продажи")
+        poison = append_call(letopis, employee_id, employee_id, "Звонок из прошлого", OUT_OF_RANGE)
+        letopis.runner.catch_up()
+    finally:
+        letopis.close()
+    monkeypatch.setenv("LETOPIS_DATABASE_URL", url)
+    monkeypatch.setattr(cli.console, "width", 300)
+
+    result = CliRunner().invoke(cli.app, ["projections", "status"])
+
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert f"Log head: {poison}" in result.output
+    (stopped,) = [line for line in lines if "stopped" in line]
+    assert "relationship_history" in stopped
+    assert f"{poison} aggregates.interaction:Interaction.Logged" in stopped
+    assert "OverflowError: date value out of range" in stopped
+    running = [line for line in lines if "running" in line]
+    assert len(running) == len(all_projections()) - 1
