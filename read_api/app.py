@@ -14,6 +14,7 @@ from read_api.routers import (
     exchange_rates,
     financial_positions,
     funnel,
+    health,
     history,
     inquiries,
     interactions,
@@ -58,5 +59,6 @@ def create_app(backend: Backend) -> FastAPI:
     ):
         api.include_router(module.router)
     app.include_router(api)
+    app.include_router(health.router)
     errors.install(app)
     return app
