@@ -102,6 +102,8 @@ def apply_up_to_failure(
     """Apply a view's part of a batch; if a handler fails, apply it again event by event, so
     that the view keeps everything before the event it cannot apply, and return that event
     with the error."""
+    if not events:
+        return None
     try:
         with _savepoint(cursor):
             projection.apply(cursor, events)

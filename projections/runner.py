@@ -118,6 +118,8 @@ class ProjectionRunner:
         # the event store's connection pool is.
         self.prefetch = isinstance(source, EventStore) if prefetch is None else prefetch
         self._topics = sorted({t for p in self.projections for t in p.topics()})
+        # A view gets only the events it handles: one with none in a batch takes no savepoint.
+        self._handled = {p.name: frozenset(p.handlers()) for p in self.projections}
         self._lock = threading.Lock()
         self._ahead: _Prefetch | None = None
         self._clock = clock
@@ -214,9 +216,9 @@ class ProjectionRunner:
             name = projection.name
             if positions[name] >= reached:
                 continue
-            failed = failures.apply_up_to_failure(
-                cursor, projection, [r for r in batch if r.position > positions[name]]
-            )
+            handled = self._handled[name]
+            events = [r for r in batch if r.position > positions[name] and type(r.event) in handled]
+            failed = failures.apply_up_to_failure(cursor, projection, events)
             if failed is None:
                 positions[name] = reached
                 if stopped.pop(name, None) is not None:
