@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.panel import Panel
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 from rich.table import Table
+from rich.text import Text
 
 from aggregates.employee import Employee, Role
 from aggregates.errors import DomainError
@@ -118,14 +119,41 @@ def run_projections() -> None:
 
 @projections_app.command("status")
 def status() -> None:
-    """Show the log position each read model reflects."""
+    """Show the log position each read model reflects, and where and why a stopped one stopped
+    (the exit status is 1 while any is stopped)."""
     letopis = build()
     try:
         head = letopis.store.head()
-        for name, position in sorted(letopis.runner.positions().items()):
-            console.print(f"{name:24} {position:>10} / {head}")
+        views = letopis.runner.status()
     finally:
         letopis.close()
+    table = Table(title=f"Log head: {head}")
+    table.add_column("View", no_wrap=True)
+    table.add_column("Position", justify="right")
+    table.add_column("Behind", justify="right")
+    table.add_column("State")
+    table.add_column("Stopped at", overflow="fold")
+    table.add_column("Error", overflow="fold")
+    for view in views:
+        failure = view.failure
+        if failure is None:
+            table.add_row(view.name, str(view.position), str(head - view.position), "[green]running")
+            continue
+        # Error messages are shown as they are, never read as console markup.
+        table.add_row(
+            view.name,
+            str(view.position),
+            str(head - view.position),
+            "[red]stopped",
+            Text(f"{failure.position} {failure.topic}"),
+            Text(
+                f"{failure.error_type}: {failure.message} (since {failure.failed_at:%Y-%m-%d %H:%M:%S} UTC, "
+                f"attempts: {failure.attempts})"
+            ),
+        )
+    console.print(table)
+    if any(view.failure for view in views):
+        raise typer.Exit(1)
 
 
 @relay_app.command("run")

@@ -1,5 +1,6 @@
 """The counterparty register: one row per card, searchable and filterable."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,6 +35,7 @@ _COLUMNS = (
 class CounterpartyRegister(Projection):
     name = "counterparty_register"
     tables = ("counterparties", "counterparty_classifiers")
+    version = 2  # 2: collections that arrived as None read as empty
 
     def create_tables(self, cursor: ViewCursor) -> None:
         cursor.execute(
@@ -66,7 +68,7 @@ class CounterpartyRegister(Projection):
 
     def _registered(self, cursor: ViewCursor, recorded: Recorded) -> None:
         event: Any = recorded.event
-        card = {name: getattr(event, name) for name in _CARD_FIELDS}
+        card = _empty_for_none({name: getattr(event, name) for name in _CARD_FIELDS})
         now = utc_text(event.timestamp)
         cursor.execute(
             "INSERT INTO counterparties (id, name, search_name, legal_form, kind, tax_id, industry, "
@@ -91,15 +93,16 @@ class CounterpartyRegister(Projection):
                 now,
             ),
         )
-        _replace_classifiers(cursor, str(event.originator_id), event.classifiers)
+        _replace_classifiers(cursor, str(event.originator_id), card["classifiers"])
 
     def _profile_changed(self, cursor: ViewCursor, recorded: Recorded) -> None:
         event: Any = recorded.event
         key = str(event.originator_id)
         (card_text,) = cursor.execute("SELECT card FROM counterparties WHERE id = ?", (key,))[0]
         card = from_json(card_text)
-        card.update(event.changes)
-        columns = {k: v for k, v in event.changes.items() if k in _SCALAR_COLUMNS}
+        changes = _empty_for_none(event.changes)
+        card.update(changes)
+        columns = {k: v for k, v in changes.items() if k in _SCALAR_COLUMNS}
         if "name" in columns:
             columns["search_name"] = search_key(columns["name"])
         columns.update(
@@ -109,8 +112,8 @@ class CounterpartyRegister(Projection):
         )
         assignments = ", ".join(f"{column} = ?" for column in columns)
         cursor.execute(f"UPDATE counterparties SET {assignments} WHERE id = ?", (*columns.values(), key))
-        if "classifiers" in event.changes:
-            _replace_classifiers(cursor, key, event.changes["classifiers"])
+        if "classifiers" in changes:
+            _replace_classifiers(cursor, key, changes["classifiers"])
 
     @staticmethod
     def _single(column: str, attribute: str) -> Handler:
@@ -129,25 +132,35 @@ class CounterpartyRegister(Projection):
         return handle
 
 
-_CARD_FIELDS = (
-    "requisites",
-    "phones",
-    "attributes",
-    "classifiers",
-    "loyalty_reasons",
-    "interests",
-    "competitor_products",
-)
+_CARD_FIELDS: dict[str, Callable[[], Any]] = {
+    "requisites": dict,
+    "phones": list,
+    "attributes": dict,
+    "classifiers": dict,
+    "loyalty_reasons": list,
+    "interests": list,
+    "competitor_products": list,
+}
+"""The card's collections, and how each one is empty."""
 _SCALAR_COLUMNS = frozenset(
     {"name", "legal_form", "kind", "tax_id", "industry", "region", "activity", "lead_source"}
 )
 
 
-def _replace_classifiers(cursor: ViewCursor, key: str, classifiers: dict[str, list[str]]) -> None:
+def _empty_for_none(fields: dict[str, Any]) -> dict[str, Any]:
+    """The log holds events whose collections arrived as None, from before the write side
+    refused them; the card reads them as empty, as the form that sent them meant."""
+    return {
+        name: _CARD_FIELDS[name]() if value is None and name in _CARD_FIELDS else value
+        for name, value in fields.items()
+    }
+
+
+def _replace_classifiers(cursor: ViewCursor, key: str, classifiers: dict[str, list[str] | None]) -> None:
     cursor.execute("DELETE FROM counterparty_classifiers WHERE counterparty_id = ?", (key,))
     cursor.executemany(
         "INSERT INTO counterparty_classifiers (counterparty_id, classifier, value) VALUES (?, ?, ?)",
-        [(key, name, value) for name, values in classifiers.items() for value in set(values)],
+        [(key, name, value) for name, values in classifiers.items() for value in set(values or ())],
     )
 
 

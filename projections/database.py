@@ -11,6 +11,8 @@ from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 import psycopg
+from psycopg.abc import Buffer
+from psycopg.types.string import StrDumperUnknown
 from psycopg_pool import ConnectionPool
 
 Row = tuple[Any, ...]
@@ -120,6 +122,23 @@ class _PostgresCursor(ViewCursor):
                 copy.write_row(row)
 
 
+class _TextWithoutNul(StrDumperUnknown):
+    """PostgreSQL text cannot hold NUL, which the log, SQLite and Python strings can; an
+    event carrying one would stop every view that stores the text. A view stores U+FFFD,
+    the replacement character, in its place instead.
+
+    This is a dumper for ``str`` registered on the views' connections, not a cleanup in
+    the handlers or the cursor, because every string goes through it on its way to the
+    server: statement parameters and the rows of COPY alike."""
+
+    def dump(self, obj: str) -> Buffer | None:
+        return super().dump(obj.replace("\x00", "\ufffd"))
+
+
+def _store_text_without_nul(connection: psycopg.Connection[Row]) -> None:
+    connection.adapters.register_dumper(str, _TextWithoutNul)
+
+
 class PostgresViews(ViewDatabase):
     dialect = "postgres"
 
@@ -129,6 +148,7 @@ class PostgresViews(ViewDatabase):
             min_size=1,
             max_size=10,
             kwargs={"options": f"-c search_path={schema}", "autocommit": True},
+            configure=_store_text_without_nul,
             open=True,
         )
 

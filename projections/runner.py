@@ -6,6 +6,13 @@ batch is read once for all projections, applied, and the position each view reac
 written in the same transaction as its rows, so a crash never leaves a view ahead of or
 behind its recorded position. Rebuild and live catch-up are the same loop.
 
+Each view applies its part of a batch inside a savepoint of its own. A handler that cannot
+apply an event stops only its view, just before that event, and says where and why
+(``projections.failures``); the batch commits for the other views, which go on without it.
+A stopped view is tried again after a delay that doubles from a few seconds to minutes,
+and at once when a process starts, so a corrected release resumes it where it stopped.
+A failure of the views database itself fails the whole batch, which is retried.
+
 Any source with ``head()`` and ``read(after, limit, stop, topics)`` can feed the runner:
 the local event store, or a consumer of the Kafka relay.
 """
@@ -14,16 +21,22 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
-from typing import Protocol
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Literal, Protocol
 
 from aggregates.errors import InvalidValue
 from event_store.store import EventStore, Recorded
+from projections import failures
 from projections.database import ViewCursor, ViewDatabase
+from projections.failures import ViewFailure
 from projections.projection import Projection
 
 logger = logging.getLogger(__name__)
 
 _BULK_BATCHES = 20
+_FIRST_RETRY_SECONDS = 5.0
+_LAST_RETRY_SECONDS = 300.0
 
 Progress = Callable[[int, int], None]
 
@@ -67,6 +80,26 @@ class ProjectionLag(Exception):
     """A read asked for a log position the views did not reach in time."""
 
 
+@dataclass(frozen=True)
+class ViewStatus:
+    name: str
+    position: int
+    failure: ViewFailure | None
+
+    @property
+    def state(self) -> Literal["running", "stopped"]:
+        return "running" if self.failure is None else "stopped"
+
+
+def _positions(cursor: ViewCursor, lock: bool = False) -> dict[str, int]:
+    rows = cursor.execute(f"SELECT name, position FROM projection_positions{' FOR UPDATE' if lock else ''}")
+    return {name: int(position) for name, position in rows}
+
+
+def _retry_delay(attempts: int) -> float:
+    return min(_FIRST_RETRY_SECONDS * 2.0 ** min(attempts - 1, 16), _LAST_RETRY_SECONDS)
+
+
 class ProjectionRunner:
     def __init__(
         self,
@@ -75,6 +108,7 @@ class ProjectionRunner:
         projections: Sequence[Projection],
         batch_size: int = 2000,
         prefetch: bool | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.source = source
         self.database = database
@@ -84,8 +118,14 @@ class ProjectionRunner:
         # the event store's connection pool is.
         self.prefetch = isinstance(source, EventStore) if prefetch is None else prefetch
         self._topics = sorted({t for p in self.projections for t in p.topics()})
+        # A view gets only the events it handles: one with none in a batch takes no savepoint.
+        self._handled = {p.name: frozenset(p.handlers()) for p in self.projections}
         self._lock = threading.Lock()
         self._ahead: _Prefetch | None = None
+        self._clock = clock
+        # When this process tries each stopped view again; a view stopped before the
+        # process started (or by another process) is tried at the first batch.
+        self._retry_at: dict[str, float] = {}
 
     def create_tables(self) -> None:
         with self.database.writing() as cursor:
@@ -97,6 +137,7 @@ class ProjectionRunner:
                 "CREATE TABLE IF NOT EXISTS projection_versions "
                 "(name TEXT PRIMARY KEY, version INTEGER NOT NULL)"
             )
+            failures.create_table(cursor)
             built = {
                 name: int(version)
                 for name, version in cursor.execute("SELECT name, version FROM projection_versions")
@@ -108,6 +149,7 @@ class ProjectionRunner:
                     cursor.execute(
                         "UPDATE projection_positions SET position = 0 WHERE name = ?", (projection.name,)
                     )
+                    failures.clear(cursor, projection.name)
                 projection.create_tables(cursor)
                 cursor.execute(
                     "INSERT INTO projection_positions (name, position) VALUES (?, 0) "
@@ -122,42 +164,87 @@ class ProjectionRunner:
 
     def positions(self) -> dict[str, int]:
         with self.database.reading() as cursor:
-            return {
-                name: int(position)
-                for name, position in cursor.execute("SELECT name, position FROM projection_positions")
-            }
+            return _positions(cursor)
+
+    def status(self) -> list[ViewStatus]:
+        """Each view's position, and why it stopped if it did."""
+        with self.database.reading() as cursor:
+            positions = _positions(cursor)
+            stopped = failures.stopped_views(cursor)
+        return [ViewStatus(p.name, positions.get(p.name, 0), stopped.get(p.name)) for p in self.projections]
 
     def reflected_position(self) -> int:
-        """The log position that every view reflects."""
-        names = {p.name for p in self.projections}
-        return min((pos for name, pos in self.positions().items() if name in names), default=0)
+        """The log position that every running view reflects. A stopped view is left out: reads
+        that wait for a position must not wait for it (0 when no view runs)."""
+        return min((view.position for view in self.status() if view.failure is None), default=0)
 
     def _locked_positions(self, cursor: ViewCursor) -> dict[str, int]:
-        lock = " FOR UPDATE" if self.database.dialect == "postgres" else ""
-        rows = cursor.execute(f"SELECT name, position FROM projection_positions{lock}")
-        return {name: int(position) for name, position in rows}
+        return _positions(cursor, lock=self.database.dialect == "postgres")
 
     def run_batch(self, head: int) -> int:
-        """Apply one batch up to ``head`` at most; return the position every view reached."""
+        """Apply one batch up to ``head`` at most to the running views and to the stopped views
+        due for another try; return the position every running view reached (``head`` when
+        none runs)."""
         with self.database.writing() as cursor:
             positions = self._locked_positions(cursor)
-            start = min(positions[p.name] for p in self.projections)
-            if start >= head:
-                return start
-            batch = self._read(start, head)
-            reached = batch[-1].position if len(batch) == self.batch_size else head
-            if self.prefetch and reached < head:
-                self._ahead = _Prefetch(self.source, reached, self.batch_size, head, self._topics)
-            for projection in self.projections:
-                own = positions[projection.name]
-                if own >= reached:
-                    continue
-                projection.apply(cursor, [r for r in batch if r.position > own])
-                cursor.execute(
-                    "UPDATE projection_positions SET position = ? WHERE name = ?",
-                    (reached, projection.name),
+            stopped = failures.stopped_views(cursor)
+            now = self._clock()
+            due = [
+                p for p in self.projections if p.name not in stopped or self._retry_at.get(p.name, now) <= now
+            ]
+            start = min((positions[p.name] for p in due), default=head)
+            if start < head:
+                self._apply_batch(cursor, start, head, due, positions, stopped)
+            return min((positions[p.name] for p in self.projections if p.name not in stopped), default=head)
+
+    def _apply_batch(
+        self,
+        cursor: ViewCursor,
+        start: int,
+        head: int,
+        due: Sequence[Projection],
+        positions: dict[str, int],
+        stopped: dict[str, ViewFailure],
+    ) -> None:
+        """Apply the batch after ``start`` to the ``due`` views, updating ``positions`` and
+        ``stopped`` to what is recorded."""
+        batch = self._read(start, head)
+        reached = batch[-1].position if len(batch) == self.batch_size else head
+        if self.prefetch and reached < head:
+            self._ahead = _Prefetch(self.source, reached, self.batch_size, head, self._topics)
+        for projection in due:
+            name = projection.name
+            if positions[name] >= reached:
+                continue
+            handled = self._handled[name]
+            events = [r for r in batch if r.position > positions[name] and type(r.event) in handled]
+            failed = failures.apply_up_to_failure(cursor, projection, events)
+            if failed is None:
+                positions[name] = reached
+                if stopped.pop(name, None) is not None:
+                    failures.clear(cursor, name)
+                    self._retry_at.pop(name, None)
+                    logger.warning("view %s resumed", name)
+            else:
+                recorded, error = failed
+                failure = failures.describe(recorded, error, stopped.get(name), datetime.now(UTC))
+                positions[name] = recorded.position - 1
+                stopped[name] = failure
+                failures.record(cursor, name, failure)
+                self._retry_at[name] = self._clock() + _retry_delay(failure.attempts)
+                logger.error(
+                    "view %s stopped before log position %d (%s), attempt %d: %s: %s",
+                    name,
+                    failure.position,
+                    failure.topic,
+                    failure.attempts,
+                    failure.error_type,
+                    failure.message,
+                    exc_info=error if failure.attempts == 1 else None,
                 )
-            return reached
+            cursor.execute(
+                "UPDATE projection_positions SET position = ? WHERE name = ?", (positions[name], name)
+            )
 
     def _read(self, after: int, head: int) -> list[Recorded]:
         ahead, self._ahead = self._ahead, None
@@ -168,7 +255,7 @@ class ProjectionRunner:
         return self.source.read(after=after, limit=self.batch_size, stop=head, topics=self._topics)
 
     def catch_up(self, progress: Progress | None = None) -> int:
-        """Apply everything recorded so far; return the position reached."""
+        """Apply everything recorded so far; return the position every running view reached."""
         with self._lock:
             head = self.source.head()
             reached = self.run_batch(head)
@@ -200,23 +287,25 @@ class ProjectionRunner:
         return reached
 
     def wait_until(self, position: int, timeout: float = 5.0) -> None:
-        """Read-your-writes: return once every view reflects ``position``."""
+        """Read-your-writes: return once every running view reflects ``position``."""
         if position <= 0 or self.reflected_position() >= position:
             return
         if position > self.source.head():
             raise InvalidValue("after", f"the log has not reached position {position}")
         deadline = time.monotonic() + timeout
-        while self.catch_up() < position:
+        while self.catch_up() < position or self.reflected_position() < position:
             if time.monotonic() > deadline:
                 raise ProjectionLag(f"views have not reached position {position} yet")
             time.sleep(0.01)
 
     def rebuild(self, progress: Progress | None = None) -> int:
-        """Drop every view and replay the whole log into it."""
+        """Drop every view and replay the whole log into it; a stopped view starts afresh."""
         with self._lock, self.database.writing() as cursor:
             for projection in self.projections:
                 projection.drop_tables(cursor)
             cursor.execute("DROP TABLE IF EXISTS projection_positions")
+            cursor.execute("DROP TABLE IF EXISTS projection_failures")
+            self._retry_at.clear()
         self.create_tables()
         return self.catch_up(progress)
 

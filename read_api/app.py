@@ -15,6 +15,7 @@ from read_api.routers import (
     exchange_rates,
     financial_positions,
     funnel,
+    health,
     history,
     inquiries,
     interactions,
@@ -68,5 +69,6 @@ def create_app(backend: Backend, sign_ins: SignInLimit | None = None) -> FastAPI
     ):
         api.include_router(module.router)
     app.include_router(api)
+    app.include_router(health.router)
     errors.install(app)
     return app
