@@ -1,22 +1,14 @@
 """Employees: who may act in the CRM, in which role, for which team."""
 
 import hashlib
-from enum import StrEnum
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
 from aggregates.counterparty import check_name
 from aggregates.errors import InvalidValue
+from aggregates.role import Role as Role
 from aggregates.stamp import Fact, Stamp
-
-
-class Role(StrEnum):
-    MANAGER = "manager"
-    HEAD_OF_SALES = "head_of_sales"
-    AUDITOR = "auditor"
-    ANALYST = "analyst"
-    ADMIN = "admin"
 
 
 def token_digest(token: str) -> str:

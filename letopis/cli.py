@@ -1,37 +1,35 @@
-"""The ``crm`` command line."""
+"""The ``crm`` command line.
+
+The application is imported by the commands that need it, not with this module: its
+import takes about a second that ``--help`` and a mistyped option need not pay.
+"""
+
+from __future__ import annotations
 
 import logging
 import signal
 import threading
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-import uvicorn
 from rich.console import Console
 from rich.panel import Panel
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 from rich.table import Table
 
-from aggregates.employee import Employee, Role
-from aggregates.errors import DomainError
-from aggregates.scope import Actor
-from commands.counterparty_import import import_counterparties
-from commands.scope import parse_id
-from event_store.kafka_relay import DEFAULT_TOPIC, KafkaRelay
-from event_store.store import EventStore
-from letopis.bulk_load import views_built_alongside
-from letopis.demo_data import DemoSummary, Showcase, find_showcase, seed_demo
-from letopis.settings import Settings
-from letopis.wiring import CONSOLE, Letopis, build
-from projections.deal_funnel import list_pipelines
-from projections.employee_directory import find_employee
-from projections.runner import ProjectionWorker
-from read_api.app import create_app
+from aggregates.role import Role
+
+if TYPE_CHECKING:
+    from aggregates.scope import Actor
+    from letopis.demo_data import DemoSummary, Showcase
+    from letopis.wiring import Letopis
+
 
 app = typer.Typer(
-    help="Letopis CRM: a chronicle of every interaction with your clients.", no_args_is_help=True
+    help="Letopis CRM: a chronicle of every interaction with your clients.",
+    no_args_is_help=True,
 )
 projections_app = typer.Typer(help="Read models built from the event log.", no_args_is_help=True)
 users_app = typer.Typer(help="Employees and their access tokens.", no_args_is_help=True)
@@ -42,6 +40,13 @@ app.add_typer(users_app, name="users")
 app.add_typer(import_app, name="import")
 app.add_typer(relay_app, name="relay")
 console = Console()
+
+
+def build() -> Letopis:
+    """The application, wired from the settings."""
+    from letopis.wiring import build as wire
+
+    return wire()
 
 
 def _progress() -> Progress:
@@ -68,6 +73,11 @@ def catch_up_with_progress(letopis: Letopis, description: str, rebuild: bool = F
 
 def serve_api(letopis: Letopis) -> None:
     """Serve the web API, keeping the views current in the background."""
+    import uvicorn
+
+    from projections.runner import ProjectionWorker
+    from read_api.app import create_app
+
     worker = ProjectionWorker(letopis.runner, letopis.settings.projection_interval)
     worker.start()
     try:
@@ -102,6 +112,8 @@ def rebuild() -> None:
 @projections_app.command("run")
 def run_projections() -> None:
     """Keep the read models current (the projection worker of a multi-process deployment)."""
+    from projections.runner import ProjectionWorker
+
     letopis = build()
     worker = ProjectionWorker(letopis.runner, letopis.settings.projection_interval)
     console.print("Projection worker running; Ctrl+C stops it.")
@@ -128,10 +140,17 @@ def status() -> None:
 
 @relay_app.command("run")
 def run_relay(
-    topic: Annotated[str, typer.Option(help="Kafka topic that receives the log")] = DEFAULT_TOPIC,
+    topic: Annotated[
+        str | None, typer.Option(help="Kafka topic that receives the log", show_default="letopis.events")
+    ] = None,
     interval: Annotated[float, typer.Option(min=0.01, help="Seconds between looks at an idle log")] = 0.5,
 ) -> None:
     """Publish the event log to Kafka (LETOPIS_KAFKA_BOOTSTRAP_SERVERS) in order, keyed by aggregate id."""
+    from event_store.kafka_relay import DEFAULT_TOPIC, KafkaRelay
+    from event_store.store import EventStore
+    from letopis.settings import Settings
+
+    topic = topic or DEFAULT_TOPIC
     settings = Settings()
     if not settings.kafka_bootstrap_servers:
         console.print("LETOPIS_KAFKA_BOOTSTRAP_SERVERS is empty: set it to the brokers (host:port,…).")
@@ -184,6 +203,9 @@ Seed = Annotated[int, typer.Option(help="The same seed always gives the same dem
 
 
 def _seed_with_progress(letopis: Letopis, scale: int, seed: int) -> DemoSummary:
+    from letopis.bulk_load import views_built_alongside
+    from letopis.demo_data import seed_demo
+
     with _progress() as progress:
         seeding = progress.add_task("Seeding the demo company", total=None)
         building = progress.add_task("Building views", total=None)
@@ -223,6 +245,8 @@ def seed_command(scale: Scale = 1, seed: Seed = 2024) -> None:
 @app.command("demo")
 def demo(scale: Scale = 1, seed: Seed = 2024) -> None:
     """Seed the demo company if the store is empty, print tokens and a curl line, serve the API."""
+    from letopis.demo_data import find_showcase
+
     letopis = build()
     try:
         if letopis.store.head():
@@ -243,6 +267,9 @@ def demo(scale: Scale = 1, seed: Seed = 2024) -> None:
 
 def _introduce(letopis: Letopis, showcase: Showcase) -> None:
     """Fresh tokens for the showcase's people, and where to point them."""
+    from projections.deal_funnel import list_pipelines
+    from projections.employee_directory import find_employee
+
     head_token = letopis.issue_token(showcase.head_of_sales_id)
     manager_token = letopis.issue_token(showcase.manager_id)
     letopis.runner.catch_up()
@@ -308,6 +335,9 @@ def import_counterparties_command(
     ] = None,
 ) -> None:
     """Register counterparties from a CSV file, all in one transaction."""
+    from commands.counterparty_import import import_counterparties
+    from letopis.wiring import CONSOLE
+
     try:
         text = file.read_text(encoding="utf-8")
     except UnicodeDecodeError as undecodable:
@@ -336,6 +366,11 @@ def import_counterparties_command(
 
 
 def _employee(letopis: Letopis, employee_id: str) -> Actor:
+    from aggregates.employee import Employee
+    from aggregates.errors import DomainError
+    from aggregates.scope import Actor
+    from commands.scope import parse_id
+
     try:
         employee = letopis.store.get(parse_id(employee_id, "--as"), Employee)
     except DomainError as refused:
