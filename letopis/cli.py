@@ -11,15 +11,18 @@ import signal
 import threading
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.panel import Panel
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 from rich.table import Table
+from typer.core import TyperGroup
 
+from aggregates.errors import DomainError, InvalidValue
 from aggregates.role import Role
+from event_store.errors import DatabaseUnavailable
 
 if TYPE_CHECKING:
     from aggregates.scope import Actor
@@ -27,7 +30,24 @@ if TYPE_CHECKING:
     from letopis.wiring import Letopis
 
 
+class _OneLineRefusals(TyperGroup):
+    """Every command reports a database it cannot use, or a value the domain refuses, in
+    one line rather than a traceback."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().main(*args, **kwargs)
+        except DatabaseUnavailable as unavailable:
+            typer.echo(unavailable, err=True)
+            raise SystemExit(1) from None
+        except DomainError as refused:
+            where = f"{refused.field}: " if isinstance(refused, InvalidValue) else ""
+            typer.echo(f"{where}{refused.message}", err=True)
+            raise SystemExit(2) from None
+
+
 app = typer.Typer(
+    cls=_OneLineRefusals,
     help="Letopis CRM: a chronicle of every interaction with your clients.",
     no_args_is_help=True,
 )
@@ -157,7 +177,7 @@ def run_relay(
         raise typer.Exit(2)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("kafka").setLevel(logging.WARNING)
-    store = EventStore(settings.event_store_url())
+    store = EventStore(settings.event_store_url(), settings.database_timeout)
     relay = KafkaRelay(store, settings.kafka_bootstrap_servers, topic=topic)
     stop = threading.Event()
     # As a container's first process the relay gets SIGTERM, whose default is ignored there.
@@ -367,7 +387,6 @@ def import_counterparties_command(
 
 def _employee(letopis: Letopis, employee_id: str) -> Actor:
     from aggregates.employee import Employee
-    from aggregates.errors import DomainError
     from aggregates.scope import Actor
     from commands.scope import parse_id
 
