@@ -1,11 +1,15 @@
-"""The command line answers --help without loading the application behind it."""
+"""The command line: --help without loading the application behind it, refusals in one line."""
 
 import json
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+from typer.testing import CliRunner
+
 from event_store.kafka_relay import DEFAULT_TOPIC
+from letopis.cli import app
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -42,3 +46,10 @@ def test_help_loads_neither_the_web_framework_nor_the_database_drivers() -> None
     assert "users" in finished.stdout
     assert "manager" in finished.stdout
     assert DEFAULT_TOPIC in finished.stdout
+
+
+def test_a_value_the_domain_refuses_is_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LETOPIS_DATABASE_URL", "memory://")
+    result = CliRunner().invoke(app, ["users", "create", "Иванов Иван", "--role", "manager"])
+    assert result.exit_code == 2
+    assert result.output.splitlines() == ["team: a manager belongs to a team"]
