@@ -8,7 +8,6 @@ token, and can be given no new work until reactivated.
 
 import hashlib
 from datetime import datetime, timedelta
-from enum import StrEnum
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
@@ -16,15 +15,8 @@ from eventsourcing.domain import Aggregate
 
 from aggregates.counterparty import check_name
 from aggregates.errors import InvalidValue, NotFound, RuleViolated
+from aggregates.role import Role as Role
 from aggregates.stamp import Fact, Stamp
-
-
-class Role(StrEnum):
-    MANAGER = "manager"
-    HEAD_OF_SALES = "head_of_sales"
-    AUDITOR = "auditor"
-    ANALYST = "analyst"
-    ADMIN = "admin"
 
 
 def token_digest(token: str) -> str:

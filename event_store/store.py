@@ -3,18 +3,21 @@
 ``memory://`` keeps events in the process (unit tests), ``sqlite:///path`` is the
 embedded default, ``postgresql://…`` is production. The rest of the code sees only
 this class: append aggregates atomically, load an aggregate, read the log in order.
+When PostgreSQL cannot be used, every method raises ``DatabaseUnavailable`` within the
+store's timeout.
 """
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVar, cast
-from urllib.parse import parse_qs, unquote, urlparse
+from urllib.parse import unquote, urlparse
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate, DomainEventProtocol
 from eventsourcing.persistence import (
+    InfrastructureFactory,
     IntegrityError,
     InterfaceError,
     JSONTranscoder,
@@ -26,13 +29,14 @@ from eventsourcing.persistence import (
     find_id_convertor,
 )
 from eventsourcing.popo import POPOApplicationRecorder
-from eventsourcing.postgres import PostgresApplicationRecorder
+from eventsourcing.postgres import BasePostgresFactory, PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder
-from eventsourcing.utils import resolve_topic, retry
+from eventsourcing.utils import Environment, resolve_topic, retry
 from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Composed, Identifier
 
 from aggregates.errors import ConcurrentChange, InvalidValue, NotFound
+from event_store.postgres import DEFAULT_TIMEOUT, FailFastDatastore, ensure_schema, split_schema
 
 A = TypeVar("A", bound=Aggregate)
 
@@ -60,19 +64,16 @@ def persistence_env(url: str) -> dict[str, str]:
             path = parsed.netloc + path
         return {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": path}
     if parsed.scheme in ("postgresql", "postgres"):
-        options = parse_qs(parsed.query)
-        env = {
+        # The library's factory insists on these, though the store hands it a datastore of
+        # its own (``FailFastDatastore``), built from the same URL.
+        return {
             "PERSISTENCE_MODULE": "eventsourcing.postgres",
             "POSTGRES_DBNAME": parsed.path.lstrip("/") or "postgres",
             "POSTGRES_HOST": parsed.hostname or "127.0.0.1",
             "POSTGRES_PORT": str(parsed.port or 5432),
             "POSTGRES_USER": unquote(parsed.username or "postgres"),
             "POSTGRES_PASSWORD": unquote(parsed.password or ""),
-            "POSTGRES_POOL_SIZE": "10",
         }
-        if "schema" in options:
-            env["POSTGRES_SCHEMA"] = options["schema"][0]
-        return env
     raise InvalidValue("database_url", f"unsupported database URL scheme {parsed.scheme!r}")
 
 
@@ -92,15 +93,34 @@ class DateAsISO(Transcoding):
 class LetopisLog(Application[UUID]):
     name = "Letopis"
 
+    def __init__(self, env: Mapping[str, str], datastore: FailFastDatastore | None = None) -> None:
+        self._datastore = datastore
+        super().__init__(env)
+
+    def construct_factory(self, env: Environment) -> InfrastructureFactory[Any]:
+        factory = super().construct_factory(env)
+        if self._datastore is not None:
+            assert isinstance(factory, BasePostgresFactory)
+            factory.datastore.close()
+            factory.datastore = self._datastore
+        return factory
+
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
         transcoder.register(DateAsISO())
 
 
 class EventStore:
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, timeout: float = DEFAULT_TIMEOUT) -> None:
+        """``timeout``: seconds to wait for PostgreSQL before raising ``DatabaseUnavailable``."""
         self.url = url
-        self._app = LetopisLog(env=persistence_env(url))
+        env = persistence_env(url)
+        datastore = None
+        if env["PERSISTENCE_MODULE"] == "eventsourcing.postgres":
+            conninfo, schema = split_schema(url)
+            ensure_schema(conninfo, schema, timeout)
+            datastore = FailFastDatastore(conninfo, schema, timeout, pool_size=10, max_overflow=10)
+        self._app = LetopisLog(env, datastore)
         self._recorder = self._app.recorder
         self._mapper = self._app.mapper
 

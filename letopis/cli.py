@@ -1,39 +1,56 @@
-"""The ``crm`` command line."""
+"""The ``crm`` command line.
+
+The application is imported by the commands that need it, not with this module: its
+import takes about a second that ``--help`` and a mistyped option need not pay.
+"""
+
+from __future__ import annotations
 
 import logging
 import signal
 import threading
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-import uvicorn
 from rich.console import Console
 from rich.panel import Panel
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 from rich.table import Table
 from rich.text import Text
+from typer.core import TyperGroup
 
-from aggregates.employee import Employee, Role
-from aggregates.errors import DomainError
-from aggregates.scope import Actor
-from commands.context import parse_id
-from commands.counterparty_import import import_counterparties
-from event_store.kafka_relay import DEFAULT_TOPIC, KafkaRelay
-from event_store.store import EventStore
-from letopis.bulk_load import views_built_alongside
-from letopis.demo_data import DemoSummary, Showcase, find_showcase, seed_demo
-from letopis.settings import Settings
-from letopis.wiring import CONSOLE, Letopis, build
-from projections.deal_funnel import list_pipelines
-from projections.employee_directory import find_employee
-from projections.runner import ProjectionWorker
-from read_api.app import create_app
-from read_api.sign_ins import SignInLimit
+from aggregates.errors import DomainError, InvalidValue
+from aggregates.role import Role
+from event_store.errors import DatabaseUnavailable
+
+if TYPE_CHECKING:
+    from aggregates.scope import Actor
+    from letopis.demo_data import DemoSummary, Showcase
+    from letopis.wiring import Letopis
+
+
+class _OneLineRefusals(TyperGroup):
+    """Every command reports a database it cannot use, or a value the domain refuses, in
+    one line rather than a traceback."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().main(*args, **kwargs)
+        except DatabaseUnavailable as unavailable:
+            typer.echo(unavailable, err=True)
+            raise SystemExit(1) from None
+        except DomainError as refused:
+            where = f"{refused.field}: " if isinstance(refused, InvalidValue) else ""
+            typer.echo(f"{where}{refused.message}", err=True)
+            raise SystemExit(2) from None
+
 
 app = typer.Typer(
-    help="Letopis CRM: a chronicle of every interaction with your clients.", no_args_is_help=True
+    cls=_OneLineRefusals,
+    help="Letopis CRM: a chronicle of every interaction with your clients.",
+    no_args_is_help=True,
 )
 projections_app = typer.Typer(help="Read models built from the event log.", no_args_is_help=True)
 users_app = typer.Typer(help="Employees and their access tokens.", no_args_is_help=True)
@@ -44,6 +61,13 @@ app.add_typer(users_app, name="users")
 app.add_typer(import_app, name="import")
 app.add_typer(relay_app, name="relay")
 console = Console()
+
+
+def build() -> Letopis:
+    """The application, wired from the settings."""
+    from letopis.wiring import build as wire
+
+    return wire()
 
 
 def _progress() -> Progress:
@@ -70,6 +94,12 @@ def catch_up_with_progress(letopis: Letopis, description: str, rebuild: bool = F
 
 def serve_api(letopis: Letopis) -> None:
     """Serve the web API, keeping the views current in the background."""
+    import uvicorn
+
+    from projections.runner import ProjectionWorker
+    from read_api.app import create_app
+    from read_api.sign_ins import SignInLimit
+
     settings = letopis.settings
     worker = ProjectionWorker(letopis.runner, settings.projection_interval)
     worker.start()
@@ -105,6 +135,8 @@ def rebuild() -> None:
 @projections_app.command("run")
 def run_projections() -> None:
     """Keep the read models current (the projection worker of a multi-process deployment)."""
+    from projections.runner import ProjectionWorker
+
     letopis = build()
     worker = ProjectionWorker(letopis.runner, letopis.settings.projection_interval)
     console.print("Projection worker running; Ctrl+C stops it.")
@@ -158,17 +190,24 @@ def status() -> None:
 
 @relay_app.command("run")
 def run_relay(
-    topic: Annotated[str, typer.Option(help="Kafka topic that receives the log")] = DEFAULT_TOPIC,
+    topic: Annotated[
+        str | None, typer.Option(help="Kafka topic that receives the log", show_default="letopis.events")
+    ] = None,
     interval: Annotated[float, typer.Option(min=0.01, help="Seconds between looks at an idle log")] = 0.5,
 ) -> None:
     """Publish the event log to Kafka (LETOPIS_KAFKA_BOOTSTRAP_SERVERS) in order, keyed by aggregate id."""
+    from event_store.kafka_relay import DEFAULT_TOPIC, KafkaRelay
+    from event_store.store import EventStore
+    from letopis.settings import Settings
+
+    topic = topic or DEFAULT_TOPIC
     settings = Settings()
     if not settings.kafka_bootstrap_servers:
         console.print("LETOPIS_KAFKA_BOOTSTRAP_SERVERS is empty: set it to the brokers (host:port,…).")
         raise typer.Exit(2)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("kafka").setLevel(logging.WARNING)
-    store = EventStore(settings.event_store_url())
+    store = EventStore(settings.event_store_url(), settings.database_timeout)
     relay = KafkaRelay(store, settings.kafka_bootstrap_servers, topic=topic)
     stop = threading.Event()
     # As a container's first process the relay gets SIGTERM, whose default is ignored there.
@@ -214,6 +253,9 @@ Seed = Annotated[int, typer.Option(help="The same seed always gives the same dem
 
 
 def _seed_with_progress(letopis: Letopis, scale: int, seed: int) -> DemoSummary:
+    from letopis.bulk_load import views_built_alongside
+    from letopis.demo_data import seed_demo
+
     with _progress() as progress:
         seeding = progress.add_task("Seeding the demo company", total=None)
         building = progress.add_task("Building views", total=None)
@@ -253,6 +295,8 @@ def seed_command(scale: Scale = 1, seed: Seed = 2024) -> None:
 @app.command("demo")
 def demo(scale: Scale = 1, seed: Seed = 2024) -> None:
     """Seed the demo company if the store is empty, print tokens and a curl line, serve the API."""
+    from letopis.demo_data import find_showcase
+
     letopis = build()
     try:
         if letopis.store.head():
@@ -273,6 +317,9 @@ def demo(scale: Scale = 1, seed: Seed = 2024) -> None:
 
 def _introduce(letopis: Letopis, showcase: Showcase) -> None:
     """Fresh tokens for the showcase's people, and where to point them."""
+    from projections.deal_funnel import list_pipelines
+    from projections.employee_directory import find_employee
+
     head_token = letopis.issue_token(showcase.head_of_sales_id, "demo").token
     manager_token = letopis.issue_token(showcase.manager_id, "demo").token
     letopis.runner.catch_up()
@@ -338,6 +385,9 @@ def import_counterparties_command(
     ] = None,
 ) -> None:
     """Register counterparties from a CSV file, all in one transaction."""
+    from commands.counterparty_import import import_counterparties
+    from letopis.wiring import CONSOLE
+
     try:
         text = file.read_text(encoding="utf-8")
     except UnicodeDecodeError as undecodable:
@@ -366,6 +416,10 @@ def import_counterparties_command(
 
 
 def _employee(letopis: Letopis, employee_id: str) -> Actor:
+    from aggregates.employee import Employee
+    from aggregates.scope import Actor
+    from commands.context import parse_id
+
     try:
         employee = letopis.store.get(parse_id(employee_id, "--as"), Employee)
     except DomainError as refused:

@@ -6,6 +6,8 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from event_store.postgres import DEFAULT_TIMEOUT
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="LETOPIS_", env_file=".env", extra="ignore")
@@ -15,6 +17,12 @@ class Settings(BaseSettings):
         "",
         description="Empty: the embedded SQLite store in data_dir. "
         "postgresql://user:password@host:port/db for production; memory:// for throwaway runs.",
+    )
+    database_timeout: float = Field(
+        DEFAULT_TIMEOUT,
+        gt=0,
+        description="Seconds to wait for PostgreSQL (a new connection, or a free one in the pool) "
+        "before the API answers 503 and a command gives up",
     )
     host: str = Field("127.0.0.1", description="Address the web API listens on")
     port: int = Field(8000, description="Port the web API listens on")

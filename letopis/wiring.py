@@ -1,9 +1,10 @@
 """The one place where settings become connections and services."""
 
+from contextlib import ExitStack, closing
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from urllib.parse import parse_qs, urlparse, urlunparse
+from urllib.parse import urlparse
 
 from aggregates.employee import Role
 from aggregates.scope import Actor
@@ -11,6 +12,7 @@ from commands.employee_commands import HireEmployee, NewToken, issue_new_token
 from commands.registry import command_registry
 from commands.service import Clock, WriteService
 from commands.time_bounds import TimeBounds
+from event_store.postgres import split_schema
 from event_store.store import EventStore
 from letopis.settings import Settings
 from projections.catalogue import CatalogueView
@@ -65,8 +67,8 @@ def view_database(settings: Settings) -> ViewDatabase:
         events_path = Path(parsed.path)
         events_path.parent.mkdir(parents=True, exist_ok=True)
         return SqliteViews(str(events_path.with_name(events_path.stem + "-views.sqlite")))
-    schema = parse_qs(parsed.query).get("schema", ["public"])[0]
-    return PostgresViews(urlunparse(parsed._replace(query="")), schema=schema)
+    conninfo, schema = split_schema(url)
+    return PostgresViews(conninfo, schema=schema, timeout=settings.database_timeout)
 
 
 @dataclass
@@ -103,10 +105,14 @@ class Letopis:
 
 def build(settings: Settings | None = None, clock: Clock = utc_now) -> Letopis:
     settings = settings or Settings()
-    views = view_database(settings)
-    store = EventStore(settings.event_store_url())
-    runner = ProjectionRunner(store, views, all_projections())
-    runner.create_tables()
+    with ExitStack() as opened:
+        views = opened.enter_context(closing(view_database(settings)))
+        store = EventStore(settings.event_store_url(), settings.database_timeout)
+        opened.enter_context(closing(store))
+        runner = ProjectionRunner(store, views, all_projections())
+        runner.create_tables()
+        # Built whole: from here the caller closes it.
+        opened.pop_all()
     bounds = TimeBounds(settings.earliest_business_day, timedelta(seconds=settings.clock_skew_seconds))
     service = WriteService(store, clock, command_registry(), bounds)
     return Letopis(settings, store, views, runner, service)

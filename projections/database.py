@@ -1,6 +1,7 @@
 """Where read models live: SQLite (embedded, or in memory beside the in-memory store)
 or PostgreSQL. Projection SQL is written once, with ``?`` placeholders, in the
-dialect both engines share."""
+dialect both engines share. When PostgreSQL cannot be used, reading and writing raise
+``DatabaseUnavailable`` within the views' timeout."""
 
 import re
 import sqlite3
@@ -13,7 +14,8 @@ from typing import Any
 import psycopg
 from psycopg.abc import Buffer
 from psycopg.types.string import StrDumperUnknown
-from psycopg_pool import ConnectionPool
+
+from event_store.postgres import DEFAULT_TIMEOUT, CheckedPool, ensure_schema, is_outage, unavailable
 
 Row = tuple[Any, ...]
 
@@ -142,28 +144,39 @@ def _store_text_without_nul(connection: psycopg.Connection[Row]) -> None:
 class PostgresViews(ViewDatabase):
     dialect = "postgres"
 
-    def __init__(self, conninfo: str, schema: str = "public") -> None:
-        self._pool: ConnectionPool[psycopg.Connection[Row]] = ConnectionPool(
+    def __init__(self, conninfo: str, schema: str = "public", timeout: float = DEFAULT_TIMEOUT) -> None:
+        """``timeout``: seconds to wait for PostgreSQL before raising ``DatabaseUnavailable``."""
+        ensure_schema(conninfo, schema, timeout)
+        self._conninfo = conninfo
+        self._timeout = timeout
+        self._pool: CheckedPool[psycopg.Connection[Row]] = CheckedPool(
             conninfo,
+            timeout=timeout,
+            kwargs={"options": f"-c search_path={schema}", "autocommit": True},
             min_size=1,
             max_size=10,
-            kwargs={"options": f"-c search_path={schema}", "autocommit": True},
             configure=_store_text_without_nul,
             open=True,
         )
 
     @contextmanager
+    def _connection(self) -> Iterator[psycopg.Connection[Row]]:
+        try:
+            with self._pool.connection() as connection:
+                yield connection
+        except psycopg.OperationalError as error:
+            if not is_outage(error):
+                raise
+            raise unavailable(self._conninfo, error, self._timeout) from error
+
+    @contextmanager
     def writing(self) -> Iterator[ViewCursor]:
-        with (
-            self._pool.connection() as connection,
-            connection.transaction(),
-            connection.cursor() as cursor,
-        ):
+        with self._connection() as connection, connection.transaction(), connection.cursor() as cursor:
             yield _PostgresCursor(cursor)
 
     @contextmanager
     def reading(self) -> Iterator[ViewCursor]:
-        with self._pool.connection() as connection, connection.cursor() as cursor:
+        with self._connection() as connection, connection.cursor() as cursor:
             yield _PostgresCursor(cursor)
 
     def close(self) -> None:

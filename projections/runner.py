@@ -26,6 +26,7 @@ from datetime import UTC, datetime
 from typing import Literal, Protocol
 
 from aggregates.errors import InvalidValue
+from event_store.errors import DatabaseUnavailable
 from event_store.store import EventStore, Recorded
 from projections import failures
 from projections.database import ViewCursor, ViewDatabase
@@ -311,11 +312,14 @@ class ProjectionRunner:
 
 
 class ProjectionWorker:
-    """Keeps the views current in the background of a long-running process."""
+    """Keeps the views current in the background of a long-running process. While the
+    database is away it says so once per attempt and waits longer each time, up to
+    ``longest_wait`` seconds, then resumes by itself."""
 
-    def __init__(self, runner: ProjectionRunner, interval: float = 0.2) -> None:
+    def __init__(self, runner: ProjectionRunner, interval: float = 0.2, longest_wait: float = 10.0) -> None:
         self._runner = runner
         self._interval = interval
+        self._longest_wait = longest_wait
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="projection-worker", daemon=True)
 
@@ -331,10 +335,17 @@ class ProjectionWorker:
             self._thread.join(timeout=1)
 
     def _run(self) -> None:
+        backoff = self._interval
         while not self._stop.is_set():
             try:
                 self._runner.catch_up()
+            except DatabaseUnavailable as unavailable:
+                backoff = min(backoff * 2, self._longest_wait)
+                logger.warning("views not updated: %s; next attempt in %.1f s", unavailable, backoff)
+                self._stop.wait(backoff)
+                continue
             except Exception:
                 # A failing view must not stop the others for good: log, wait, retry.
                 logger.exception("projection catch-up failed")
+            backoff = self._interval
             self._stop.wait(self._interval)

@@ -24,9 +24,13 @@ from aggregates.errors import (
     NotFound,
     RuleViolated,
 )
+from event_store.errors import DatabaseUnavailable
 from projections.runner import ProjectionLag
 
 logger = logging.getLogger(__name__)
+
+# About what a server takes to restart; each request while it is away costs the database timeout.
+_DATABASE_RETRY_AFTER = "5"
 
 _STATUS: dict[type[DomainError], int] = {
     NotFound: 404,
@@ -77,6 +81,10 @@ def _lag(_request: Request, error: Exception) -> JSONResponse:
     return problem(503, "projection_lag", str(error), headers={"Retry-After": "1"})
 
 
+def _database_unavailable(_request: Request, error: Exception) -> JSONResponse:
+    return problem(503, "database_unavailable", str(error), headers={"Retry-After": _DATABASE_RETRY_AFTER})
+
+
 def _http_error(_request: Request, error: Exception) -> JSONResponse:
     """Refusals raised before the domain is reached (no token, no such route)."""
     assert isinstance(error, HTTPException)
@@ -95,4 +103,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _request_invalid)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(ProjectionLag, _lag)
+    app.add_exception_handler(DatabaseUnavailable, _database_unavailable)
     app.add_exception_handler(Exception, _unexpected)

@@ -40,52 +40,74 @@ def _server_binaries() -> Path:
     raise RuntimeError("no PostgreSQL answers and no initdb is installed to start one")
 
 
-@contextmanager
-def throwaway_server() -> Iterator[str]:
-    """initdb + pg_ctl in a temporary folder; as root, the server runs as ``postgres``."""
-    binaries = _server_binaries()
-    folder = Path(tempfile.mkdtemp(prefix="letopis-pg-"))
-    run_as: list[str] = []
-    if os.geteuid() == 0:
-        shutil.chown(folder, "postgres")
-        run_as = ["runuser", "-u", "postgres", "--"]
-    port = _free_port()
-    data = folder / "data"
-    subprocess.run(
-        [*run_as, str(binaries / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust"],
-        check=True,
-        capture_output=True,
-    )
-    subprocess.run(
-        [
-            *run_as,
-            str(binaries / "pg_ctl"),
-            "-D",
-            str(data),
+class ThrowawayServer:
+    """initdb + pg_ctl in a temporary folder, on a free port that it keeps when stopped and
+    started again; as root, the server runs as ``postgres``."""
+
+    def __init__(self) -> None:
+        self._binaries = _server_binaries()
+        self._folder = Path(tempfile.mkdtemp(prefix="letopis-pg-"))
+        self._run_as: list[str] = []
+        if os.geteuid() == 0:
+            shutil.chown(self._folder, "postgres")
+            self._run_as = ["runuser", "-u", "postgres", "--"]
+        self._data = self._folder / "data"
+        self.port = _free_port()
+        self.url = f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+        initdb = self._binaries / "initdb"
+        subprocess.run(
+            [*self._run_as, str(initdb), "-D", str(self._data), "-U", "postgres", "--auth=trust"],
+            check=True,
+            capture_output=True,
+        )
+
+    def _pg_ctl(self, *arguments: str, check: bool = True) -> None:
+        subprocess.run(
+            [*self._run_as, str(self._binaries / "pg_ctl"), "-D", str(self._data), *arguments],
+            check=check,
+            capture_output=True,
+        )
+
+    def start(self) -> None:
+        """Start the server (again) and return once it accepts connections."""
+        self._pg_ctl(
             "-l",
-            str(folder / "log"),
+            str(self._folder / "log"),
             "-w",
             "-o",
-            f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off",
+            f"-p {self.port} -k {self._folder} -c listen_addresses=127.0.0.1 -c fsync=off",
             "start",
-        ],
-        check=True,
-        capture_output=True,
-    )
-    url = f"postgresql://postgres@127.0.0.1:{port}/postgres"
-    try:
+        )
         deadline = time.monotonic() + 30
-        while not answers(url):
+        while not answers(self.url):
             if time.monotonic() > deadline:
                 raise RuntimeError("the throwaway PostgreSQL did not start")
             time.sleep(0.2)
-        yield url
+
+    def stop(self) -> None:
+        """Shut the server down as an operator would: open connections are ended and new
+        ones refused until ``start``."""
+        self._pg_ctl("-m", "fast", "-w", "stop")
+
+    def remove(self) -> None:
+        self._pg_ctl("-m", "immediate", "stop", check=False)
+        shutil.rmtree(self._folder, ignore_errors=True)
+
+
+@contextmanager
+def restartable_server() -> Iterator[ThrowawayServer]:
+    server = ThrowawayServer()
+    try:
+        server.start()
+        yield server
     finally:
-        subprocess.run(
-            [*run_as, str(binaries / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
-            capture_output=True,
-        )
-        shutil.rmtree(folder, ignore_errors=True)
+        server.remove()
+
+
+@contextmanager
+def throwaway_server() -> Iterator[str]:
+    with restartable_server() as server:
+        yield server.url
 
 
 @contextmanager
