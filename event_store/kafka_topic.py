@@ -13,10 +13,12 @@ producer and consumer of the topic says otherwise (``WITHOUT_TOPIC_CREATION``), 
 that asks about the topic while it is missing (after the broker lost its data, say) cannot
 create it wrongly before the relay creates it rightly.
 
-A setting the broker does not report counts as not set. Tansu (the tests' broker) reports
-only the settings a topic was created with, so there a topic created without them, by hand
-or by auto-creation, is refused too; it reports one replica per partition whatever was
-asked, so the replication factor is not checked anywhere.
+A setting the broker does not report counts as not set. Kafka reports every setting of a
+topic, its defaults included; Tansu (the tests' broker) reports only the settings a topic
+was created with, so there a topic created without them, by hand or by auto-creation, is
+refused even where the broker's default would have done. The replication factor is not
+checked: it only decides how many broker failures the copy survives, and is the
+operator's to raise.
 """
 
 from collections.abc import Mapping
