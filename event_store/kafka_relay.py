@@ -13,35 +13,42 @@ store committed and never decides anything. Each stored event becomes one messag
 Log positions have gaps, so a consumer cannot tell a missing message from a gap by the
 positions alone; the previous position chains every message to the one before it, so a
 consumer hands out an event only once it has handed out its predecessor, and notices a hole
-instead of skipping it. The topic keeps messages forever (``retention.ms=-1``): it is a copy
-of the log, and a new consumer rebuilds its views from the first message.
+instead of skipping it.
+
+The topic. The relay creates it itself, with the settings a copy of the log needs, and
+refuses to publish into one whose settings differ (``event_store.kafka_topic``).
 
 Order. With one partition, the default, the topic holds the whole log in log order. With
 more, Kafka keeps order per key only: each aggregate's events stay in order, and a consumer
 that needs the global order merges the partitions on the position header
 (``projections.kafka_source.KafkaEventSource`` does).
 
-Where the relay's position lives. The relay keeps no checkpoint of its own: on start it
-reads the position header of the last message of every partition and resumes after the
-highest. A checkpoint kept anywhere else (a table, a committed consumer offset) would be a
-second record of the same fact, and the two can disagree: after a crash between the
-broker's acknowledgement and the checkpoint write the relay would publish a batch twice;
-after the topic is recreated or loses data it would skip what the topic no longer holds.
-The topic cannot disagree with itself. This relies on the relay being the topic's only
-writer, publishing in log order, so that the last message of a partition carries the
-highest position in it: run exactly one relay per topic.
+Where the relay's position lives. The relay keeps no checkpoint of its own: on start, and
+again after every failure, it reads the position header of the last message of every
+partition and resumes after the highest. A checkpoint kept anywhere else (a table, a
+committed consumer offset) would be a second record of the same fact, and the two can
+disagree: after a crash between the broker's acknowledgement and the checkpoint write the
+relay would publish a batch twice; after the topic is recreated or loses data it would skip
+what the topic no longer holds. The topic cannot disagree with itself. This relies on the
+relay being the topic's only writer, publishing in log order, so that the last message of a
+partition carries the highest position in it: run exactly one relay per topic.
 
 Delivery. An idempotent producer with ``acks="all"`` and one request in flight stops the
-broker from duplicating or reordering retried batches. If a send still fails, the relay
-resumes after the last event that was acknowledged together with everything before it, so
-a message the broker kept after the failure may appear twice (consumers are idempotent on
-aggregate id and version) but none is skipped while the process lives. One window remains:
-after a batch fails for good the producer still sends the batches it holds, so if a later one
-is delivered and the process dies before re-sending the failed one, the restarted relay
-resumes after the delivered one and the failed events are missing from the topic. It takes
-a batch that failed past every retry (``timeout`` seconds of broker trouble) and a crash
-before the next attempt; the relay logs every such failure, and consumers stop at the hole
-(the previous-position chain) rather than build views without those events.
+broker from duplicating or reordering retried batches. Any error, whether raised by the
+producer or reported for a record, ends the attempt: the relay closes the producer (which
+settles every record it still holds within ``timeout`` seconds), forgets its position and
+reads the topic's last one again, so a broker that came back empty gets the whole log again
+from the first event, and the next batch goes through a new producer. It resumes after the
+lower of the topic's last position and the last one acknowledged before the failure: a
+batch the old producer delivered after an earlier one failed is published again rather
+than leave a hole. Copies are harmless (consumers are idempotent on aggregate id and
+version); a hole is not, and consumers stop at one (the previous-position chain) rather
+than build views without those events.
+
+Failing for good. ``run_forever`` backs off between failed attempts, logs one line per
+attempt, and raises ``RelayGaveUp`` after a bounded number of failures in a row, so that a
+relay that cannot make progress exits and its supervisor sees it; a misconfigured topic
+raises ``TopicMisconfigured`` at once, since waiting will not fix it.
 """
 
 import logging
@@ -49,13 +56,14 @@ import threading
 import time
 from collections.abc import Sequence
 from contextlib import suppress
+from typing import Any
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
-from kafka.admin import NewTopic
 from kafka.consumer.fetcher import ConsumerRecord
-from kafka.errors import KafkaError, KafkaTimeoutError, TopicAlreadyExistsError
+from kafka.errors import KafkaError, KafkaTimeoutError
 from kafka.producer.future import FutureRecordMetadata
 
+from event_store.kafka_topic import WITHOUT_TOPIC_CREATION, ensure_log_topic
 from event_store.store import EventStore
 
 logger = logging.getLogger(__name__)
@@ -66,9 +74,16 @@ TOPIC_HEADER = "topic"
 VERSION_HEADER = "originator_version"
 PREVIOUS_HEADER = "previous_position"
 
+# Waits between failed attempts double from the idle interval up to this.
+LONGEST_BACKOFF = 30.0
+
 
 class RelayFailed(Exception):
     """Kafka did not acknowledge every event of a batch; the relay will send the rest again."""
+
+
+class RelayGaveUp(Exception):
+    """The relay failed too many times in a row to go on waiting for Kafka."""
 
 
 def header(record: ConsumerRecord, name: str) -> bytes:
@@ -93,8 +108,8 @@ def last_published_position(
     """The highest position among the last messages of the partitions; 0 when they are empty.
 
     The consumer is reassigned to the partitions for the look and left there."""
-    ends = consumer.end_offsets(list(partitions))
-    beginnings = consumer.beginning_offsets(list(partitions))
+    ends = consumer.end_offsets(list(partitions), timeout_ms=int(timeout * 1000))
+    beginnings = consumer.beginning_offsets(list(partitions), timeout_ms=int(timeout * 1000))
     filled = [tp for tp in partitions if ends[tp] > beginnings[tp]]
     consumer.assign(filled)
     for tp in filled:
@@ -131,9 +146,14 @@ class KafkaRelay:
         self.replication_factor = replication_factor
         self.batch_size = batch_size
         self.timeout = timeout
-        self._servers = bootstrap_servers.split(",")
+        self._clients: dict[str, Any] = {
+            "bootstrap_servers": bootstrap_servers.split(","),
+            "bootstrap_timeout_ms": int(timeout * 1000),
+            "request_timeout_ms": int(min(timeout, 30.0) * 1000),
+        }
         self._producer: KafkaProducer | None = None
         self._position: int | None = None
+        self._acknowledged_before_failure: int | None = None
 
     @property
     def position(self) -> int:
@@ -143,12 +163,17 @@ class KafkaRelay:
         return self._position
 
     def _resume_position(self) -> int:
-        self._ensure_topic()
+        admin = KafkaAdminClient(client_id="letopis-relay-admin", **self._clients)
+        try:
+            ensure_log_topic(admin, self.topic, self.partitions, self.replication_factor)
+        finally:
+            admin.close()
         consumer = KafkaConsumer(
-            bootstrap_servers=self._servers,
             client_id="letopis-relay-resume",
             group_id=None,
             enable_auto_commit=False,
+            **self._clients,
+            **WITHOUT_TOPIC_CREATION,
         )
         try:
             deadline = time.monotonic() + self.timeout
@@ -162,31 +187,22 @@ class KafkaRelay:
             position = last_published_position(consumer, partitions, self.timeout)
         finally:
             consumer.close()
-        logger.info("relay resumes after log position %d (the last one in %s)", position, self.topic)
-        return position
-
-    def _ensure_topic(self) -> None:
-        admin = KafkaAdminClient(bootstrap_servers=self._servers, client_id="letopis-relay-admin")
-        try:
-            admin.create_topics(
-                [
-                    NewTopic(
-                        self.topic,
-                        self.partitions,
-                        self.replication_factor,
-                        topic_configs={"retention.ms": "-1"},
-                    )
-                ]
+        acknowledged = self._acknowledged_before_failure
+        if acknowledged is not None and acknowledged < position:
+            logger.warning(
+                "%s reaches log position %d though a batch after %d failed; publishing again from %d",
+                self.topic,
+                position,
+                acknowledged,
+                acknowledged,
             )
-        except TopicAlreadyExistsError:
-            pass
-        finally:
-            admin.close()
+            position = acknowledged
+        logger.info("relay resumes after log position %d in %s", position, self.topic)
+        return position
 
     def _producer_for_batch(self) -> KafkaProducer:
         if self._producer is None:
             self._producer = KafkaProducer(
-                bootstrap_servers=self._servers,
                 client_id="letopis-relay",
                 acks="all",
                 enable_idempotence=True,
@@ -194,18 +210,22 @@ class KafkaRelay:
                 max_in_flight_requests_per_connection=1,
                 delivery_timeout_ms=int(self.timeout * 1000),
                 max_block_ms=int(self.timeout * 1000),
-                request_timeout_ms=int(min(self.timeout, 30.0) * 1000),
+                **self._clients,
+                **WITHOUT_TOPIC_CREATION,
             )
         return self._producer
 
-    def _discard_producer(self) -> None:
-        """Give up on a producer that refuses records; the next batch gets a fresh one."""
+    def _start_over(self, acknowledged: int) -> None:
+        """After a failure nothing the relay knows about the topic is trusted: the producer
+        goes, and the next attempt reads the topic's last position again."""
         producer, self._producer = self._producer, None
         if producer is not None:
-            # Closing flushes first, and that fails while the broker is away; the records it
-            # holds are re-sent from the acknowledged position anyway.
+            # Closing waits until every record the producer holds is delivered or has failed
+            # (each within its delivery timeout), so none lands after the topic is read again.
             with suppress(KafkaError):
-                producer.close(timeout=0)
+                producer.close(timeout=self.timeout)
+        self._position = None
+        self._acknowledged_before_failure = acknowledged
 
     def run_once(self) -> int:
         """Publish the next batch of the log; return how many events went out."""
@@ -213,17 +233,11 @@ class KafkaRelay:
         batch = self.store.read_stored(after, self.batch_size)
         if not batch:
             return 0
-        producer = self._producer_for_batch()
-        try:
-            # What a failed attempt left in the producer goes out (or fails) before anything
-            # new, so the buffer does not fill with copies of a batch while the broker is away.
-            producer.flush(timeout=self.timeout)
-        except KafkaTimeoutError as waiting:
-            raise RelayFailed(f"Kafka has not taken the previous batch in {self.timeout} s") from waiting
         futures: list[FutureRecordMetadata] = []
         failure: BaseException | None = None
         previous = after
         try:
+            producer = self._producer_for_batch()
             for notification in batch:
                 futures.append(
                     producer.send(
@@ -240,23 +254,20 @@ class KafkaRelay:
                 )
                 previous = notification.id
             producer.flush(timeout=self.timeout)
-        except KafkaTimeoutError as error:
-            # The broker is slow or away; the producer keeps retrying what it holds.
-            failure = error
         except KafkaError as error:
             failure = error
-            self._discard_producer()
         acknowledged = after
         for notification, future in zip(batch, futures, strict=False):
             if not future.succeeded():
                 failure = failure or future.exception
                 break
             acknowledged = notification.id
-        self._position = acknowledged
         if acknowledged != batch[-1].id:
+            self._start_over(acknowledged)
             raise RelayFailed(
                 f"Kafka acknowledged the log up to position {acknowledged} of {batch[-1].id}: {failure}"
             ) from failure
+        self._position = acknowledged
         logger.info("published log positions %d to %d to %s", batch[0].id, batch[-1].id, self.topic)
         return len(batch)
 
@@ -267,16 +278,36 @@ class KafkaRelay:
             published += sent
         return published
 
-    def run_forever(self, stop: threading.Event, interval: float = 0.5) -> None:
-        """Keep the topic current until ``stop`` is set, waiting ``interval`` seconds once idle."""
+    def run_forever(self, stop: threading.Event, interval: float = 0.5, max_failures: int = 10) -> None:
+        """Keep the topic current until ``stop`` is set, waiting ``interval`` seconds once idle.
+
+        A failed attempt is logged in one line and followed by a wait that doubles from
+        ``interval`` up to ``LONGEST_BACKOFF``; ``max_failures`` failures in a row raise
+        ``RelayGaveUp``. ``TopicMisconfigured`` is raised at once."""
+        failures = 0
         while not stop.is_set():
             try:
-                if self.run_once():
-                    continue
-            except (KafkaError, RelayFailed):
-                # The broker may come back: log, wait, and resume from the acknowledged position.
-                logger.exception("relay could not publish to %s", self.topic)
-            stop.wait(interval)
+                sent = self.run_once()
+            except (KafkaError, RelayFailed) as error:
+                failures += 1
+                if failures >= max_failures:
+                    raise RelayGaveUp(
+                        f"relay gave up on {self.topic} after {failures} failed attempts in a row; "
+                        f"the last one: {error}"
+                    ) from error
+                backoff = min(interval * 2 ** (failures - 1), LONGEST_BACKOFF)
+                logger.warning(
+                    "relay attempt failed (%d of %d in a row), next in %.1f s: %s",
+                    failures,
+                    max_failures,
+                    backoff,
+                    error,
+                )
+                stop.wait(backoff)
+                continue
+            failures = 0
+            if not sent:
+                stop.wait(interval)
 
     def close(self) -> None:
         producer, self._producer = self._producer, None

@@ -5,6 +5,9 @@ the local store would give: ``KafkaEventSource`` answers the runner's ``head()``
 ``read(after, limit, stop, topics)`` from the topic (see ``event_store.kafka_relay`` for
 the message format).
 
+- The reader never creates the topic (only the relay does, with the settings the log
+  needs): a reader asking about it while it is missing would otherwise have the broker
+  create it with its defaults.
 - Partitions are assigned by hand, all of them: a consumer group would split the log
   between workers, while each worker needs all of it, and joining a group costs seconds.
   Where a reader stands lives in the views database (the runner's tracked positions),
@@ -46,6 +49,7 @@ from event_store.kafka_relay import (
     position_of,
     topic_partitions,
 )
+from event_store.kafka_topic import WITHOUT_TOPIC_CREATION
 from event_store.store import Recorded
 
 
@@ -92,6 +96,7 @@ class KafkaEventSource:
             group_id=None,
             enable_auto_commit=False,
             auto_offset_reset="earliest",
+            **WITHOUT_TOPIC_CREATION,
         )
         # head() looks at the ends of the partitions without moving the reading consumer.
         self._probe = KafkaConsumer(
@@ -99,6 +104,7 @@ class KafkaEventSource:
             client_id="letopis-projections-head",
             group_id=None,
             enable_auto_commit=False,
+            **WITHOUT_TOPIC_CREATION,
         )
         self._partitions: list[TopicPartition] = []
         self._pending: list[tuple[int, int, _Message]] = []

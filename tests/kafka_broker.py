@@ -47,7 +47,10 @@ class TansuBroker:
         self.port = port
         self.address = f"127.0.0.1:{port}"
         self._log = log
-        self._process = subprocess.Popen(
+        self._process = self._start()
+
+    def _start(self) -> "subprocess.Popen[bytes]":
+        return subprocess.Popen(
             [
                 tansu_binary(),
                 "broker",
@@ -58,7 +61,7 @@ class TansuBroker:
                 "--storage-engine",
                 "memory://tansu/",
             ],
-            stdout=log,
+            stdout=self._log,
             stderr=subprocess.STDOUT,
         )
 
@@ -82,6 +85,14 @@ class TansuBroker:
         except subprocess.TimeoutExpired:
             self._process.kill()
             self._process.wait(timeout=5)
+
+    def replace_with_empty(self, timeout: float = 15.0) -> None:
+        """Kill the broker and start a new one on the same address that knows no topics: a
+        broker that crashed and lost its data, as its clients see it."""
+        self._process.kill()
+        self._process.wait(timeout=5)
+        self._process = self._start()
+        self.wait_until_listening(timeout)
 
 
 @contextmanager

@@ -1,12 +1,15 @@
 """The Kafka relay and the projection source that reads its topic, against a real broker."""
 
+import logging
 import threading
 import time
 import uuid
+from contextlib import suppress
 
 import pytest
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import NewTopic
+from kafka.errors import KafkaError
 from typer.testing import CliRunner
 
 from commands.contact_commands import RegisterContact
@@ -25,9 +28,11 @@ from event_store.kafka_relay import (
     VERSION_HEADER,
     KafkaRelay,
     RelayFailed,
+    RelayGaveUp,
     header,
     position_of,
 )
+from event_store.kafka_topic import LOG_TOPIC_CONFIGS, TopicMisconfigured
 from letopis.cli import app
 from letopis.wiring import Letopis
 from projections.counterparty_register import CounterpartyRegister
@@ -86,6 +91,14 @@ def published(bootstrap: str, topic: str) -> list:
         return [record for tp in partitions for record in records[tp]]
     finally:
         consumer.close()
+
+
+def topics_of(bootstrap: str) -> list[str]:
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap)
+    try:
+        return list(admin.list_topics())
+    finally:
+        admin.close()
 
 
 def views_of(source: EventSource, batch_size: int = 2000) -> tuple[ProjectionRunner, SqliteViews]:
@@ -228,18 +241,40 @@ def test_views_fed_from_kafka_equal_views_fed_from_the_store(
 
 
 @pytest.mark.kafka
-def test_the_relay_does_not_move_past_what_the_broker_did_not_acknowledge(letopis, staff, topic):
+def test_a_broker_that_comes_back_empty_gets_the_whole_log_again_once_and_in_order(letopis, staff, topic):
+    add_clients(letopis, staff, 2)
     with tansu_broker() as broker:
-        relay = KafkaRelay(letopis.store, broker.address, topic=topic, timeout=1)
-        relay.run_until_caught_up()
-        acknowledged = relay.position
-        add_clients(letopis, staff, 1)
-        broker.stop()
-        with pytest.raises(RelayFailed):
-            relay.run_once()
-        relay.close()
+        relay = KafkaRelay(letopis.store, broker.address, topic=topic, batch_size=7, timeout=2)
+        source = KafkaEventSource(broker.address, letopis.store.mapper, topic=topic, timeout=2)
+        local, local_views = views_of(letopis.store)
+        remote, remote_views = views_of(source, batch_size=5)
+        try:
+            relay.run_until_caught_up()
+            remote.catch_up()
+            broker.replace_with_empty()
+            add_clients(letopis, staff, 1)
+            # A reader that asks about the topic while it is missing must not get it created. It
+            # finds the topic empty or gets no answer, as its metadata has caught up or not.
+            with suppress(KafkaError):
+                source.head()
+            assert topic not in topics_of(broker.address)
+            with pytest.raises(RelayFailed):
+                relay.run_once()
+            relay.run_until_caught_up()
+            messages = published(broker.address, topic)
+            local.catch_up()
+            remote.catch_up()
+            assert rows(remote) == rows(local)
+        finally:
+            relay.close()
+            source.close()
+            local_views.close()
+            remote_views.close()
+    log = [n.id for n in letopis.store.read_stored(0, 10_000)]
 
-    assert relay.position == acknowledged < letopis.store.head()
+    assert {m.partition for m in messages} == {0}
+    assert [position_of(m) for m in messages] == log
+    assert [int(header(m, PREVIOUS_HEADER)) for m in messages] == [0, *log[:-1]]
 
 
 def copy_messages(bootstrap: str, topic: str, messages: list) -> None:
@@ -318,3 +353,135 @@ def test_relay_run_refuses_to_start_without_brokers(monkeypatch: pytest.MonkeyPa
 
     assert result.exit_code == 2
     assert "LETOPIS_KAFKA_BOOTSTRAP_SERVERS" in result.output
+
+
+def create_topic(bootstrap: str, topic: str, partitions: int, configs: dict[str, str]) -> None:
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap)
+    try:
+        admin.create_topics(
+            {topic: {"num_partitions": partitions, "replication_factor": 1, "configs": configs}}
+        )
+    finally:
+        admin.close()
+
+
+EXPECTED = "1 partition, retention.ms=-1, cleanup.policy=delete"
+
+
+@pytest.mark.kafka
+@pytest.mark.parametrize(
+    ("relay_partitions", "partitions", "configs", "found", "expected"),
+    [
+        (1, 3, LOG_TOPIC_CONFIGS, "3 partitions, retention.ms=-1, cleanup.policy=delete", EXPECTED),
+        (
+            3,
+            1,
+            LOG_TOPIC_CONFIGS,
+            "1 partition, retention.ms=-1, cleanup.policy=delete",
+            "3 partitions, retention.ms=-1, cleanup.policy=delete",
+        ),
+        (
+            1,
+            1,
+            {"retention.ms": "604800000", "cleanup.policy": "delete"},
+            "1 partition, retention.ms=604800000, cleanup.policy=delete",
+            EXPECTED,
+        ),
+        (
+            1,
+            1,
+            {"retention.ms": "-1", "cleanup.policy": "compact"},
+            "1 partition, retention.ms=-1, cleanup.policy=compact",
+            EXPECTED,
+        ),
+        (1, 1, {}, "1 partition, retention.ms not reported, cleanup.policy not reported", EXPECTED),
+    ],
+)
+def test_a_topic_with_other_settings_is_refused_naming_what_was_found_and_what_is_needed(
+    letopis, staff, kafka_bootstrap, topic, relay_partitions, partitions, configs, found, expected
+):
+    add_clients(letopis, staff, 1)
+    create_topic(kafka_bootstrap, topic, partitions, configs)
+    relay = KafkaRelay(letopis.store, kafka_bootstrap, topic=topic, partitions=relay_partitions)
+    try:
+        with pytest.raises(TopicMisconfigured) as refused:
+            relay.run_once()
+    finally:
+        relay.close()
+
+    assert str(refused.value) == (
+        f"Kafka topic {topic!r} has {found}, but the relay publishes the log only into a topic with "
+        f"{expected}: delete the topic so that the relay creates it, or name another one"
+    )
+    assert published(kafka_bootstrap, topic) == []
+
+
+@pytest.mark.kafka
+def test_a_topic_the_broker_created_with_its_defaults_is_refused(letopis, staff, kafka_bootstrap, topic):
+    add_clients(letopis, staff, 1)
+    # A client that lets its metadata requests create topics, as clients do unless told otherwise.
+    producer = KafkaProducer(bootstrap_servers=kafka_bootstrap)
+    producer.partitions_for(topic)
+    producer.close(timeout=10)
+    relay = KafkaRelay(letopis.store, kafka_bootstrap, topic=topic)
+    try:
+        with pytest.raises(TopicMisconfigured, match=r"retention\.ms not reported"):
+            relay.run_once()
+    finally:
+        relay.close()
+
+
+@pytest.mark.kafka
+def test_a_relay_whose_broker_is_gone_gives_up_after_its_failures_logging_one_line_each(
+    letopis, staff, caplog: pytest.LogCaptureFixture
+):
+    add_clients(letopis, staff, 1)
+    with tansu_broker() as broker:
+        gone = broker.address
+    relay = KafkaRelay(letopis.store, gone, timeout=0.5)
+    with (
+        caplog.at_level(logging.INFO, logger="event_store.kafka_relay"),
+        pytest.raises(
+            RelayGaveUp, match=r"^relay gave up on letopis\.events after 3 failed attempts in a row"
+        ),
+    ):
+        relay.run_forever(threading.Event(), interval=0.01, max_failures=3)
+    relay.close()
+    lines = [record for record in caplog.records if record.name == "event_store.kafka_relay"]
+
+    assert [record.getMessage().split(":")[0] for record in lines] == [
+        "relay attempt failed (1 of 3 in a row), next in 0.0 s",
+        "relay attempt failed (2 of 3 in a row), next in 0.0 s",
+    ]
+    assert all(record.exc_info is None and "\n" not in record.getMessage() for record in lines)
+
+
+@pytest.mark.kafka
+def test_relay_run_exits_with_its_own_code_when_it_gives_up(letopis, monkeypatch: pytest.MonkeyPatch):
+    with tansu_broker() as broker:
+        gone = broker.address
+    monkeypatch.setenv("LETOPIS_KAFKA_BOOTSTRAP_SERVERS", gone)
+    monkeypatch.setenv("LETOPIS_DATABASE_URL", "memory://")
+    result = CliRunner().invoke(
+        app, ["relay", "run", "--max-failures", "2", "--interval", "0.01", "--timeout", "0.5"]
+    )
+
+    assert result.exit_code == 3
+    assert result.output.splitlines()[-1].startswith(
+        "relay gave up on letopis.events after 2 failed attempts in a row; the last one: "
+    )
+
+
+@pytest.mark.kafka
+def test_relay_run_exits_at_once_with_its_own_code_on_a_misconfigured_topic(
+    kafka_bootstrap, topic, monkeypatch: pytest.MonkeyPatch
+):
+    create_topic(kafka_bootstrap, topic, 3, LOG_TOPIC_CONFIGS)
+    monkeypatch.setenv("LETOPIS_KAFKA_BOOTSTRAP_SERVERS", kafka_bootstrap)
+    monkeypatch.setenv("LETOPIS_DATABASE_URL", "memory://")
+    result = CliRunner().invoke(app, ["relay", "run", "--topic", topic, "--max-failures", "100"])
+
+    assert result.exit_code == 4
+    assert result.output.splitlines()[-1].startswith(
+        f"Kafka topic {topic!r} has 3 partitions, retention.ms=-1, cleanup.policy=delete, but the relay"
+    )
