@@ -17,6 +17,7 @@ from datetime import datetime
 import psycopg
 from eventsourcing.utils import get_topic
 
+from event_store.errors import DatabaseUnavailable
 from event_store.store import Recorded
 from projections.database import ViewCursor
 from projections.projection import Projection
@@ -45,7 +46,7 @@ def _database_failed(error: Exception) -> bool:
 
     SQLite reports a wrong statement and an unusable database with one exception class,
     told apart by its result code."""
-    if isinstance(error, psycopg.OperationalError):
+    if isinstance(error, psycopg.OperationalError | DatabaseUnavailable):
         return True
     if isinstance(error, sqlite3.OperationalError):
         return error.sqlite_errorcode & 0xFF != sqlite3.SQLITE_ERROR

@@ -51,6 +51,7 @@ _STILL_OPEN = (InquiryStatus.OPEN.value, InquiryStatus.PROPOSED.value)
 
 class InquiryView(Projection):
     name = "inquiries"
+    version = 2
     tables = ("inquiries", "quote_tasks", "inquiry_client_managers")
 
     def create_tables(self, cursor: ViewCursor) -> None:
@@ -66,7 +67,8 @@ class InquiryView(Projection):
         cursor.execute(
             "CREATE TABLE IF NOT EXISTS quote_tasks (inquiry_id TEXT NOT NULL, task_id TEXT NOT NULL, "
             "department TEXT NOT NULL, assignee_id TEXT NOT NULL, question TEXT NOT NULL, due TEXT NOT NULL, "
-            "costs TEXT, answered_at TEXT, PRIMARY KEY (inquiry_id, task_id))"
+            "costs TEXT, answered_at TEXT, assigned_position BIGINT NOT NULL, "
+            "PRIMARY KEY (inquiry_id, task_id))"
         )
         cursor.execute("CREATE INDEX IF NOT EXISTS quote_tasks_due ON quote_tasks (due)")
         cursor.execute(
@@ -176,8 +178,8 @@ class InquiryView(Projection):
     def _task_assigned(cursor: ViewCursor, recorded: Recorded) -> None:
         event: Any = recorded.event
         cursor.execute(
-            "INSERT INTO quote_tasks (inquiry_id, task_id, department, assignee_id, question, due) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO quote_tasks (inquiry_id, task_id, department, assignee_id, question, due, "
+            "assigned_position) VALUES (?, ?, ?, ?, ?, ?, ?)",
             (
                 str(event.originator_id),
                 event.task_id,
@@ -185,6 +187,7 @@ class InquiryView(Projection):
                 event.assignee_id,
                 event.question,
                 utc_text(event.due),
+                recorded.position,
             ),
         )
         _touch(cursor, event)
@@ -257,10 +260,12 @@ def get_inquiry(cursor: ViewCursor, inquiry_id: str) -> dict[str, Any] | None:
     if not rows:
         return None
     inquiry = _row_to_inquiry(rows[0])
+    # Tasks in the order they were assigned: their ids are whatever the assigner chose.
     tasks = cursor.execute(
-        f"SELECT {', '.join(_TASK_COLUMNS)} FROM quote_tasks WHERE inquiry_id = ?", (inquiry_id,)
+        f"SELECT {', '.join(_TASK_COLUMNS)} FROM quote_tasks WHERE inquiry_id = ? ORDER BY assigned_position",
+        (inquiry_id,),
     )
-    inquiry["tasks"] = sorted((_row_to_task(row) for row in tasks), key=lambda task: int(task["task_id"]))
+    inquiry["tasks"] = [_row_to_task(row) for row in tasks]
     return inquiry
 
 

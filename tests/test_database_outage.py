@@ -95,6 +95,7 @@ def test_the_api_answers_503_while_postgres_is_away_and_every_request_succeeds_o
     letopis: Letopis, running: ThrowawayServer
 ) -> None:
     _, token = letopis.create_user("Иванов Иван", Role.ADMIN, None, None)
+    letopis.runner.catch_up()
     headers = {"Authorization": f"Bearer {token}"}
     with TestClient(create_app(letopis)) as client:
         assert client.get("/api/v1/employees/me", headers=headers).status_code == 200
@@ -149,6 +150,7 @@ def test_a_restart_costs_no_request_even_when_nobody_asked_while_it_was_away(
 ) -> None:
     """Every pooled connection died with the old server; none of them may reach a caller."""
     _, token = letopis.create_user("Иванов Иван", Role.ADMIN, None, None)
+    letopis.runner.catch_up()
     headers = {"Authorization": f"Bearer {token}"}
 
     def hire(number: int) -> int:

@@ -4,13 +4,14 @@ one that stays a failure."""
 
 import dataclasses
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta, timezone
 from typing import Any
 from uuid import UUID, uuid4
 
 from aggregates.counterparty import Counterparty
 from aggregates.interaction import Direction, Interaction, InteractionKind
 from aggregates.stamp import Stamp
+from commands.fields import FIRST_DAY
 from event_store.store import Recorded
 from letopis.wiring import Letopis, all_projections
 from projections.database import ViewCursor
@@ -62,7 +63,7 @@ def append_profile_change(letopis: Letopis, actor: str, counterparty_id: str, **
 
 class CorrectedHistory(RelationshipHistory):
     """The history as a later release would build it: a business time that has no UTC date
-    is shown as the earliest one there is."""
+    is shown as the first day of the calendar the write side accepts."""
 
     def apply(self, cursor: ViewCursor, batch: Sequence[Recorded]) -> None:
         super().apply(cursor, [_in_range(recorded) for recorded in batch])
@@ -73,7 +74,7 @@ def _in_range(recorded: Recorded) -> Recorded:
     try:
         event.occurred_at.astimezone(UTC)
     except OverflowError:
-        earliest = dataclasses.replace(event, occurred_at=datetime.min.replace(tzinfo=UTC))
+        earliest = dataclasses.replace(event, occurred_at=datetime.combine(FIRST_DAY, time.min, UTC))
         return Recorded(recorded.position, earliest)
     return recorded
 

@@ -5,11 +5,11 @@ fails the whole batch instead."""
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
 from typer.testing import CliRunner
 
 from aggregates.employee import Employee, Role
+from event_store.errors import DatabaseUnavailable
 from event_store.store import Recorded
 from letopis import cli
 from letopis.settings import Settings
@@ -188,7 +188,7 @@ def test_a_lost_database_connection_fails_the_whole_batch_and_stops_no_view(leto
     before = runner.positions()
     letopis.create_user("Иванов Иван", Role.MANAGER, "Москва-1", "Продажи")
 
-    with pytest.raises(psycopg.OperationalError):
+    with pytest.raises(DatabaseUnavailable):
         runner.catch_up()
     after_failure = runner.status()
     runner.catch_up()

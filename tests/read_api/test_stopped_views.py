@@ -42,6 +42,7 @@ def test_a_view_that_cannot_apply_an_event_stops_alone_and_resumes_once_correcte
     )
     assert renamed.status_code == 200, renamed.text
     head = letopis.store.head()
+    letopis.runner.catch_up()  # as the projection worker does, every fraction of a second
 
     me = client.get("/api/v1/employees/me", headers={"Authorization": f"Bearer {newcomer_token}"})
     read = client.get(
