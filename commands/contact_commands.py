@@ -2,14 +2,13 @@
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
-from pydantic.json_schema import SkipJsonSchema
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from aggregates.contact import Contact, Influence
 from aggregates.counterparty import Counterparty
 from commands.command import Change, Command
 from commands.context import Context
-from commands.fields import NOT_NULL, Day, Email, EntityId, Line, Name, Phones, Tags
+from commands.fields import Day, Email, EntityId, Line, Name, Phones, Tags, never_null, refuse_null
 from commands.handling import Handlers
 from commands.scope import check_assignable, counterparty_guard
 
@@ -48,18 +47,26 @@ class RegisterContact(Command):
     interests: Tags = Field(default_factory=list, description="Hobbies and interests")
 
 
-class ChangeContact(Change):
-    """Change the fields of the contact card a request names; a nullable field is cleared by null."""
+_NEVER_NULL = ("full_name", "phones", "emails", "notable_dates", "interests")
 
-    full_name: Annotated[Name | SkipJsonSchema[None], NOT_NULL] = None
+
+class ChangeContact(Change):
+    """Change the fields of the contact card a request names; a field the card may hold empty
+    is cleared by null."""
+
+    model_config = ConfigDict(json_schema_extra=never_null(*_NEVER_NULL))
+
+    full_name: Name | None = None
     position: Line | None = None
     role: Line | None = None
     influence: Influence | None = None
-    phones: Annotated[Phones | SkipJsonSchema[None], NOT_NULL] = None
-    emails: Annotated[Emails | SkipJsonSchema[None], NOT_NULL] = None
+    phones: Phones | None = None
+    emails: Emails | None = None
     birthday: Day | None = None
-    notable_dates: Annotated[NotableDates | SkipJsonSchema[None], NOT_NULL] = None
-    interests: Annotated[Tags | SkipJsonSchema[None], NOT_NULL] = None
+    notable_dates: NotableDates | None = None
+    interests: Tags | None = None
+
+    _kept_unless_given = field_validator(*_NEVER_NULL, mode="before")(refuse_null)
 
 
 _DETAIL_KEYS = set(ChangeContact.model_fields) - set(Change.model_fields)

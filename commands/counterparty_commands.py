@@ -2,13 +2,12 @@
 
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
-from pydantic.json_schema import SkipJsonSchema
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from aggregates.counterparty import Admission, Counterparty, CounterpartyKind, LegalForm
 from commands.command import Change, Command
 from commands.context import Context
-from commands.fields import NOT_NULL, EntityId, Line, Name, Phones, Reason, Tags, single_line
+from commands.fields import EntityId, Line, Name, Phones, Reason, Tags, never_null, refuse_null, single_line
 from commands.handling import Handlers
 from commands.scope import check_assignable, counterparty_guard
 
@@ -54,24 +53,43 @@ class RegisterCounterparty(CounterpartyCard, Command):
     """Open a card for a new counterparty."""
 
 
-class ChangeCounterpartyProfile(Change):
-    """Change the fields of the card a request names; a nullable field is cleared by null."""
+_NEVER_NULL = (
+    "legal_form",
+    "kind",
+    "name",
+    "requisites",
+    "phones",
+    "attributes",
+    "classifiers",
+    "loyalty_reasons",
+    "interests",
+    "competitor_products",
+)
 
-    legal_form: Annotated[LegalForm | SkipJsonSchema[None], NOT_NULL] = None
-    kind: Annotated[CounterpartyKind | SkipJsonSchema[None], NOT_NULL] = None
-    name: Annotated[Name | SkipJsonSchema[None], NOT_NULL] = None
+
+class ChangeCounterpartyProfile(Change):
+    """Change the fields of the card a request names; a field the card may hold empty is
+    cleared by null."""
+
+    model_config = ConfigDict(json_schema_extra=never_null(*_NEVER_NULL))
+
+    legal_form: LegalForm | None = None
+    kind: CounterpartyKind | None = None
+    name: Name | None = None
     tax_id: TaxId | None = None
-    requisites: Annotated[Attributes | SkipJsonSchema[None], NOT_NULL] = None
+    requisites: Attributes | None = None
     industry: Line | None = None
     region: Line | None = None
     activity: Line | None = None
-    phones: Annotated[Phones | SkipJsonSchema[None], NOT_NULL] = None
-    attributes: Annotated[Attributes | SkipJsonSchema[None], NOT_NULL] = None
-    classifiers: Annotated[Classifiers | SkipJsonSchema[None], NOT_NULL] = None
-    loyalty_reasons: Annotated[Tags | SkipJsonSchema[None], NOT_NULL] = None
+    phones: Phones | None = None
+    attributes: Attributes | None = None
+    classifiers: Classifiers | None = None
+    loyalty_reasons: Tags | None = None
     lead_source: Line | None = None
-    interests: Annotated[Tags | SkipJsonSchema[None], NOT_NULL] = None
-    competitor_products: Annotated[Tags | SkipJsonSchema[None], NOT_NULL] = None
+    interests: Tags | None = None
+    competitor_products: Tags | None = None
+
+    _kept_unless_given = field_validator(*_NEVER_NULL, mode="before")(refuse_null)
 
 
 class AssignManager(Change):

@@ -11,6 +11,7 @@ happened say so with the ``PLANNED`` marker.
 """
 
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -157,13 +158,21 @@ class Planned:
 PLANNED = Planned()
 
 
-def _not_null(value: Any) -> Any:
+def refuse_null(value: Any) -> Any:
+    """For a change that names only what it changes: absent keeps the value, null is refused
+    for a field the record cannot hold empty. Use as a ``mode="before"`` field validator."""
     if value is None:
         raise ValueError("may not be null: leave the field out to keep its value")
     return value
 
 
-NOT_NULL = AfterValidator(_not_null)
-"""For a change that names only what it changes: absent keeps the value, null is refused.
-Used as ``Annotated[T | SkipJsonSchema[None], NOT_NULL] = None``, so the document shows
-the field as optional but never null."""
+def never_null(*fields: str) -> Callable[[dict[str, Any]], None]:
+    """The document's side of ``refuse_null``: the fields are optional but never null."""
+
+    def adjust(schema: dict[str, Any]) -> None:
+        for name in fields:
+            field = schema["properties"][name]
+            field.update(next(option for option in field.pop("anyOf") if option != {"type": "null"}))
+            field.pop("default", None)
+
+    return adjust

@@ -1,0 +1,142 @@
+"""Test builders over HTTP: records of every kind, owned by Ivanov's team (Москва-1), made the
+way a client of the API makes them."""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+API = "/api/v1"
+TODAY = datetime.now(UTC).date()
+STAGES = [{"name": "Квалификация", "probability": "10"}, {"name": "Переговоры", "probability": "60"}]
+ITEM = {"name": "Фрахт 40HC Шанхай — Москва", "unit": "контейнер", "price": "250000.00"}
+
+
+@dataclass
+class Api:
+    client: TestClient
+    auth: Any
+
+    def write(self, who: str, method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+        response = self.client.request(method, f"{API}{path}", json=body, headers=self.auth(who))
+        assert response.status_code in (200, 201), f"{method.upper()} {path}: {response.text}"
+        answer: dict[str, Any] = response.json()
+        return answer
+
+    def read(self, who: str, path: str, **params: Any) -> Any:
+        response = self.client.get(f"{API}{path}", params=params, headers=self.auth(who))
+        assert response.status_code == 200, f"GET {path}: {response.text}"
+        return response.json()
+
+
+def days(offset: int) -> str:
+    return (TODAY + timedelta(days=offset)).isoformat()
+
+
+def moment(hours: int) -> str:
+    return (datetime.now(UTC) + timedelta(hours=hours)).isoformat()
+
+
+def a_contract(client: TestClient, auth: Any, who: str = "ivanov") -> str:
+    api = Api(client, auth)
+    counterparty = api.write(who, "post", "/counterparties", {"name": "ООО «Договорный»"})["id"]
+    return str(api.write(who, "post", "/contracts", contract_body(counterparty))["id"])
+
+
+def contract_body(counterparty_id: str, number: str = "ТЛ-2026/001") -> dict[str, Any]:
+    return {
+        "number": number,
+        "counterparty_id": counterparty_id,
+        "signed_on": days(-10),
+        "valid_from": days(-10),
+        "valid_until": days(350),
+        "amount": "100000.00",
+        "stages": [{"name": "Перевозка", "planned_start": days(-5), "planned_end": days(30)}],
+    }
+
+
+def ivanov_world(client: TestClient, auth: Any) -> dict[str, str]:
+    """One record of every kind, the company's configuration, and Ivanov's team's sales."""
+    api = Api(client, auth)
+    ids: dict[str, str] = {}
+    ids["pipeline"] = api.write("head", "post", "/pipelines", {"name": "Основная", "stages": STAGES})["id"]
+    ids["item"] = api.write("admin", "post", "/catalogue", ITEM)["id"]
+    api.write("admin", "post", "/refusal-reasons", {"code": "price", "label": "Дорого"})
+    ids["counterparty"] = api.write("ivanov", "post", "/counterparties", {"name": "ООО «Ёлка-Транс»"})["id"]
+    ids["contact"] = api.write(
+        "ivanov", "post", "/contacts", {"counterparty_id": ids["counterparty"], "full_name": "Орлова Елена"}
+    )["id"]
+    ids["private_contact"] = api.write("ivanov", "post", "/contacts", {"full_name": "Частный Клиент"})["id"]
+    meeting = {"kind": "meeting", "agenda": "Тарифы"}
+    ids["interaction"] = api.write(
+        "ivanov",
+        "post",
+        "/interactions",
+        {
+            "counterparty_id": ids["counterparty"],
+            "contact_ids": [ids["contact"]],
+            "subject": "Встреча",
+            "details": meeting,
+        },
+    )["id"]
+    ids["private_interaction"] = api.write(
+        "ivanov",
+        "post",
+        "/interactions",
+        {"contact_ids": [ids["private_contact"]], "subject": "Звонок частнику", "details": meeting},
+    )["id"]
+    ids["inquiry"] = api.write(
+        "ivanov",
+        "post",
+        "/inquiries",
+        {
+            "counterparty_id": ids["counterparty"],
+            "request": {"Маршрут": "Шанхай — Москва"},
+            "deadline": moment(48),
+        },
+    )["id"]
+    api.write(
+        "ivanov",
+        "post",
+        f"/inquiries/{ids['inquiry']}/quote-tasks",
+        {
+            "department": "Логистика",
+            "assignee_id": api.read("petrova", "/employees/me")["id"],
+            "question": "Ставка?",
+            "due": moment(24),
+        },
+    )
+    ids["deal"] = api.write(
+        "ivanov",
+        "post",
+        "/deals",
+        {
+            "counterparty_id": ids["counterparty"],
+            "pipeline_id": ids["pipeline"],
+            "amount": "500000.00",
+            "expected_close_on": days(60),
+        },
+    )["id"]
+    ids["contract"] = api.write("ivanov", "post", "/contracts", contract_body(ids["counterparty"]))["id"]
+    ids["order"] = api.write(
+        "ivanov",
+        "post",
+        "/orders",
+        {
+            "counterparty_id": ids["counterparty"],
+            "contract_id": ids["contract"],
+            "amount": "30000",
+            "expected_on": days(7),
+        },
+    )["id"]
+    ids["payment"] = api.write(
+        "ivanov",
+        "post",
+        "/payments",
+        {"contract_id": ids["contract"], "amount": "10000", "received_on": days(0)},
+    )["id"]
+    me = api.read("ivanov", "/employees/me")
+    ids["ivanov"] = me["id"]
+    ids["token"] = api.read("ivanov", "/employees/me/tokens")[0]["token_id"]
+    return ids
