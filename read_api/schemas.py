@@ -1,9 +1,10 @@
 """What the API returns, described for the OpenAPI document."""
 
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, Field, WithJsonSchema
+from pydantic import BaseModel, Field, PlainSerializer, WithJsonSchema
 
 from aggregates.counterparty import Admission, CounterpartyKind, LegalForm
 from aggregates.employee import Role
@@ -12,6 +13,18 @@ T = TypeVar("T")
 
 Uuid = Annotated[str, WithJsonSchema({"type": "string", "format": "uuid"})]
 """An id in an answer: a UUID as text."""
+
+
+def _fixed_point(value: Decimal) -> str:
+    return format(value, "f")
+
+
+DecimalText = Annotated[
+    Decimal,
+    PlainSerializer(_fixed_point, return_type=str, when_used="json"),
+    WithJsonSchema({"type": "string", "pattern": r"^-?\d+(\.\d+)?$", "examples": ["1500.00"]}),
+]
+"""Money, quantities and rates in an answer: exact decimal text, never a float or an exponent."""
 
 
 class WriteResult(BaseModel):

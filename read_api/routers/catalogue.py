@@ -1,7 +1,6 @@
 """/catalogue: the products and services quotes are built from, and their prices."""
 
 from datetime import datetime
-from decimal import Decimal
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -13,7 +12,7 @@ from commands.catalogue_commands import ChangeCataloguePrice, ListCatalogueItem,
 from commands.fields import SearchText
 from projections.catalogue import get_catalogue_item, search_catalogue
 from read_api.deps import BackendDep, CurrentActor, Limit, Offset, ReadAfter, RecordId, Write, fresh_lookup
-from read_api.schemas import READ_ONE, WRITE, Page, Uuid, WriteResult
+from read_api.schemas import READ_ONE, WRITE, DecimalText, Page, Uuid, WriteResult
 
 router = APIRouter(prefix="/catalogue", tags=["catalogue"])
 
@@ -24,7 +23,7 @@ class CatalogueEntry(BaseModel):
     name: str
     unit: str
     category: str | None
-    price: Decimal
+    price: DecimalText
     currency: str
     active: bool
     version: int

@@ -2,7 +2,6 @@
 change to a contract."""
 
 from datetime import date
-from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
@@ -34,7 +33,7 @@ from read_api.deps import (
     Write,
     fresh_lookup,
 )
-from read_api.schemas import READ_ONE, WRITE, Page, Uuid, WriteResult
+from read_api.schemas import READ_ONE, WRITE, DecimalText, Page, Uuid, WriteResult
 
 router = APIRouter(prefix="/contracts", tags=["contracts"])
 
@@ -49,12 +48,12 @@ class ContractRow(BaseModel):
     signed_on: date
     valid_from: date
     valid_until: date
-    amount: Decimal
+    amount: DecimalText
     currency: str
-    booked: Decimal = Field(description="Booked by orders under the contract")
-    remaining: Decimal = Field(description="Still free for orders: amount less booked")
-    paid: Decimal = Field(description="Payments less refunds")
-    overpaid: Decimal = Field(description="Paid beyond the contract's amount; 0 when not overpaid")
+    booked: DecimalText = Field(description="Booked by orders under the contract")
+    remaining: DecimalText = Field(description="Still free for orders: amount less booked")
+    paid: DecimalText = Field(description="Payments less refunds")
+    overpaid: DecimalText = Field(description="Paid beyond the contract's amount; 0 when not overpaid")
     progress: str = Field(description="Paid / amount as a decimal ratio", examples=["0.2500"])
     status: ContractStatus
     originals_received: bool

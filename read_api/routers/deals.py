@@ -1,7 +1,6 @@
 """/deals: the deals of the sales funnel, and every change to one."""
 
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -22,7 +21,7 @@ from commands.fields import EntityId, SearchText
 from projections.deal_funnel import DealFilter, get_deal, search_deals
 from projections.employee_directory import responsible
 from read_api.deps import BackendDep, CurrentActor, Limit, Offset, ReadAfter, RecordId, Write, fresh_lookup
-from read_api.schemas import READ_ONE, WRITE, Page, Uuid, WriteResult
+from read_api.schemas import READ_ONE, WRITE, DecimalText, Page, Uuid, WriteResult
 
 router = APIRouter(prefix="/deals", tags=["deals"])
 
@@ -30,8 +29,8 @@ router = APIRouter(prefix="/deals", tags=["deals"])
 class DealLineEntry(BaseModel):
     item_id: Uuid | None
     name: str
-    quantity: Decimal
-    unit_price: Decimal
+    quantity: DecimalText
+    unit_price: DecimalText
     currency: str
 
 
@@ -46,8 +45,8 @@ class DealCard(BaseModel):
     manager_id: Uuid
     pipeline_id: Uuid
     stage: str
-    probability: Decimal
-    amount: Decimal
+    probability: DecimalText
+    amount: DecimalText
     currency: str
     status: DealStatus
     expected_close_on: date

@@ -1,7 +1,6 @@
 """/exchange-rates: rates against the rouble, recorded as facts, for reports that convert."""
 
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -12,7 +11,7 @@ from commands.exchange_rate_commands import RecordExchangeRate
 from commands.fields import Day
 from projections.exchange_rates import search_rates
 from read_api.deps import BackendDep, CurrentActor, Limit, Offset, ReadAfter, Write
-from read_api.schemas import WRITE, Page, WriteResult
+from read_api.schemas import WRITE, DecimalText, Page, WriteResult
 
 router = APIRouter(prefix="/exchange-rates", tags=["exchange rates"])
 
@@ -20,7 +19,7 @@ router = APIRouter(prefix="/exchange-rates", tags=["exchange rates"])
 class ExchangeRateEntry(BaseModel):
     currency: str
     on: date
-    rub_per_unit: Decimal
+    rub_per_unit: DecimalText
     source: str
     actor: str
     recorded_at: datetime

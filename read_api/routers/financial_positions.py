@@ -2,7 +2,6 @@
 one currency at the recorded rates."""
 
 from datetime import date
-from decimal import Decimal
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -14,18 +13,18 @@ from projections.financial_position import converted_total, financial_position
 from read_api.access import readable_counterparty
 from read_api.deps import BackendDep, CurrentActor, ReadAfter, RecordId
 from read_api.routers.contracts import business_today
-from read_api.schemas import READ_ONE, Uuid
+from read_api.schemas import READ_ONE, DecimalText, Uuid
 
 router = APIRouter(tags=["counterparties"], responses=READ_ONE)
 
 
 class Figures(BaseModel):
-    contracted: Decimal = Field(description="Amounts of contracts not terminated")
-    ordered: Decimal = Field(description="Orders received, in work or completed")
-    forecast: Decimal = Field(description="Orders still forecast")
-    paid: Decimal = Field(description="Payments less refunds")
-    outstanding: Decimal = Field(description="Ordered less paid")
-    overpaid: Decimal = Field(description="Paid beyond the amounts of the client's contracts")
+    contracted: DecimalText = Field(description="Amounts of contracts not terminated")
+    ordered: DecimalText = Field(description="Orders received, in work or completed")
+    forecast: DecimalText = Field(description="Orders still forecast")
+    paid: DecimalText = Field(description="Payments less refunds")
+    outstanding: DecimalText = Field(description="Ordered less paid")
+    overpaid: DecimalText = Field(description="Paid beyond the amounts of the client's contracts")
 
 
 class CurrencyPosition(Figures):
@@ -34,7 +33,7 @@ class CurrencyPosition(Figures):
 
 class UsedRate(BaseModel):
     currency: str
-    rub_per_unit: Decimal
+    rub_per_unit: DecimalText
     on: date = Field(description="The day the rate was recorded for")
     source: str
 

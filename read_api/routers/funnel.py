@@ -1,7 +1,6 @@
 """/reports/funnel: open deals, weighted amounts, conversion and time per stage."""
 
 from datetime import date
-from decimal import Decimal
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -11,17 +10,17 @@ from aggregates.errors import InvalidValue
 from commands.fields import Day, EntityId, SearchText
 from projections.deal_funnel import funnel
 from read_api.deps import BackendDep, CurrentActor, ReadAfter
-from read_api.schemas import READ_ONE, Uuid
+from read_api.schemas import READ_ONE, DecimalText, Uuid
 
 router = APIRouter(tags=["deals"])
 
-Amounts = Annotated[dict[str, Decimal], Field(description="Currency code → amount")]
+Amounts = Annotated[dict[str, DecimalText], Field(description="Currency code → amount")]
 
 
 class FunnelStage(BaseModel):
     name: str
     order: int
-    probability: Decimal | None = Field(
+    probability: DecimalText | None = Field(
         description="The stage's default now; none: no longer in the pipeline"
     )
     current: bool = Field(description="False: a stage the pipeline no longer has, that deals still show")
@@ -30,8 +29,8 @@ class FunnelStage(BaseModel):
     weighted_amount: Amounts = Field(description="Σ amount × the deal's probability / 100, to 0.01")
     entered: int = Field(description="Deals that entered the stage in the period")
     advanced: int = Field(description="Of those, the ones that later reached a stage further on or were won")
-    conversion_percent: Decimal | None = Field(description="advanced / entered, %; none: nobody entered")
-    median_days_in_stage: Decimal | None = Field(
+    conversion_percent: DecimalText | None = Field(description="advanced / entered, %; none: nobody entered")
+    median_days_in_stage: DecimalText | None = Field(
         description="Over the stays at the stage that ended in the period"
     )
 

@@ -1,7 +1,6 @@
 """/inquiries: a client's request through quote tasks and a proposal to the client's answer."""
 
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Annotated
 
 from fastapi import APIRouter, Path
@@ -25,14 +24,14 @@ from commands.inquiry_commands import (
 from projections.employee_directory import responsible
 from projections.inquiries import get_inquiry, overdue_quote_tasks, search_inquiries
 from read_api.deps import BackendDep, CurrentActor, Limit, Offset, ReadAfter, RecordId, Write, fresh_lookup
-from read_api.schemas import READ_ONE, WRITE, Page, Uuid, WriteResult
+from read_api.schemas import READ_ONE, WRITE, DecimalText, Page, Uuid, WriteResult
 
 router = APIRouter(prefix="/inquiries", tags=["inquiries"])
 
 
 class Cost(BaseModel):
     name: str
-    amount: Decimal
+    amount: DecimalText
     currency: str
 
 
@@ -55,16 +54,16 @@ class ProposedLine(BaseModel):
     item_id: Uuid
     name: str
     unit: str
-    unit_price: Decimal
+    unit_price: DecimalText
     currency: str
-    quantity: Decimal
-    amount: Decimal
+    quantity: DecimalText
+    amount: DecimalText
 
 
 class Proposal(BaseModel):
     lines: list[ProposedLine]
-    discount_percent: Decimal
-    total: Decimal
+    discount_percent: DecimalText
+    total: DecimalText
     currency: str
     valid_until: date
 
@@ -83,9 +82,9 @@ class InquirySummary(BaseModel):
     request: dict[str, str]
     deadline: datetime
     currency: str
-    cost: Decimal | None
-    margin_percent: Decimal | None
-    price: Decimal | None
+    cost: DecimalText | None
+    margin_percent: DecimalText | None
+    price: DecimalText | None
     proposal: Proposal | None
     outcome: str | None
     outcome_id: Uuid | None

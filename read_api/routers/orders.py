@@ -1,7 +1,6 @@
 """/orders and a client's orders: placing, advancing, and where each order stands."""
 
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 
 from fastapi import APIRouter
@@ -13,7 +12,7 @@ from commands.order_commands import AdvanceOrder, PlaceOrder
 from projections.order_status import get_order, orders_of_counterparty
 from read_api.access import readable_counterparty
 from read_api.deps import BackendDep, CurrentActor, Limit, Offset, ReadAfter, RecordId, Write, fresh_lookup
-from read_api.schemas import READ_ONE, WRITE, Page, Uuid, WriteResult
+from read_api.schemas import READ_ONE, WRITE, DecimalText, Page, Uuid, WriteResult
 
 router = APIRouter(tags=["orders"])
 
@@ -25,7 +24,7 @@ class OrderRow(BaseModel):
     contract_number: str | None
     manager_id: Uuid
     status: OrderStatus
-    amount: Decimal
+    amount: DecimalText
     currency: str
     expected_on: date
     lines: list[dict[str, Any]]

@@ -1,7 +1,6 @@
 """/pipelines: the company's sales pipelines, their stages and default probabilities."""
 
 from datetime import datetime
-from decimal import Decimal
 
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
@@ -10,7 +9,7 @@ from aggregates.errors import NotFound
 from commands.pipeline_commands import DefinePipeline, RedefinePipeline
 from projections.deal_funnel import get_pipeline, list_pipelines
 from read_api.deps import BackendDep, CurrentActor, ReadAfter, RecordId, Write, fresh_lookup
-from read_api.schemas import READ_ONE, WRITE, Uuid, WriteResult
+from read_api.schemas import READ_ONE, WRITE, DecimalText, Uuid, WriteResult
 
 router = APIRouter(prefix="/pipelines", tags=["pipelines"])
 
@@ -18,7 +17,7 @@ router = APIRouter(prefix="/pipelines", tags=["pipelines"])
 class Stage(BaseModel):
     name: str
     order: int = Field(description="1 for the first stage deals enter")
-    probability: Decimal = Field(description="Default win chance of a deal at this stage, %")
+    probability: DecimalText = Field(description="Default win chance of a deal at this stage, %")
 
 
 class Pipeline(BaseModel):
