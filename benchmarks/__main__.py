@@ -11,7 +11,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from benchmarks import append, demo, http, latency, rebuild, sales
+from benchmarks import append, demo, http, latency, rebuild, sales, token_check
 from benchmarks.common import Result, drop_database, ensure_database, machine_description
 
 BENCHMARKS: dict[str, Callable[[bool], list[Result]]] = {
@@ -20,6 +20,7 @@ BENCHMARKS: dict[str, Callable[[bool], list[Result]]] = {
     "rebuild": rebuild.run,
     "latency": latency.run,
     "sales": sales.run,
+    "tokens": token_check.run,
 }
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 COLUMNS = ("Benchmark", "Case", "Letopis", "Raw baseline", "Ratio", "Target", "", "Notes")
@@ -45,6 +46,11 @@ How to read this table:
   measured p95 (met when ≥ 1). Then `ProjectionRunner.rebuild()` with only the sales
   projections against a raw `COPY` of exactly the rows it produced into tables of the
   same shape, in rows per second.
+
+- **6 token check**: an authenticated `GET /counterparties/{id}` on the demo company (×1,
+  PostgreSQL) against the same request served by a second server that skips the token check;
+  both run side by side and are asked in alternating rounds. The ratio is p95 without the
+  check over p95 with it (met when the check adds at most 10%).
 
 A run of some benchmarks (`--only`) replaces their rows and keeps the other benchmarks'
 rows from earlier runs; the header names the latest run.

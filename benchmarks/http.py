@@ -29,11 +29,14 @@ def free_port() -> int:
 
 
 @contextmanager
-def api_server(url: str) -> Iterator[str]:
-    """Serve the app on ``url``'s store; yield the base address; stop the process afterwards."""
+def api_server(url: str, *served_as: str) -> Iterator[str]:
+    """Serve the app on ``url``'s store; yield the base address; stop the process afterwards.
+    ``served_as``: an employee id every request is served as, with no token check."""
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    process = subprocess.Popen([sys.executable, "-m", "benchmarks.server", url, str(port)], cwd=ROOT, env=env)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "benchmarks.server", url, str(port), *served_as], cwd=ROOT, env=env
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60

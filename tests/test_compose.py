@@ -15,10 +15,13 @@ from urllib.parse import urlparse
 
 import pytest
 import yaml
+from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from letopis.cli import app
 from letopis.settings import Settings
+from letopis.wiring import build
+from read_api.app import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
 LETOPIS_SERVICES = ["api", "projections", "relay"]
@@ -175,6 +178,31 @@ def test_the_image_copies_every_package_it_installs():
     }
 
     assert top_level <= copied, f"the image misses {sorted(top_level - copied)}"
+
+
+def test_every_package_of_the_source_tree_is_installed():
+    """pip install . (the image's install) takes only the packages pyproject.toml lists."""
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    listed = set(pyproject["tool"]["setuptools"]["packages"])
+    top_level = {package.split(".")[0] for package in listed}
+    on_disk = {
+        ".".join(init.parent.relative_to(ROOT).parts)
+        for folder in top_level
+        for init in (ROOT / folder).rglob("__init__.py")
+    }
+
+    assert on_disk <= listed, f"pyproject.toml misses {sorted(on_disk - listed)}"
+
+
+def test_the_api_healthcheck_asks_a_route_that_needs_no_token(services):
+    (url,) = re.findall(r"http://[^'\"]+", " ".join(as_arguments(services["api"]["healthcheck"]["test"])))
+    path = urlparse(url).path
+    throwaway = build(Settings(database_url="memory://"))
+    try:
+        with TestClient(create_app(throwaway)) as client:
+            assert client.get(path).status_code == 200
+    finally:
+        throwaway.close()
 
 
 def test_services_wait_only_for_services_that_report_health(services):
