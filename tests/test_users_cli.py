@@ -8,7 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from aggregates.employee import Role, token_digest
-from letopis.cli import app
+from letopis.cli import app, console
 from letopis.settings import Settings
 from letopis.wiring import build
 from projections.employee_directory import actor_for_token, employee_records
@@ -18,7 +18,7 @@ from projections.employee_directory import actor_for_token, employee_records
 def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     url = f"sqlite:///{tmp_path / 'events.sqlite'}"
     monkeypatch.setenv("LETOPIS_DATABASE_URL", url)
-    monkeypatch.setenv("COLUMNS", "250")
+    monkeypatch.setattr(console, "width", 250)
     return Settings(database_url=url, data_dir=tmp_path)
 
 

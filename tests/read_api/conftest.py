@@ -24,3 +24,11 @@ def auth(staff: dict[str, tuple[Actor, str]]) -> Callable[[str], dict[str, str]]
         return {"Authorization": f"Bearer {staff[who][1]}"}
 
     return headers
+
+
+@pytest.fixture
+def unchanged_log(letopis: Letopis) -> Iterator[None]:
+    """Asserts, after the test body, that nothing was appended to the log."""
+    head = letopis.store.head()
+    yield
+    assert letopis.store.head() == head

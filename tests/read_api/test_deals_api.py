@@ -54,13 +54,6 @@ def won_deal(client: TestClient, auth, deal) -> dict:
     return response.json()
 
 
-@pytest.fixture
-def unchanged_log(letopis):
-    head = letopis.store.head()
-    yield
-    assert letopis.store.head() == head
-
-
 
 def test_a_deal_from_opening_to_the_funnel(client, auth, pipeline, deal) -> None:
     listed = client.get(
