@@ -34,14 +34,40 @@ class Responsible:
     department: str | None
 
 
-def covers(actor: Actor, responsible: Responsible) -> bool:
+@dataclass(frozen=True)
+class Reach:
+    """Whose records an employee may see: everyone's, a department's, or their own and their
+    team's. The one place scope is decided: the check in Python (``covers``) and the
+    condition in a view's SQL (``projections.scope``) are both read from it."""
+
+    everyone: bool = False
+    department: str | None = None
+    employee_id: str | None = None
+    team: str | None = None
+
+    def covers(self, responsible: Responsible) -> bool:
+        if self.everyone:
+            return True
+        if self.department is not None:
+            return responsible.department == self.department
+        return responsible.employee_id == self.employee_id or (
+            self.team is not None and responsible.team == self.team
+        )
+
+
+def reach_of(actor: Actor) -> Reach:
     if actor.reads_everything:
-        return True
+        return Reach(everyone=True)
     if actor.role == Role.HEAD_OF_SALES:
-        return actor.department is not None and responsible.department == actor.department
-    return responsible.employee_id == actor.employee_id or (
-        actor.team is not None and responsible.team == actor.team
-    )
+        # A head of sales without a department reaches nobody's records but their own.
+        if actor.department:
+            return Reach(department=actor.department)
+        return Reach(employee_id=actor.employee_id)
+    return Reach(employee_id=actor.employee_id, team=actor.team)
+
+
+def covers(actor: Actor, responsible: Responsible) -> bool:
+    return reach_of(actor).covers(responsible)
 
 
 def check_may_change(actor: Actor, responsible: Responsible) -> None:

@@ -39,22 +39,21 @@ def run(quick: bool) -> list[Result]:
         assert actor is not None
         (counterparties,) = cursor.execute("SELECT COUNT(*) FROM counterparties")[0]
         teammates = [
-            row[0] for row in cursor.execute("SELECT id FROM employees WHERE team = ?", (actor.team,))
+            row[0] for row in cursor.execute("SELECT id FROM employees WHERE team = $1", (actor.team,))
         ]
-        marks = ",".join("?" * len(teammates))
+        of_the_team = cursor.dialect.any_of("c.manager_id", "$1")
         clients = [
             row[0]
             for row in cursor.execute(
-                f"SELECT id FROM counterparties WHERE manager_id IN ({marks}) ORDER BY id", teammates
+                f"SELECT id FROM counterparties c WHERE {of_the_team} ORDER BY id", (teammates,)
             )
         ]
         phones = [
             row[0]
             for row in cursor.execute(
                 "SELECT p.phone FROM phone_numbers p "
-                "JOIN counterparties c ON c.id = p.counterparty_id "
-                f"WHERE c.manager_id IN ({marks}) ORDER BY p.phone",
-                teammates,
+                f"JOIN counterparties c ON c.id = p.counterparty_id WHERE {of_the_team} ORDER BY p.phone",
+                (teammates,),
             )
         ]
         (entries,) = cursor.execute("SELECT COUNT(*) FROM history_entries")[0]

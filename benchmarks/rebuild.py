@@ -24,7 +24,7 @@ from aggregates.interaction import Direction, Interaction, InteractionKind
 from aggregates.stamp import Stamp
 from benchmarks.common import BENCH_CONNINFO, Result, Stopwatch, pg_schema, rate
 from event_store.store import EventStore
-from projections.database import PostgresViews
+from projections.postgres import PostgresViews
 from projections.relationship_history import RelationshipHistory
 from projections.runner import ProjectionRunner
 

@@ -21,13 +21,14 @@ from benchmarks.common import BENCH_CONNINFO, Result, Stopwatch, latency_text, p
 from benchmarks.demo import NOW, seeded_demo
 from projections.catalogue import CatalogueView
 from projections.contract_register import ContractFilter, ContractRegister, search_contracts
-from projections.database import PostgresViews
-from projections.deal_funnel import DealFunnel, funnel
+from projections.deal_funnel import DealFunnel
 from projections.employee_directory import find_employee
 from projections.exchange_rates import ExchangeRates
 from projections.financial_position import financial_position
+from projections.funnel_report import funnel
 from projections.inquiries import InquiryView
 from projections.order_status import OrderStatusView
+from projections.postgres import PostgresViews
 from projections.projection import Projection
 from projections.refusals import RefusalView
 from projections.runner import ProjectionRunner
@@ -108,10 +109,10 @@ def run(quick: bool) -> list[Result]:
             "ORDER BY COUNT(*) DESC, manager_id LIMIT 1"
         )
         ((analyst_id,),) = cursor.execute(
-            "SELECT id FROM employees WHERE role = ? ORDER BY id LIMIT 1", (Role.ANALYST.value,)
+            "SELECT id FROM employees WHERE role = $1 ORDER BY id LIMIT 1", (Role.ANALYST.value,)
         )
         ((head_id,),) = cursor.execute(
-            "SELECT id FROM employees WHERE role = ? ORDER BY id LIMIT 1", (Role.HEAD_OF_SALES.value,)
+            "SELECT id FROM employees WHERE role = $1 ORDER BY id LIMIT 1", (Role.HEAD_OF_SALES.value,)
         )
         manager, analyst, head = (find_employee(cursor, i) for i in (manager_id, analyst_id, head_id))
         assert manager is not None
@@ -154,7 +155,7 @@ def run(quick: bool) -> list[Result]:
     position_samples = timed([lambda c=c: position(c) for c in client_sample])
 
     projections = sales_projections()
-    tables = [table for projection in projections for table in projection.tables]
+    tables = [table.name for projection in projections for table in projection.tables]
     rebuild_views = PostgresViews(BENCH_CONNINFO, schema=demo.schema)
     try:
         runner = ProjectionRunner(letopis.store, rebuild_views, projections)

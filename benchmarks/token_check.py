@@ -31,7 +31,7 @@ def run(quick: bool) -> list[Result]:
         )
         clients = [
             row[0]
-            for row in cursor.execute("SELECT id FROM counterparties WHERE manager_id = ?", (manager_id,))
+            for row in cursor.execute("SELECT id FROM counterparties WHERE manager_id = $1", (manager_id,))
         ]
     token = letopis.issue_token(manager_id, "benchmark").token
     letopis.runner.catch_up()

@@ -131,7 +131,7 @@ def find_showcase(letopis: Letopis) -> Showcase | None:
         busiest = cursor.execute(
             "SELECT c.id, c.manager_id, e.department FROM counterparties c "
             "JOIN employees e ON e.id = c.manager_id "
-            "WHERE e.role = ? AND c.admission NOT IN (?, ?) "
+            "WHERE e.role = $1 AND c.admission NOT IN ($2, $3) "
             "ORDER BY (SELECT COUNT(*) FROM history_entries h WHERE h.subject_id = c.id) DESC, c.id "
             "LIMIT 1",
             (Role.MANAGER.value, *sorted(a.value for a in BARRED)),
@@ -140,7 +140,7 @@ def find_showcase(letopis: Letopis) -> Showcase | None:
             return None
         counterparty_id, manager_id, department = busiest[0]
         heads = cursor.execute(
-            "SELECT id FROM employees WHERE role = ? AND department = ? ORDER BY id LIMIT 1",
+            "SELECT id FROM employees WHERE role = $1 AND department = $2 ORDER BY id LIMIT 1",
             (Role.HEAD_OF_SALES.value, department),
         )
     if not heads:

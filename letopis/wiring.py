@@ -4,6 +4,7 @@ from contextlib import ExitStack, closing
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
 from aggregates.employee import Role
@@ -19,17 +20,19 @@ from projections.catalogue import CatalogueView
 from projections.contact_directory import ContactDirectory
 from projections.contract_register import ContractRegister
 from projections.counterparty_register import CounterpartyRegister
-from projections.database import PostgresViews, SqliteViews, ViewDatabase
+from projections.database import ViewDatabase
 from projections.deal_funnel import DealFunnel
 from projections.employee_directory import EmployeeDirectory
 from projections.exchange_rates import ExchangeRates
 from projections.inquiries import InquiryView
 from projections.order_status import OrderStatusView
 from projections.phone_lookup import PhoneLookup
+from projections.postgres import PostgresViews
 from projections.projection import Projection
 from projections.refusals import RefusalView
 from projections.relationship_history import RelationshipHistory
 from projections.runner import ProjectionRunner
+from projections.sqlite import SqliteViews
 
 # The operator at the server's console: the author of what the command line does.
 CONSOLE = Actor(
@@ -41,7 +44,7 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def all_projections() -> list[Projection]:
+def all_projections() -> list[Projection[Any]]:
     return [
         EmployeeDirectory(),
         CounterpartyRegister(),

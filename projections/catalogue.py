@@ -1,94 +1,90 @@
 """The catalogue as sales sees it: items with their current price, findable by name."""
 
-from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from aggregates.catalogue_item import CatalogueItem
-from event_store.store import Recorded
-from projections.database import ViewCursor
-from projections.projection import Handler, Projection
-from projections.values import like_pattern, search_key, utc_text
+from projections.database import Params, ViewCursor
+from projections.projection import Projection, on
+from projections.tables import Kind, Table
+from projections.values import like_pattern, search_key
+from projections.writes import Rows, Writes
 
-_COLUMNS = (
-    "id",
-    "kind",
-    "name",
-    "unit",
-    "category",
-    "price",
-    "currency",
-    "active",
-    "version",
-    "listed_at",
-    "updated_at",
+ITEMS = Table(
+    "catalogue_items",
+    {
+        "id": Kind.TEXT,
+        "kind": Kind.TEXT,
+        "name": Kind.TEXT,
+        "search_name": Kind.TEXT,
+        "unit": Kind.TEXT,
+        "category": Kind.TEXT,
+        "price": Kind.MONEY,
+        "currency": Kind.TEXT,
+        "active": Kind.INTEGER,
+        "version": Kind.INTEGER,
+        "listed_at": Kind.MOMENT,
+        "updated_at": Kind.MOMENT,
+    },
+    key=("id",),
+    nullable=frozenset({"category"}),
+    indexes=(("category",), ("search_name",)),
 )
+_SHOWN = tuple(c for c in ITEMS.column_names if c != "search_name")
 
 
-class CatalogueView(Projection):
+@dataclass
+class _Batch:
+    items: Rows
+
+
+class CatalogueView(Projection[_Batch]):
     name = "catalogue"
-    tables = ("catalogue_items",)
+    version = 2
+    tables = (ITEMS,)
 
-    def create_tables(self, cursor: ViewCursor) -> None:
-        # Prices are Decimal text: neither engine may round them through a float.
-        cursor.execute(
-            "CREATE TABLE IF NOT EXISTS catalogue_items (id TEXT PRIMARY KEY, kind TEXT NOT NULL, "
-            "name TEXT NOT NULL, search_name TEXT NOT NULL, unit TEXT NOT NULL, category TEXT, "
-            "price TEXT NOT NULL, currency TEXT NOT NULL, active INTEGER NOT NULL, "
-            "version INTEGER NOT NULL, listed_at TEXT NOT NULL, updated_at TEXT NOT NULL)"
-        )
-        cursor.execute("CREATE INDEX IF NOT EXISTS catalogue_items_category ON catalogue_items (category)")
+    def open(self, writes: Writes) -> _Batch:
+        return _Batch(writes.rows(ITEMS))
 
-    def handlers(self) -> dict[type[Any], Handler]:
-        return {
-            CatalogueItem.Listed: self._listed,
-            CatalogueItem.PriceChanged: self._price_changed,
-            CatalogueItem.Retired: self._retired,
-        }
-
-    @staticmethod
-    def _listed(cursor: ViewCursor, recorded: Recorded) -> None:
-        event: Any = recorded.event
-        now = utc_text(event.timestamp)
-        cursor.execute(
-            "INSERT INTO catalogue_items (id, kind, name, search_name, unit, category, price, currency, "
-            "active, version, listed_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)",
-            (
-                str(event.originator_id),
-                event.kind,
-                event.name,
-                search_key(event.name),
-                event.unit,
-                event.category,
-                str(event.price),
-                event.currency,
-                event.originator_version,
-                now,
-                now,
-            ),
+    @on(CatalogueItem.Listed)
+    def _listed(self, view: _Batch, event: CatalogueItem.Listed, _position: int) -> None:
+        view.items.put(
+            {
+                "id": str(event.originator_id),
+                "kind": event.kind,
+                "name": event.name,
+                "search_name": search_key(event.name),
+                "unit": event.unit,
+                "category": event.category,
+                "price": event.price,
+                "currency": event.currency,
+                "active": 1,
+                "version": event.originator_version,
+                "listed_at": event.timestamp,
+                "updated_at": event.timestamp,
+            }
         )
 
-    @staticmethod
-    def _price_changed(cursor: ViewCursor, recorded: Recorded) -> None:
-        event: Any = recorded.event
-        _update(cursor, event, price=str(event.price), currency=event.currency)
+    @on(CatalogueItem.PriceChanged)
+    def _price_changed(self, view: _Batch, event: CatalogueItem.PriceChanged, _position: int) -> None:
+        _touch(view, event, price=event.price, currency=event.currency)
 
-    @staticmethod
-    def _retired(cursor: ViewCursor, recorded: Recorded) -> None:
-        _update(cursor, recorded.event, active=0)
+    @on(CatalogueItem.Retired)
+    def _retired(self, view: _Batch, event: CatalogueItem.Retired, _position: int) -> None:
+        _touch(view, event, active=0)
 
 
-def _update(cursor: ViewCursor, event: Any, **columns: Any) -> None:
-    columns.update(version=event.originator_version, updated_at=utc_text(event.timestamp))
-    assignments = ", ".join(f"{column} = ?" for column in columns)
-    cursor.execute(
-        f"UPDATE catalogue_items SET {assignments} WHERE id = ?",
-        (*columns.values(), str(event.originator_id)),
+def _touch(view: _Batch, event: CatalogueItem.Event, **columns: Any) -> None:
+    view.items.update(
+        (str(event.originator_id),), **columns, version=event.originator_version, updated_at=event.timestamp
     )
 
 
 def _row_to_item(row: tuple[Any, ...]) -> dict[str, Any]:
-    item = dict(zip(_COLUMNS, row, strict=True))
+    item = dict(zip(_SHOWN, row, strict=True))
     item["active"] = bool(item["active"])
+    item["price"] = Decimal(item["price"])
     return item
 
 
@@ -101,34 +97,24 @@ def search_catalogue(
     limit: int,
     offset: int,
 ) -> tuple[list[dict[str, Any]], int]:
-    conditions, params = ["1=1"], []
+    p = Params()
+    conditions = ["1 = 1"]
     if not include_retired:
         conditions.append("active = 1")
     if category is not None:
-        conditions.append("category = ?")
-        params.append(category)
+        conditions.append(f"category = {p(category)}")
     if text:
-        conditions.append("search_name LIKE ? ESCAPE '\\'")
-        params.append(like_pattern(text))
+        conditions.append(f"search_name LIKE {p(like_pattern(text))} ESCAPE '\\'")
     where = " AND ".join(conditions)
-    (total,) = cursor.execute(f"SELECT COUNT(*) FROM catalogue_items WHERE {where}", params)[0]
+    (total,) = cursor.execute(f"SELECT COUNT(*) FROM {ITEMS.name} WHERE {where}", p.values)[0]
     rows = cursor.execute(
-        f"SELECT {', '.join(_COLUMNS)} FROM catalogue_items WHERE {where} "
-        "ORDER BY search_name, id LIMIT ? OFFSET ?",
-        [*params, limit, offset],
+        f"SELECT {', '.join(_SHOWN)} FROM {ITEMS.name} WHERE {where} "
+        f"ORDER BY search_name, id LIMIT {p(limit)} OFFSET {p(offset)}",
+        p.values,
     )
     return [_row_to_item(row) for row in rows], int(total)
 
 
 def get_catalogue_item(cursor: ViewCursor, item_id: str) -> dict[str, Any] | None:
-    rows = cursor.execute(f"SELECT {', '.join(_COLUMNS)} FROM catalogue_items WHERE id = ?", (item_id,))
+    rows = cursor.execute(f"SELECT {', '.join(_SHOWN)} FROM {ITEMS.name} WHERE id = $1", (item_id,))
     return _row_to_item(rows[0]) if rows else None
-
-
-def item_names(cursor: ViewCursor, item_ids: Iterable[str]) -> dict[str, str]:
-    wanted = sorted(set(item_ids))
-    if not wanted:
-        return {}
-    marks = ", ".join("?" * len(wanted))
-    rows = cursor.execute(f"SELECT id, name FROM catalogue_items WHERE id IN ({marks})", wanted)
-    return dict(rows)

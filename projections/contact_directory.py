@@ -1,108 +1,100 @@
 """The contact directory: every contact person, with the counterparty they belong to."""
 
+from dataclasses import dataclass
 from typing import Any
 
 from aggregates.contact import Contact
 from aggregates.counterparty import Counterparty
 from aggregates.scope import Actor
-from event_store.store import Recorded
-from projections.database import ViewCursor
-from projections.employee_directory import scope_condition
-from projections.projection import Handler, Projection
-from projections.values import from_json, like_pattern, search_key, to_json, utc_text
+from projections.database import Params, ViewCursor
+from projections.projection import Projection, on
+from projections.scope import in_scope
+from projections.staff import KeepsStaff, staff_table
+from projections.tables import Kind, Table
+from projections.values import from_json, like_pattern, search_key, to_json
+from projections.writes import Rows, Writes
 
-_COLUMNS = (
-    "id",
-    "counterparty_id",
-    "manager_id",
-    "full_name",
-    "position",
-    "role",
-    "influence",
-    "card",
-    "version",
-    "registered_at",
-    "updated_at",
+CONTACTS = Table(
+    "contacts",
+    {
+        "id": Kind.TEXT,
+        "counterparty_id": Kind.TEXT,
+        "manager_id": Kind.TEXT,
+        "full_name": Kind.TEXT,
+        "search_name": Kind.TEXT,
+        "position": Kind.TEXT,
+        "role": Kind.TEXT,
+        "influence": Kind.TEXT,
+        "card": Kind.JSON,
+        "version": Kind.INTEGER,
+        "registered_at": Kind.MOMENT,
+        "updated_at": Kind.MOMENT,
+    },
+    key=("id",),
+    nullable=frozenset({"counterparty_id", "position", "role", "influence"}),
+    indexes=(("counterparty_id",), ("search_name",), ("manager_id",)),
 )
+STAFF = staff_table("contact_staff")
+
 _CARD_FIELDS = ("phones", "emails", "birthday", "notable_dates", "interests")
 _SCALAR_COLUMNS = frozenset({"full_name", "position", "role", "influence"})
+_SHOWN = tuple(c for c in CONTACTS.column_names if c != "search_name")
 
 
-class ContactDirectory(Projection):
+@dataclass
+class _Batch:
+    contacts: Rows
+    staff: Rows
+
+
+class ContactDirectory(KeepsStaff, Projection[_Batch]):
     name = "contact_directory"
-    tables = ("contacts",)
+    version = 2
+    tables = (CONTACTS, STAFF)
 
-    def create_tables(self, cursor: ViewCursor) -> None:
-        cursor.execute(
-            "CREATE TABLE IF NOT EXISTS contacts (id TEXT PRIMARY KEY, counterparty_id TEXT, "
-            "manager_id TEXT NOT NULL, full_name TEXT NOT NULL, search_name TEXT NOT NULL, "
-            "position TEXT, role TEXT, influence TEXT, card TEXT NOT NULL, "
-            "version INTEGER NOT NULL, registered_at TEXT NOT NULL, updated_at TEXT NOT NULL)"
-        )
-        for column in ("counterparty_id", "search_name", "manager_id"):
-            cursor.execute(f"CREATE INDEX IF NOT EXISTS contacts_{column} ON contacts ({column})")
+    def open(self, writes: Writes) -> _Batch:
+        return _Batch(writes.rows(CONTACTS), writes.rows(STAFF))
 
-    def handlers(self) -> dict[type[Any], Handler]:
-        return {
-            Contact.Registered: self._registered,
-            Contact.DetailsChanged: self._details_changed,
-            Counterparty.ManagerAssigned: self._manager_assigned,
-        }
-
-    @staticmethod
-    def _registered(cursor: ViewCursor, recorded: Recorded) -> None:
-        event: Any = recorded.event
-        card = {name: getattr(event, name) for name in _CARD_FIELDS}
-        now = utc_text(event.timestamp)
-        cursor.execute(
-            "INSERT INTO contacts (id, counterparty_id, manager_id, full_name, search_name, "
-            "position, role, influence, card, version, registered_at, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                str(event.originator_id),
-                event.counterparty_id,
-                event.manager_id,
-                event.full_name,
-                search_key(event.full_name),
-                event.position,
-                event.role,
-                event.influence,
-                to_json(card),
-                event.originator_version,
-                now,
-                now,
-            ),
+    @on(Contact.Registered)
+    def _registered(self, view: _Batch, event: Contact.Registered, _position: int) -> None:
+        view.contacts.put(
+            {
+                "id": str(event.originator_id),
+                "counterparty_id": event.counterparty_id,
+                "manager_id": event.manager_id,
+                "full_name": event.full_name,
+                "search_name": search_key(event.full_name),
+                "position": event.position,
+                "role": event.role,
+                "influence": event.influence,
+                "card": to_json({name: getattr(event, name) for name in _CARD_FIELDS}),
+                "version": event.originator_version,
+                "registered_at": event.timestamp,
+                "updated_at": event.timestamp,
+            }
         )
 
-    @staticmethod
-    def _details_changed(cursor: ViewCursor, recorded: Recorded) -> None:
-        event: Any = recorded.event
-        key = str(event.originator_id)
-        (card_text,) = cursor.execute("SELECT card FROM contacts WHERE id = ?", (key,))[0]
-        card = from_json(card_text)
+    @on(Contact.DetailsChanged)
+    def _details_changed(self, view: _Batch, event: Contact.DetailsChanged, _position: int) -> None:
+        key = (str(event.originator_id),)
+        card = from_json(view.contacts[key]["card"])
         card.update({k: v for k, v in event.changes.items() if k in _CARD_FIELDS})
         columns = {k: v for k, v in event.changes.items() if k in _SCALAR_COLUMNS}
         if "full_name" in columns:
             columns["search_name"] = search_key(columns["full_name"])
-        columns.update(
-            card=to_json(card),
-            version=event.originator_version,
-            updated_at=utc_text(event.timestamp),
+        view.contacts.update(
+            key, **columns, card=to_json(card), version=event.originator_version, updated_at=event.timestamp
         )
-        assignments = ", ".join(f"{column} = ?" for column in columns)
-        cursor.execute(f"UPDATE contacts SET {assignments} WHERE id = ?", (*columns.values(), key))
 
-    @staticmethod
-    def _manager_assigned(cursor: ViewCursor, recorded: Recorded) -> None:
-        event: Any = recorded.event
-        cursor.execute(
-            "UPDATE contacts SET manager_id = ? WHERE counterparty_id = ?",
-            (event.manager_id, str(event.originator_id)),
+    @on(Counterparty.ManagerAssigned)
+    def _manager_assigned(self, view: _Batch, event: Counterparty.ManagerAssigned, _position: int) -> None:
+        view.contacts.update_where(
+            {"manager_id": event.manager_id}, {"counterparty_id": str(event.originator_id)}
         )
 
 
 def _row_to_contact(row: tuple[Any, ...]) -> dict[str, Any]:
-    record = dict(zip(_COLUMNS, row, strict=True))
+    record = dict(zip(_SHOWN, row, strict=True))
     record.update(from_json(record.pop("card")))
     return record
 
@@ -115,23 +107,22 @@ def search_contacts(
     limit: int,
     offset: int,
 ) -> tuple[list[dict[str, Any]], int]:
-    scope_sql, params = scope_condition(actor, "manager_id")
-    conditions = [scope_sql]
+    p = Params()
+    conditions = [in_scope(actor, "manager_id", STAFF.name, p)]
     if text:
-        conditions.append("search_name LIKE ? ESCAPE '\\'")
-        params.append(like_pattern(text))
+        conditions.append(f"search_name LIKE {p(like_pattern(text))} ESCAPE '\\'")
     if counterparty_id:
-        conditions.append("counterparty_id = ?")
-        params.append(counterparty_id)
+        conditions.append(f"counterparty_id = {p(counterparty_id)}")
     where = " AND ".join(conditions)
-    (total,) = cursor.execute(f"SELECT COUNT(*) FROM contacts WHERE {where}", params)[0]
+    (total,) = cursor.execute(f"SELECT COUNT(*) FROM contacts WHERE {where}", p.values)[0]
     rows = cursor.execute(
-        f"SELECT {', '.join(_COLUMNS)} FROM contacts WHERE {where} ORDER BY search_name, id LIMIT ? OFFSET ?",
-        [*params, limit, offset],
+        f"SELECT {', '.join(_SHOWN)} FROM contacts WHERE {where} "
+        f"ORDER BY search_name, id LIMIT {p(limit)} OFFSET {p(offset)}",
+        p.values,
     )
     return [_row_to_contact(row) for row in rows], int(total)
 
 
 def get_contact(cursor: ViewCursor, contact_id: str) -> dict[str, Any] | None:
-    rows = cursor.execute(f"SELECT {', '.join(_COLUMNS)} FROM contacts WHERE id = ?", (contact_id,))
+    rows = cursor.execute(f"SELECT {', '.join(_SHOWN)} FROM contacts WHERE id = $1", (contact_id,))
     return _row_to_contact(rows[0]) if rows else None

@@ -1,244 +1,203 @@
 """The contract register (FEATURES D1–D5): one row per contract with what was booked and paid
 under it, and its stages with planned and actual dates, for the register and the Gantt chart.
 
-Amounts are kept as Decimal text and added up in Python: SQLite has no decimal type."""
+Booked and paid are running totals added by the database; overpaid is read from them. The
+client's name and the manager's name and team are the view's own copies."""
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 from aggregates.contract import Contract, ContractStatus
+from aggregates.counterparty import Counterparty
 from aggregates.payment import Payment
 from aggregates.scope import Actor
-from event_store.store import Recorded
-from projections.database import ViewCursor
-from projections.employee_directory import scope_condition
-from projections.projection import Handler, Projection
-from projections.values import utc_text
+from projections.database import Params, ViewCursor
+from projections.projection import Projection, on
+from projections.scope import in_scope
+from projections.staff import KeepsStaff, staff_table
+from projections.tables import Kind, Table
+from projections.writes import Rows, Totals, Writes
 
+CONTRACTS = Table(
+    "contracts",
+    {
+        "id": Kind.TEXT,
+        "number": Kind.TEXT,
+        "counterparty_id": Kind.TEXT,
+        "manager_id": Kind.TEXT,
+        "signed_on": Kind.DAY,
+        "valid_from": Kind.DAY,
+        "valid_until": Kind.DAY,
+        "amount": Kind.MONEY,
+        "currency": Kind.TEXT,
+        "status": Kind.TEXT,
+        "originals_received_on": Kind.DAY,
+        "terminated_on": Kind.DAY,
+        "version": Kind.INTEGER,
+        "signed_at": Kind.MOMENT,
+        "updated_at": Kind.MOMENT,
+    },
+    key=("id",),
+    nullable=frozenset({"originals_received_on", "terminated_on"}),
+    indexes=(("counterparty_id",), ("manager_id",), ("valid_until",), ("status",), ("number",)),
+)
+MONEY = Table(
+    "contract_money",
+    {"contract_id": Kind.TEXT, "booked": Kind.MONEY, "paid": Kind.MONEY},
+    key=("contract_id",),
+)
+STAGES = Table(
+    "contract_stages",
+    {
+        "contract_id": Kind.TEXT,
+        "name": Kind.TEXT,
+        "position": Kind.INTEGER,
+        "planned_start": Kind.DAY,
+        "planned_end": Kind.DAY,
+        "started_on": Kind.DAY,
+        "completed_on": Kind.DAY,
+    },
+    key=("contract_id", "name"),
+    nullable=frozenset({"started_on", "completed_on"}),
+)
+PARTIES = Table("contract_parties", {"id": Kind.TEXT, "name": Kind.TEXT}, key=("id",))
+STAFF = staff_table("contract_staff")
+
+_ZERO = Decimal(0)
 _PROGRESS_STEP = Decimal("0.0001")
 
-# A stage is late when it completed after plan, or when its planned end passed without
-# completion while the contract still runs: a terminated contract waits for no stage.
-_LATE_STAGE = (
-    "((s.completed_on IS NULL AND s.planned_end < ? AND k.status = 'active') "
-    "OR s.completed_on > s.planned_end)"
-)
 
-_ROW_COLUMNS = (
-    "k.id",
-    "k.number",
-    "k.counterparty_id",
-    "c.name",
-    "k.manager_id",
-    "e.full_name",
-    "k.signed_on",
-    "k.valid_from",
-    "k.valid_until",
-    "k.amount",
-    "k.currency",
-    "k.booked",
-    "k.paid",
-    "k.overpaid",
-    "k.status",
-    "k.originals_received_on",
-    "k.terminated_on",
-    "k.version",
-)
-_ROW_KEYS = tuple(
-    {"c.name": "counterparty_name", "e.full_name": "manager_name"}.get(c, c.removeprefix("k."))
-    for c in _ROW_COLUMNS
-)
-_FROM = (
-    "FROM contracts k LEFT JOIN counterparties c ON c.id = k.counterparty_id "
-    "LEFT JOIN employees e ON e.id = k.manager_id"
-)
+@dataclass
+class _Batch:
+    contracts: Rows
+    money: Totals
+    stages: Rows
+    parties: Rows
+    staff: Rows
 
 
-class ContractRegister(Projection):
+class ContractRegister(KeepsStaff, Projection[_Batch]):
     name = "contract_register"
-    version = 2
-    tables = ("contracts", "contract_stages")
+    version = 3
+    tables = (CONTRACTS, MONEY, STAGES, PARTIES, STAFF)
 
-    def create_tables(self, cursor: ViewCursor) -> None:
-        cursor.execute(
-            "CREATE TABLE IF NOT EXISTS contracts (id TEXT PRIMARY KEY, number TEXT NOT NULL, "
-            "counterparty_id TEXT NOT NULL, manager_id TEXT NOT NULL, signed_on TEXT NOT NULL, "
-            "valid_from TEXT NOT NULL, valid_until TEXT NOT NULL, amount TEXT NOT NULL, "
-            "currency TEXT NOT NULL, booked TEXT NOT NULL, paid TEXT NOT NULL, overpaid TEXT NOT NULL, "
-            "status TEXT NOT NULL, "
-            "originals_received_on TEXT, terminated_on TEXT, version INTEGER NOT NULL, "
-            "signed_at TEXT NOT NULL, updated_at TEXT NOT NULL)"
-        )
-        for column in ("counterparty_id", "manager_id", "valid_until", "status", "number"):
-            cursor.execute(f"CREATE INDEX IF NOT EXISTS contracts_{column} ON contracts ({column})")
-        cursor.execute(
-            "CREATE TABLE IF NOT EXISTS contract_stages (contract_id TEXT NOT NULL, name TEXT NOT NULL, "
-            "position INTEGER NOT NULL, planned_start TEXT NOT NULL, planned_end TEXT NOT NULL, "
-            "started_on TEXT, completed_on TEXT, PRIMARY KEY (contract_id, name))"
+    def open(self, writes: Writes) -> _Batch:
+        return _Batch(
+            writes.rows(CONTRACTS),
+            writes.totals(MONEY),
+            writes.rows(STAGES),
+            writes.rows(PARTIES),
+            writes.rows(STAFF),
         )
 
-    def handlers(self) -> dict[type[Any], Handler]:
-        return {
-            Contract.Signed: self._signed,
-            Contract.OriginalsReceived: self._update(lambda e: {"originals_received_on": e.received_on}),
-            Contract.Amended: self._amended,
-            Contract.Prolonged: self._update(lambda e: {"valid_until": e.valid_until}),
-            Contract.Terminated: self._update(
-                lambda e: {"status": ContractStatus.TERMINATED.value, "terminated_on": e.terminated_on}
-            ),
-            Contract.StageStarted: self._stage_marked("started_on"),
-            Contract.StageCompleted: self._stage_marked("completed_on"),
-            Contract.OrderBooked: self._order_booked,
-            Payment.Received: self._paid(Decimal(1)),
-            Payment.Refunded: self._paid(Decimal(-1)),
-        }
+    @on(Counterparty.Registered)
+    def _party_registered(self, view: _Batch, event: Counterparty.Registered, _position: int) -> None:
+        view.parties.put({"id": str(event.originator_id), "name": event.name})
 
-    @staticmethod
-    def _signed(cursor: ViewCursor, recorded: Recorded) -> None:
-        event: Any = recorded.event
+    @on(Counterparty.ProfileChanged)
+    def _party_renamed(self, view: _Batch, event: Counterparty.ProfileChanged, _position: int) -> None:
+        if event.changes.get("name") is not None:
+            view.parties.put({"id": str(event.originator_id), "name": event.changes["name"]})
+
+    @on(Contract.Signed)
+    def _signed(self, view: _Batch, event: Contract.Signed, _position: int) -> None:
         key = str(event.originator_id)
-        now = utc_text(event.timestamp)
-        cursor.execute(
-            "INSERT INTO contracts (id, number, counterparty_id, manager_id, signed_on, valid_from, "
-            "valid_until, amount, currency, booked, paid, overpaid, status, originals_received_on, "
-            "terminated_on, version, signed_at, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, '0', '0', '0', ?, NULL, NULL, ?, ?, ?)",
-            (
-                key,
-                event.number,
-                event.counterparty_id,
-                event.manager_id,
-                event.signed_on.isoformat(),
-                event.valid_from.isoformat(),
-                event.valid_until.isoformat(),
-                str(event.amount),
-                event.currency,
-                ContractStatus.ACTIVE.value,
-                event.originator_version,
-                now,
-                now,
-            ),
+        view.contracts.put(
+            {
+                "id": key,
+                "number": event.number,
+                "counterparty_id": event.counterparty_id,
+                "manager_id": event.manager_id,
+                "signed_on": event.signed_on,
+                "valid_from": event.valid_from,
+                "valid_until": event.valid_until,
+                "amount": event.amount,
+                "currency": event.currency,
+                "status": ContractStatus.ACTIVE.value,
+                "originals_received_on": None,
+                "terminated_on": None,
+                "version": event.originator_version,
+                "signed_at": event.timestamp,
+                "updated_at": event.timestamp,
+            }
         )
-        _plan_stages(cursor, key, event.stages, {})
+        view.money.add((key,), booked=_ZERO, paid=_ZERO)
+        _plan_stages(view, key, event.stages, {})
 
-    @staticmethod
-    def _update(columns_of: Callable[[Any], dict[str, Any]]) -> Handler:
-        def handle(cursor: ViewCursor, recorded: Recorded) -> None:
-            _set(cursor, recorded, columns_of(recorded.event))
+    @on(Contract.OriginalsReceived)
+    def _originals(self, view: _Batch, event: Contract.OriginalsReceived, _position: int) -> None:
+        _touch(view, event, originals_received_on=event.received_on)
 
-        return handle
-
-    @staticmethod
-    def _amended(cursor: ViewCursor, recorded: Recorded) -> None:
-        event: Any = recorded.event
+    @on(Contract.Amended)
+    def _amended(self, view: _Batch, event: Contract.Amended, _position: int) -> None:
         changes = event.changes
-        columns = {k: changes[k] for k in ("amount", "valid_until") if k in changes}
-        if "amount" in changes:
-            ((paid,),) = cursor.execute(
-                "SELECT paid FROM contracts WHERE id = ?", (str(event.originator_id),)
-            )
-            columns["overpaid"] = _overpaid(Decimal(paid), changes["amount"])
-        _set(cursor, recorded, columns)
+        _touch(view, event, **{k: changes[k] for k in ("amount", "valid_until") if k in changes})
         if "stages" in changes:
             key = str(event.originator_id)
-            actual = {
-                name: (started, completed)
-                for name, started, completed in cursor.execute(
-                    "SELECT name, started_on, completed_on FROM contract_stages WHERE contract_id = ?",
-                    (key,),
-                )
-            }
-            cursor.execute("DELETE FROM contract_stages WHERE contract_id = ?", (key,))
-            _plan_stages(cursor, key, changes["stages"], actual)
+            actual = {}
+            for stage in view.stages.rows_where("contract_id", key):
+                actual[stage["name"]] = (stage["started_on"], stage["completed_on"])
+                view.stages.delete(key, stage["name"])
+            _plan_stages(view, key, changes["stages"], actual)
 
-    @staticmethod
-    def _stage_marked(column: str) -> Handler:
-        def handle(cursor: ViewCursor, recorded: Recorded) -> None:
-            event: Any = recorded.event
-            on = event.started_on if column == "started_on" else event.completed_on
-            cursor.execute(
-                f"UPDATE contract_stages SET {column} = ? WHERE contract_id = ? AND name = ?",
-                (on.isoformat(), str(event.originator_id), event.stage),
-            )
-            _set(cursor, recorded, {})
+    @on(Contract.Prolonged)
+    def _prolonged(self, view: _Batch, event: Contract.Prolonged, _position: int) -> None:
+        _touch(view, event, valid_until=event.valid_until)
 
-        return handle
+    @on(Contract.Terminated)
+    def _terminated(self, view: _Batch, event: Contract.Terminated, _position: int) -> None:
+        _touch(view, event, status=ContractStatus.TERMINATED.value, terminated_on=event.terminated_on)
 
-    @staticmethod
-    def _order_booked(cursor: ViewCursor, recorded: Recorded) -> None:
-        event: Any = recorded.event
-        (booked,) = cursor.execute("SELECT booked FROM contracts WHERE id = ?", (str(event.originator_id),))[
-            0
-        ]
-        _set(cursor, recorded, {"booked": Decimal(booked) + event.amount})
+    @on(Contract.StageStarted)
+    def _stage_started(self, view: _Batch, event: Contract.StageStarted, _position: int) -> None:
+        view.stages.update((str(event.originator_id), event.stage), started_on=event.started_on)
+        _touch(view, event)
 
-    @staticmethod
-    def _paid(sign: Decimal) -> Handler:
+    @on(Contract.StageCompleted)
+    def _stage_completed(self, view: _Batch, event: Contract.StageCompleted, _position: int) -> None:
+        view.stages.update((str(event.originator_id), event.stage), completed_on=event.completed_on)
+        _touch(view, event)
+
+    @on(Contract.OrderBooked)
+    def _order_booked(self, view: _Batch, event: Contract.OrderBooked, _position: int) -> None:
+        view.money.add((str(event.originator_id),), booked=event.amount)
+        _touch(view, event)
+
+    @on(Payment.Received)
+    def _paid(self, view: _Batch, event: Payment.Received, _position: int) -> None:
         """Payments are their own records: they move the paid amount, not the contract's version."""
+        view.money.add((event.contract_id,), paid=event.amount)
 
-        def handle(cursor: ViewCursor, recorded: Recorded) -> None:
-            event: Any = recorded.event
-            ((paid, amount),) = cursor.execute(
-                "SELECT paid, amount FROM contracts WHERE id = ?", (event.contract_id,)
-            )
-            paid_now = Decimal(paid) + sign * event.amount
-            cursor.execute(
-                "UPDATE contracts SET paid = ?, overpaid = ? WHERE id = ?",
-                (str(paid_now), _overpaid(paid_now, Decimal(amount)), event.contract_id),
-            )
-
-        return handle
+    @on(Payment.Refunded)
+    def _refunded(self, view: _Batch, event: Payment.Refunded, _position: int) -> None:
+        view.money.add((event.contract_id,), paid=-event.amount)
 
 
-def _overpaid(paid: Decimal, amount: Decimal) -> str:
-    """An overpayment is accepted (it happens), and shown: how much was paid beyond the amount."""
-    return str(paid - amount) if paid > amount else "0"
-
-
-def _text(value: Any) -> Any:
-    """Dates as ISO text, amounts as Decimal text: both compare and convert back exactly."""
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    return value
-
-
-def _set(cursor: ViewCursor, recorded: Recorded, columns: dict[str, Any]) -> None:
-    event: Any = recorded.event
-    values = {k: _text(v) for k, v in columns.items()}
-    values.update(version=event.originator_version, updated_at=utc_text(event.timestamp))
-    assignments = ", ".join(f"{column} = ?" for column in values)
-    cursor.execute(
-        f"UPDATE contracts SET {assignments} WHERE id = ?", (*values.values(), str(event.originator_id))
+def _touch(view: _Batch, event: Contract.Event, **columns: Any) -> None:
+    view.contracts.update(
+        (str(event.originator_id),), **columns, version=event.originator_version, updated_at=event.timestamp
     )
 
 
 def _plan_stages(
-    cursor: ViewCursor,
-    contract_id: str,
-    stages: list[dict[str, Any]],
-    actual: dict[str, tuple[str | None, str | None]],
+    view: _Batch, contract_id: str, stages: list[dict[str, Any]], actual: dict[str, tuple[Any, Any]]
 ) -> None:
     """Stages keep their actual dates across a new plan when their names stay."""
-    cursor.executemany(
-        "INSERT INTO contract_stages (contract_id, name, position, planned_start, planned_end, "
-        "started_on, completed_on) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [
-            (
-                contract_id,
-                stage["name"],
-                position,
-                _text(stage["planned_start"]),
-                _text(stage["planned_end"]),
-                *actual.get(stage["name"], (None, None)),
-            )
-            for position, stage in enumerate(stages)
-        ],
-    )
+    for position, stage in enumerate(stages):
+        started, completed = actual.get(stage["name"], (None, None))
+        view.stages.put(
+            {
+                "contract_id": contract_id,
+                "name": stage["name"],
+                "position": position,
+                "planned_start": stage["planned_start"],
+                "planned_end": stage["planned_end"],
+                "started_on": started,
+                "completed_on": completed,
+            }
+        )
 
 
 @dataclass(frozen=True)
@@ -252,82 +211,119 @@ class ContractFilter:
     overpaid: bool = False
 
 
-def _progress(paid: Decimal, amount: Decimal) -> str:
-    return str((paid / amount).quantize(_PROGRESS_STEP))
+_ROW_COLUMNS = (
+    "k.id",
+    "k.number",
+    "k.counterparty_id",
+    "c.name",
+    "k.manager_id",
+    "e.full_name",
+    "k.signed_on",
+    "k.valid_from",
+    "k.valid_until",
+    "k.amount",
+    "k.currency",
+    "m.booked",
+    "m.paid",
+    "k.status",
+    "k.originals_received_on",
+    "k.terminated_on",
+    "k.version",
+)
+_ROW_KEYS = tuple(
+    {"c.name": "counterparty_name", "e.full_name": "manager_name"}.get(c, c.split(".")[1])
+    for c in _ROW_COLUMNS
+)
+_FROM = (
+    f"FROM {CONTRACTS.name} k JOIN {MONEY.name} m ON m.contract_id = k.id "
+    f"LEFT JOIN {PARTIES.name} c ON c.id = k.counterparty_id "
+    f"LEFT JOIN {STAFF.name} e ON e.id = k.manager_id"
+)
 
 
-def _row(row: tuple[Any, ...]) -> dict[str, Any]:
+def _late_stage(today: str) -> str:
+    """A stage is late when it completed after plan, or when its planned end passed without
+    completion while the contract still runs: a terminated contract waits for no stage."""
+    return (
+        f"((s.completed_on IS NULL AND s.planned_end < {today} AND k.status = 'active') "
+        "OR s.completed_on > s.planned_end)"
+    )
+
+
+def _row(cursor: ViewCursor, row: tuple[Any, ...]) -> dict[str, Any]:
     record = dict(zip((*_ROW_KEYS, "late_stages"), row, strict=True))
-    for money in ("amount", "booked", "paid", "overpaid"):
+    for money in ("amount", "booked", "paid"):
         record[money] = Decimal(record[money])
+    for day in ("signed_on", "valid_from", "valid_until", "originals_received_on", "terminated_on"):
+        if record[day] is not None:
+            record[day] = cursor.dialect.day_of(record[day])
     record["remaining"] = record["amount"] - record["booked"]
-    record["progress"] = _progress(record["paid"], record["amount"])
+    record["overpaid"] = overpaid(record["paid"], record["amount"])
+    record["progress"] = str((record["paid"] / record["amount"]).quantize(_PROGRESS_STEP))
     record["originals_received"] = record["originals_received_on"] is not None
     record["late_stages"] = int(record["late_stages"])
     return record
 
 
-def _late_count_column() -> str:
-    return f"(SELECT COUNT(*) FROM contract_stages s WHERE s.contract_id = k.id AND {_LATE_STAGE})"
+def overpaid(paid: Decimal, amount: Decimal) -> Decimal:
+    """An overpayment is accepted (it happens), and shown: how much was paid beyond the amount."""
+    return paid - amount if paid > amount else _ZERO
 
 
 def search_contracts(
     cursor: ViewCursor, actor: Actor, criteria: ContractFilter, today: date, limit: int, offset: int
 ) -> tuple[list[dict[str, Any]], int]:
     """``today`` decides which stages are late and which contracts expire soon."""
-    scope_sql, params = scope_condition(actor, "k.manager_id")
-    conditions = [scope_sql]
+    p = Params(today)
+    late = f"(SELECT COUNT(*) FROM {STAGES.name} s WHERE s.contract_id = k.id AND {_late_stage('$1')})"
+    conditions = [in_scope(actor, "k.manager_id", STAFF.name, p)]
     for column in ("status", "counterparty_id", "manager_id"):
         value = getattr(criteria, column)
         if value is not None:
-            conditions.append(f"k.{column} = ?")
-            params.append(value)
+            conditions.append(f"k.{column} = {p(value)}")
     if criteria.expiring_within_days is not None:
-        conditions.append("k.status = ? AND k.valid_until >= ? AND k.valid_until <= ?")
         horizon = today + timedelta(days=criteria.expiring_within_days)
-        params.extend((ContractStatus.ACTIVE.value, today.isoformat(), horizon.isoformat()))
+        conditions.append(f"k.status = 'active' AND k.valid_until >= $1 AND k.valid_until <= {p(horizon)}")
     if criteria.missing_originals:
         conditions.append("k.originals_received_on IS NULL")
     if criteria.overpaid:
-        conditions.append("k.overpaid <> '0'")
+        conditions.append(cursor.dialect.exceeds("m.paid", "k.amount"))
     if criteria.late:
-        conditions.append(
-            f"EXISTS (SELECT 1 FROM contract_stages s WHERE s.contract_id = k.id AND {_LATE_STAGE})"
-        )
-        params.append(today.isoformat())
+        conditions.append(f"{late} > 0")
     where = " AND ".join(conditions)
-    (total,) = cursor.execute(f"SELECT COUNT(*) {_FROM} WHERE {where}", params)[0]
+    (total,) = cursor.execute(f"SELECT COUNT(*) {_FROM} WHERE {where}", p.values)[0]
     rows = cursor.execute(
-        f"SELECT {', '.join(_ROW_COLUMNS)}, {_late_count_column()} {_FROM} WHERE {where} "
-        "ORDER BY k.valid_until, k.number, k.id LIMIT ? OFFSET ?",
-        [today.isoformat(), *params, limit, offset],
+        f"SELECT {', '.join(_ROW_COLUMNS)}, {late} {_FROM} WHERE {where} "
+        f"ORDER BY k.valid_until, k.number, k.id LIMIT {p(limit)} OFFSET {p(offset)}",
+        p.values,
     )
-    return [_row(row) for row in rows], int(total)
+    return [_row(cursor, row) for row in rows], int(total)
 
 
 def get_contract(cursor: ViewCursor, contract_id: str, today: date) -> dict[str, Any] | None:
     """The register row with its stages, each with planned and actual dates and whether it is late."""
+    late = f"(SELECT COUNT(*) FROM {STAGES.name} s WHERE s.contract_id = k.id AND {_late_stage('$1')})"
     rows = cursor.execute(
-        f"SELECT {', '.join(_ROW_COLUMNS)}, {_late_count_column()} {_FROM} WHERE k.id = ?",
-        (today.isoformat(), contract_id),
+        f"SELECT {', '.join(_ROW_COLUMNS)}, {late} {_FROM} WHERE k.id = $2", (today, contract_id)
     )
     if not rows:
         return None
-    contract = _row(rows[0])
+    contract = _row(cursor, rows[0])
     stages = cursor.execute(
         "SELECT s.name, s.planned_start, s.planned_end, s.started_on, s.completed_on, "
-        f"CASE WHEN {_LATE_STAGE} THEN 1 ELSE 0 END "
-        "FROM contract_stages s JOIN contracts k ON k.id = s.contract_id "
-        "WHERE s.contract_id = ? ORDER BY s.position",
-        (today.isoformat(), contract_id),
+        f"CASE WHEN {_late_stage('$1')} THEN 1 ELSE 0 END "
+        f"FROM {STAGES.name} s JOIN {CONTRACTS.name} k ON k.id = s.contract_id "
+        "WHERE s.contract_id = $2 ORDER BY s.position",
+        (today, contract_id),
     )
+    day = cursor.dialect.day_of
     contract["stages"] = [
         {
             "name": name,
-            "planned_start": planned_start,
-            "planned_end": planned_end,
-            "actual_start": started_on,
-            "actual_end": completed_on,
+            "planned_start": day(planned_start),
+            "planned_end": day(planned_end),
+            "actual_start": started_on and day(started_on),
+            "actual_end": completed_on and day(completed_on),
             "late": bool(late),
         }
         for name, planned_start, planned_end, started_on, completed_on, late in stages
@@ -335,12 +331,13 @@ def get_contract(cursor: ViewCursor, contract_id: str, today: date) -> dict[str,
     return contract
 
 
-def contract_amounts(cursor: ViewCursor, counterparty_id: str) -> list[tuple[str, str, str, str, str]]:
-    """(status, amount, paid, overpaid, currency) of every contract with a client."""
+def contract_amounts(cursor: ViewCursor, counterparty_id: str) -> list[tuple[str, Decimal, Decimal, str]]:
+    """(status, amount, paid, currency) of every contract with a client."""
     return [
-        (status, amount, paid, overpaid, currency)
-        for status, amount, paid, overpaid, currency in cursor.execute(
-            "SELECT status, amount, paid, overpaid, currency FROM contracts WHERE counterparty_id = ?",
+        (status, Decimal(amount), Decimal(paid), currency)
+        for status, amount, paid, currency in cursor.execute(
+            f"SELECT k.status, k.amount, m.paid, k.currency FROM {CONTRACTS.name} k "
+            f"JOIN {MONEY.name} m ON m.contract_id = k.id WHERE k.counterparty_id = $1",
             (counterparty_id,),
         )
     ]

@@ -1,4 +1,4 @@
-"""The counterparty register: one row per card, searchable and filterable."""
+"""The counterparty register: one row per card, searchable and filterable within a reader's scope."""
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -6,131 +6,46 @@ from typing import Any
 
 from aggregates.counterparty import Counterparty
 from aggregates.scope import Actor
-from event_store.store import Recorded
-from projections.database import ViewCursor
-from projections.employee_directory import scope_condition
-from projections.projection import Handler, Projection
-from projections.values import from_json, like_pattern, search_key, to_json, utc_text
+from projections.database import Params, ViewCursor
+from projections.projection import Projection, on
+from projections.scope import in_scope
+from projections.staff import KeepsStaff, staff_table
+from projections.tables import Kind, Table
+from projections.values import from_json, like_pattern, search_key, to_json
+from projections.writes import Rows, Writes
 
-_COLUMNS = (
-    "id",
-    "name",
-    "legal_form",
-    "kind",
-    "tax_id",
-    "industry",
-    "region",
-    "activity",
-    "manager_id",
-    "admission",
-    "rating",
-    "lead_source",
-    "card",
-    "version",
-    "registered_at",
-    "updated_at",
+COUNTERPARTIES = Table(
+    "counterparties",
+    {
+        "id": Kind.TEXT,
+        "name": Kind.TEXT,
+        "search_name": Kind.TEXT,
+        "legal_form": Kind.TEXT,
+        "kind": Kind.TEXT,
+        "tax_id": Kind.TEXT,
+        "industry": Kind.TEXT,
+        "region": Kind.TEXT,
+        "activity": Kind.TEXT,
+        "manager_id": Kind.TEXT,
+        "admission": Kind.TEXT,
+        "rating": Kind.INTEGER,
+        "lead_source": Kind.TEXT,
+        "card": Kind.JSON,
+        "version": Kind.INTEGER,
+        "registered_at": Kind.MOMENT,
+        "updated_at": Kind.MOMENT,
+    },
+    key=("id",),
+    nullable=frozenset({"tax_id", "industry", "region", "activity", "rating", "lead_source"}),
+    indexes=(("search_name",), ("tax_id",), ("manager_id",), ("region",), ("admission",), ("kind",)),
 )
-
-
-class CounterpartyRegister(Projection):
-    name = "counterparty_register"
-    tables = ("counterparties", "counterparty_classifiers")
-    version = 2  # 2: collections that arrived as None read as empty
-
-    def create_tables(self, cursor: ViewCursor) -> None:
-        cursor.execute(
-            "CREATE TABLE IF NOT EXISTS counterparties (id TEXT PRIMARY KEY, name TEXT NOT NULL, "
-            "search_name TEXT NOT NULL, legal_form TEXT NOT NULL, kind TEXT NOT NULL, tax_id TEXT, "
-            "industry TEXT, region TEXT, activity TEXT, manager_id TEXT NOT NULL, "
-            "admission TEXT NOT NULL, rating INTEGER, lead_source TEXT, card TEXT NOT NULL, "
-            "version INTEGER NOT NULL, registered_at TEXT NOT NULL, updated_at TEXT NOT NULL)"
-        )
-        for column in ("search_name", "tax_id", "manager_id", "region", "admission", "kind"):
-            cursor.execute(f"CREATE INDEX IF NOT EXISTS counterparties_{column} ON counterparties ({column})")
-        cursor.execute(
-            "CREATE TABLE IF NOT EXISTS counterparty_classifiers (counterparty_id TEXT NOT NULL, "
-            "classifier TEXT NOT NULL, value TEXT NOT NULL, "
-            "PRIMARY KEY (counterparty_id, classifier, value))"
-        )
-        cursor.execute(
-            "CREATE INDEX IF NOT EXISTS counterparty_classifiers_value "
-            "ON counterparty_classifiers (classifier, value)"
-        )
-
-    def handlers(self) -> dict[type[Any], Handler]:
-        return {
-            Counterparty.Registered: self._registered,
-            Counterparty.ProfileChanged: self._profile_changed,
-            Counterparty.ManagerAssigned: self._single("manager_id", "manager_id"),
-            Counterparty.Rated: self._single("rating", "rating"),
-            Counterparty.AdmissionDecided: self._single("admission", "admission"),
-        }
-
-    def _registered(self, cursor: ViewCursor, recorded: Recorded) -> None:
-        event: Any = recorded.event
-        card = _empty_for_none({name: getattr(event, name) for name in _CARD_FIELDS})
-        now = utc_text(event.timestamp)
-        cursor.execute(
-            "INSERT INTO counterparties (id, name, search_name, legal_form, kind, tax_id, industry, "
-            "region, activity, manager_id, admission, rating, lead_source, card, version, "
-            "registered_at, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'potential', NULL, ?, ?, ?, ?, ?)",
-            (
-                str(event.originator_id),
-                event.name,
-                search_key(event.name),
-                event.legal_form,
-                event.kind,
-                event.tax_id,
-                event.industry,
-                event.region,
-                event.activity,
-                event.manager_id,
-                event.lead_source,
-                to_json(card),
-                event.originator_version,
-                now,
-                now,
-            ),
-        )
-        _replace_classifiers(cursor, str(event.originator_id), card["classifiers"])
-
-    def _profile_changed(self, cursor: ViewCursor, recorded: Recorded) -> None:
-        event: Any = recorded.event
-        key = str(event.originator_id)
-        (card_text,) = cursor.execute("SELECT card FROM counterparties WHERE id = ?", (key,))[0]
-        card = from_json(card_text)
-        changes = _empty_for_none(event.changes)
-        card.update(changes)
-        columns = {k: v for k, v in changes.items() if k in _SCALAR_COLUMNS}
-        if "name" in columns:
-            columns["search_name"] = search_key(columns["name"])
-        columns.update(
-            card=to_json(card),
-            version=event.originator_version,
-            updated_at=utc_text(event.timestamp),
-        )
-        assignments = ", ".join(f"{column} = ?" for column in columns)
-        cursor.execute(f"UPDATE counterparties SET {assignments} WHERE id = ?", (*columns.values(), key))
-        if "classifiers" in changes:
-            _replace_classifiers(cursor, key, changes["classifiers"])
-
-    @staticmethod
-    def _single(column: str, attribute: str) -> Handler:
-        def handle(cursor: ViewCursor, recorded: Recorded) -> None:
-            event: Any = recorded.event
-            cursor.execute(
-                f"UPDATE counterparties SET {column} = ?, version = ?, updated_at = ? WHERE id = ?",
-                (
-                    getattr(event, attribute),
-                    event.originator_version,
-                    utc_text(event.timestamp),
-                    str(event.originator_id),
-                ),
-            )
-
-        return handle
-
+CLASSIFIERS = Table(
+    "counterparty_classifiers",
+    {"counterparty_id": Kind.TEXT, "classifier": Kind.TEXT, "value": Kind.TEXT},
+    key=("counterparty_id", "classifier", "value"),
+    indexes=(("classifier", "value"),),
+)
+STAFF = staff_table("counterparty_staff")
 
 _CARD_FIELDS: dict[str, Callable[[], Any]] = {
     "requisites": dict,
@@ -145,6 +60,7 @@ _CARD_FIELDS: dict[str, Callable[[], Any]] = {
 _SCALAR_COLUMNS = frozenset(
     {"name", "legal_form", "kind", "tax_id", "industry", "region", "activity", "lead_source"}
 )
+_SHOWN = tuple(c for c in COUNTERPARTIES.column_names if c != "search_name")
 
 
 def _empty_for_none(fields: dict[str, Any]) -> dict[str, Any]:
@@ -156,12 +72,94 @@ def _empty_for_none(fields: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _replace_classifiers(cursor: ViewCursor, key: str, classifiers: dict[str, list[str] | None]) -> None:
-    cursor.execute("DELETE FROM counterparty_classifiers WHERE counterparty_id = ?", (key,))
-    cursor.executemany(
-        "INSERT INTO counterparty_classifiers (counterparty_id, classifier, value) VALUES (?, ?, ?)",
-        [(key, name, value) for name, values in classifiers.items() for value in set(values or ())],
+@dataclass
+class _Batch:
+    cards: Rows
+    classifiers: Rows
+    staff: Rows
+
+
+class CounterpartyRegister(KeepsStaff, Projection[_Batch]):
+    name = "counterparty_register"
+    version = 3
+    tables = (COUNTERPARTIES, CLASSIFIERS, STAFF)
+
+    def open(self, writes: Writes) -> _Batch:
+        return _Batch(writes.rows(COUNTERPARTIES), writes.rows(CLASSIFIERS), writes.rows(STAFF))
+
+    @on(Counterparty.Registered)
+    def _registered(self, view: _Batch, event: Counterparty.Registered, _position: int) -> None:
+        key = str(event.originator_id)
+        card = _empty_for_none({name: getattr(event, name) for name in _CARD_FIELDS})
+        view.cards.put(
+            {
+                "id": key,
+                "name": event.name,
+                "search_name": search_key(event.name),
+                "legal_form": event.legal_form,
+                "kind": event.kind,
+                "tax_id": event.tax_id,
+                "industry": event.industry,
+                "region": event.region,
+                "activity": event.activity,
+                "manager_id": event.manager_id,
+                "admission": "potential",
+                "rating": None,
+                "lead_source": event.lead_source,
+                "card": to_json(card),
+                "version": event.originator_version,
+                "registered_at": event.timestamp,
+                "updated_at": event.timestamp,
+            }
+        )
+        _classify(view, key, {}, card["classifiers"])
+
+    @on(Counterparty.ProfileChanged)
+    def _profile_changed(self, view: _Batch, event: Counterparty.ProfileChanged, _position: int) -> None:
+        key = str(event.originator_id)
+        row = view.cards[(key,)]
+        card = from_json(row["card"])
+        changes = _empty_for_none(event.changes)
+        if "classifiers" in changes:
+            _classify(view, key, card["classifiers"], changes["classifiers"])
+        card.update({k: v for k, v in changes.items() if k in _CARD_FIELDS})
+        columns = {k: v for k, v in changes.items() if k in _SCALAR_COLUMNS}
+        if "name" in columns:
+            columns["search_name"] = search_key(columns["name"])
+        view.cards.update(
+            (key,),
+            **columns,
+            card=to_json(card),
+            version=event.originator_version,
+            updated_at=event.timestamp,
+        )
+
+    @on(Counterparty.ManagerAssigned)
+    def _manager_assigned(self, view: _Batch, event: Counterparty.ManagerAssigned, _position: int) -> None:
+        _touch(view, event, manager_id=event.manager_id)
+
+    @on(Counterparty.Rated)
+    def _rated(self, view: _Batch, event: Counterparty.Rated, _position: int) -> None:
+        _touch(view, event, rating=event.rating)
+
+    @on(Counterparty.AdmissionDecided)
+    def _admission_decided(self, view: _Batch, event: Counterparty.AdmissionDecided, _position: int) -> None:
+        _touch(view, event, admission=event.admission)
+
+
+def _touch(view: _Batch, event: Counterparty.Event, **columns: Any) -> None:
+    view.cards.update(
+        (str(event.originator_id),), **columns, version=event.originator_version, updated_at=event.timestamp
     )
+
+
+def _classify(view: _Batch, key: str, old: dict[str, Any], new: dict[str, Any]) -> None:
+    for name, values in old.items():
+        for value in set(values or ()):
+            view.classifiers.delete(key, name, value)
+    for name, values in new.items():
+        for value in set(values or ()):
+            view.classifiers.put({"counterparty_id": key, "classifier": name, "value": value})
 
 
 @dataclass(frozen=True)
@@ -176,7 +174,7 @@ class RegisterFilter:
 
 
 def _row_to_card(row: tuple[Any, ...]) -> dict[str, Any]:
-    record = dict(zip(_COLUMNS, row, strict=True))
+    record = dict(zip(_SHOWN, row, strict=True))
     record.update(from_json(record.pop("card")))
     record["barred"] = record["admission"] in ("forbidden", "temporarily_forbidden")
     return record
@@ -185,33 +183,29 @@ def _row_to_card(row: tuple[Any, ...]) -> dict[str, Any]:
 def search_counterparties(
     cursor: ViewCursor, actor: Actor, criteria: RegisterFilter, limit: int, offset: int
 ) -> tuple[list[dict[str, Any]], int]:
-    scope_sql, params = scope_condition(actor, "manager_id")
-    conditions = [scope_sql]
+    p = Params()
+    conditions = [in_scope(actor, "manager_id", STAFF.name, p)]
     if criteria.text:
-        conditions.append("search_name LIKE ? ESCAPE '\\'")
-        params.append(like_pattern(criteria.text))
+        conditions.append(f"search_name LIKE {p(like_pattern(criteria.text))} ESCAPE '\\'")
     for column in ("tax_id", "admission", "kind", "manager_id", "region"):
         value = getattr(criteria, column)
         if value is not None:
-            conditions.append(f"{column} = ?")
-            params.append(value)
+            conditions.append(f"{column} = {p(value)}")
     for classifier, value in criteria.classifiers.items():
         conditions.append(
-            "id IN (SELECT counterparty_id FROM counterparty_classifiers WHERE classifier = ? AND value = ?)"
+            f"id IN (SELECT counterparty_id FROM {CLASSIFIERS.name} "
+            f"WHERE classifier = {p(classifier)} AND value = {p(value)})"
         )
-        params.extend((classifier, value))
     where = " AND ".join(conditions)
-    (total,) = cursor.execute(f"SELECT COUNT(*) FROM counterparties WHERE {where}", params)[0]
+    (total,) = cursor.execute(f"SELECT COUNT(*) FROM counterparties WHERE {where}", p.values)[0]
     rows = cursor.execute(
-        f"SELECT {', '.join(_COLUMNS)} FROM counterparties WHERE {where} "
-        "ORDER BY search_name, id LIMIT ? OFFSET ?",
-        [*params, limit, offset],
+        f"SELECT {', '.join(_SHOWN)} FROM counterparties WHERE {where} "
+        f"ORDER BY search_name, id LIMIT {p(limit)} OFFSET {p(offset)}",
+        p.values,
     )
     return [_row_to_card(row) for row in rows], int(total)
 
 
 def get_counterparty(cursor: ViewCursor, counterparty_id: str) -> dict[str, Any] | None:
-    rows = cursor.execute(
-        f"SELECT {', '.join(_COLUMNS)} FROM counterparties WHERE id = ?", (counterparty_id,)
-    )
+    rows = cursor.execute(f"SELECT {', '.join(_SHOWN)} FROM counterparties WHERE id = $1", (counterparty_id,))
     return _row_to_card(rows[0]) if rows else None

@@ -1,70 +1,60 @@
 """Recorded exchange rates. The rate for a currency on a day is the latest one recorded for
 that day or before it; of two rates recorded for the same day, the later recording counts."""
 
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from aggregates.exchange_rate import ExchangeRate
-from event_store.store import Recorded
-from projections.database import ViewCursor
-from projections.projection import Handler, Projection
-from projections.values import utc_text
+from projections.database import Params, ViewCursor
+from projections.projection import Projection, on
+from projections.tables import Kind, Table
+from projections.writes import Appends, Writes
 
+RATES = Table(
+    "exchange_rates",
+    {
+        "position": Kind.BIGINT,
+        "currency": Kind.TEXT,
+        "on_date": Kind.DAY,
+        "rub_per_unit": Kind.MONEY,
+        "source": Kind.TEXT,
+        "actor": Kind.TEXT,
+        "recorded_at": Kind.MOMENT,
+    },
+    key=("position",),
+    indexes=(("currency", "on_date"),),
+)
 _COLUMNS = "r.currency, r.on_date, r.rub_per_unit, r.source, r.actor, r.recorded_at"
 
-# A rate is in effect on a day when no rate of its currency up to that day supersedes it.
-_IN_EFFECT = (
-    "r.on_date <= ? AND NOT EXISTS (SELECT 1 FROM exchange_rates n WHERE n.currency = r.currency "
-    "AND n.on_date <= ? AND (n.on_date > r.on_date OR (n.on_date = r.on_date AND n.position > r.position)))"
-)
+
+@dataclass
+class _Batch:
+    rates: Appends
 
 
-class ExchangeRates(Projection):
+class ExchangeRates(Projection[_Batch]):
     name = "exchange_rates"
-    tables = ("exchange_rates",)
+    version = 2
+    tables = (RATES,)
 
-    def create_tables(self, cursor: ViewCursor) -> None:
-        cursor.execute(
-            "CREATE TABLE IF NOT EXISTS exchange_rates (position BIGINT PRIMARY KEY, "
-            "currency TEXT NOT NULL, on_date TEXT NOT NULL, rub_per_unit TEXT NOT NULL, "
-            "source TEXT NOT NULL, actor TEXT NOT NULL, recorded_at TEXT NOT NULL)"
-        )
-        cursor.execute(
-            "CREATE INDEX IF NOT EXISTS exchange_rates_currency_on ON exchange_rates (currency, on_date)"
-        )
+    def open(self, writes: Writes) -> _Batch:
+        return _Batch(writes.appends(RATES))
 
-    def handlers(self) -> dict[type[Any], Handler]:
-        return {ExchangeRate.Recorded: self._recorded}
-
-    @staticmethod
-    def _recorded(cursor: ViewCursor, recorded: Recorded) -> None:
-        event: Any = recorded.event
-        cursor.execute(
-            "INSERT INTO exchange_rates (position, currency, on_date, rub_per_unit, source, actor, "
-            "recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    @on(ExchangeRate.Recorded)
+    def _recorded(self, view: _Batch, event: ExchangeRate.Recorded, position: int) -> None:
+        view.rates.add(
             (
-                recorded.position,
+                position,
                 event.currency,
-                event.on.isoformat(),
-                str(event.rub_per_unit),
+                event.on,
+                event.rub_per_unit,
                 event.source,
                 event.actor,
-                utc_text(event.timestamp),
-            ),
+                event.timestamp,
+            )
         )
-
-
-def _rate(row: tuple[Any, ...]) -> dict[str, Any]:
-    currency, on, rub_per_unit, source, actor, recorded_at = row
-    return {
-        "currency": currency,
-        "on": date.fromisoformat(on),
-        "rub_per_unit": Decimal(rub_per_unit),
-        "source": source,
-        "actor": actor,
-        "recorded_at": recorded_at,
-    }
 
 
 def search_rates(
@@ -72,21 +62,38 @@ def search_rates(
 ) -> tuple[list[dict[str, Any]], int]:
     """With ``on``: the rate of each currency in effect that day. Without: every recorded rate.
     By currency, the newest first."""
-    conditions, params = ["1=1"], []
+    p = Params()
+    conditions = ["1 = 1"]
     if currency is not None:
-        conditions.append("r.currency = ?")
-        params.append(currency)
+        conditions.append(f"r.currency = {p(currency)}")
     if on is not None:
-        conditions.append(_IN_EFFECT)
-        params.extend((on.isoformat(), on.isoformat()))
+        day = p(on)
+        # A rate is in effect on a day when no rate of its currency up to that day supersedes it.
+        conditions.append(
+            f"r.on_date <= {day} AND NOT EXISTS (SELECT 1 FROM {RATES.name} n WHERE n.currency = r.currency "
+            f"AND n.on_date <= {day} AND (n.on_date > r.on_date "
+            "OR (n.on_date = r.on_date AND n.position > r.position)))"
+        )
     where = " AND ".join(conditions)
-    (total,) = cursor.execute(f"SELECT COUNT(*) FROM exchange_rates r WHERE {where}", params)[0]
+    (total,) = cursor.execute(f"SELECT COUNT(*) FROM {RATES.name} r WHERE {where}", p.values)[0]
     rows = cursor.execute(
-        f"SELECT {_COLUMNS} FROM exchange_rates r WHERE {where} "
-        "ORDER BY r.currency, r.on_date DESC, r.position DESC LIMIT ? OFFSET ?",
-        [*params, limit, offset],
+        f"SELECT {_COLUMNS} FROM {RATES.name} r WHERE {where} "
+        f"ORDER BY r.currency, r.on_date DESC, r.position DESC LIMIT {p(limit)} OFFSET {p(offset)}",
+        p.values,
     )
-    return [_rate(row) for row in rows], int(total)
+    return [_rate(cursor, row) for row in rows], int(total)
+
+
+def _rate(cursor: ViewCursor, row: tuple[Any, ...]) -> dict[str, Any]:
+    currency, on, rub_per_unit, source, actor, recorded_at = row
+    return {
+        "currency": currency,
+        "on": cursor.dialect.day_of(on),
+        "rub_per_unit": Decimal(rub_per_unit),
+        "source": source,
+        "actor": actor,
+        "recorded_at": recorded_at,
+    }
 
 
 def rate_on(cursor: ViewCursor, currency: str, on: date) -> dict[str, Any] | None:

@@ -13,6 +13,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import psycopg
 from eventsourcing.utils import get_topic
@@ -98,7 +99,7 @@ def _savepoint(cursor: ViewCursor) -> Iterator[None]:
 
 
 def apply_up_to_failure(
-    cursor: ViewCursor, projection: Projection, events: Sequence[Recorded]
+    cursor: ViewCursor, projection: Projection[Any], events: Sequence[Recorded]
 ) -> tuple[Recorded, Exception] | None:
     """Apply a view's part of a batch; if a handler fails, apply it again event by event, so
     that the view keeps everything before the event it cannot apply, and return that event
@@ -107,14 +108,14 @@ def apply_up_to_failure(
         return None
     try:
         with _savepoint(cursor):
-            projection.apply(cursor, events)
+            projection.apply(cursor, events, {})
         return None
     except _HandlerFailed:
         pass
     for recorded in events:
         try:
             with _savepoint(cursor):
-                projection.apply(cursor, [recorded])
+                projection.apply(cursor, [recorded], {})
         except _HandlerFailed as failed:
             return recorded, failed.error
     return None
@@ -143,7 +144,8 @@ def stopped_views(cursor: ViewCursor) -> dict[str, ViewFailure]:
 def record(cursor: ViewCursor, name: str, failure: ViewFailure) -> None:
     cursor.execute(
         "INSERT INTO projection_failures "
-        "(name, position, topic, error_type, message, failed_at, attempts) VALUES (?, ?, ?, ?, ?, ?, ?) "
+        "(name, position, topic, error_type, message, failed_at, attempts) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7) "
         "ON CONFLICT (name) DO UPDATE SET position = excluded.position, topic = excluded.topic, "
         "error_type = excluded.error_type, message = excluded.message, "
         "failed_at = excluded.failed_at, attempts = excluded.attempts",
@@ -160,4 +162,4 @@ def record(cursor: ViewCursor, name: str, failure: ViewFailure) -> None:
 
 
 def clear(cursor: ViewCursor, name: str) -> None:
-    cursor.execute("DELETE FROM projection_failures WHERE name = ?", (name,))
+    cursor.execute("DELETE FROM projection_failures WHERE name = $1", (name,))

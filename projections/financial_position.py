@@ -14,7 +14,7 @@ from aggregates.contract import ContractStatus
 from aggregates.errors import InvalidValue
 from aggregates.money import check_currency
 from aggregates.order import OrderStatus
-from projections.contract_register import contract_amounts
+from projections.contract_register import contract_amounts, overpaid
 from projections.database import ViewCursor
 from projections.exchange_rates import rate_on
 from projections.order_status import order_amounts
@@ -28,14 +28,14 @@ def financial_position(cursor: ViewCursor, counterparty_id: str) -> dict[str, di
     forecasts apart; paid is payments less refunds; outstanding is ordered less paid; overpaid
     is what contracts were paid beyond their amounts."""
     position: dict[str, dict[str, Decimal]] = defaultdict(lambda: dict.fromkeys(FIGURES, Decimal(0)))
-    for status, amount, paid, overpaid, currency in contract_amounts(cursor, counterparty_id):
+    for status, amount, paid, currency in contract_amounts(cursor, counterparty_id):
         if status != ContractStatus.TERMINATED:
-            position[currency]["contracted"] += Decimal(amount)
-        position[currency]["paid"] += Decimal(paid)
-        position[currency]["overpaid"] += Decimal(overpaid)
+            position[currency]["contracted"] += amount
+        position[currency]["paid"] += paid
+        position[currency]["overpaid"] += overpaid(paid, amount)
     for status, amount, currency in order_amounts(cursor, counterparty_id):
         figure = "forecast" if status == OrderStatus.FORECAST else "ordered"
-        position[currency][figure] += Decimal(amount)
+        position[currency][figure] += amount
     for figures in position.values():
         figures["outstanding"] = figures["ordered"] - figures["paid"]
     return dict(sorted(position.items()))

@@ -1,225 +1,216 @@
 """Inquiries and their quote tasks: where each request stands, and which answers are late.
 
 An inquiry is visible to the team of its client's manager and to the one it is with, so the
-view follows the client's manager as it changes, from a lookup of its own."""
+view follows the client's manager as it changes, from a copy of its own."""
 
+from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from aggregates.counterparty import Counterparty
 from aggregates.inquiry import Inquiry, InquiryStatus
 from aggregates.scope import Actor
-from event_store.store import Recorded
-from projections.database import ViewCursor
-from projections.employee_directory import scope_condition
-from projections.projection import Handler, Projection
-from projections.values import from_json, to_json, utc_text
+from projections.database import Params, ViewCursor
+from projections.projection import Projection, on
+from projections.scope import in_scope
+from projections.staff import KeepsStaff, staff_table
+from projections.tables import Kind, Table
+from projections.values import from_json, to_json
+from projections.writes import Rows, Writes
 
-_COLUMNS = (
-    "id",
-    "counterparty_id",
-    "manager_id",
-    "responsible_id",
-    "status",
-    "request",
-    "deadline",
-    "currency",
-    "cost",
-    "margin_percent",
-    "price",
-    "proposal",
-    "outcome",
-    "outcome_id",
-    "refusal",
-    "version",
-    "registered_at",
-    "updated_at",
+INQUIRIES = Table(
+    "inquiries",
+    {
+        "id": Kind.TEXT,
+        "counterparty_id": Kind.TEXT,
+        "manager_id": Kind.TEXT,
+        "responsible_id": Kind.TEXT,
+        "status": Kind.TEXT,
+        "request": Kind.JSON,
+        "deadline": Kind.MOMENT,
+        "currency": Kind.TEXT,
+        "cost": Kind.MONEY,
+        "margin_percent": Kind.MONEY,
+        "price": Kind.MONEY,
+        "proposal": Kind.JSON,
+        "outcome": Kind.TEXT,
+        "outcome_id": Kind.TEXT,
+        "refusal": Kind.JSON,
+        "version": Kind.INTEGER,
+        "registered_at": Kind.MOMENT,
+        "updated_at": Kind.MOMENT,
+    },
+    key=("id",),
+    nullable=frozenset({"cost", "margin_percent", "price", "proposal", "outcome", "outcome_id", "refusal"}),
+    indexes=(("counterparty_id",), ("manager_id",), ("responsible_id",), ("status",)),
 )
+TASKS = Table(
+    "quote_tasks",
+    {
+        "inquiry_id": Kind.TEXT,
+        "task_id": Kind.TEXT,
+        "department": Kind.TEXT,
+        "assignee_id": Kind.TEXT,
+        "question": Kind.TEXT,
+        "due": Kind.MOMENT,
+        "costs": Kind.JSON,
+        "answered_at": Kind.MOMENT,
+        "assigned_position": Kind.BIGINT,
+    },
+    key=("inquiry_id", "task_id"),
+    nullable=frozenset({"costs", "answered_at"}),
+    indexes=(("due",),),
+)
+CLIENT_MANAGERS = Table(
+    "inquiry_client_managers",
+    {"counterparty_id": Kind.TEXT, "manager_id": Kind.TEXT},
+    key=("counterparty_id",),
+)
+STAFF = staff_table("inquiry_staff")
+
 _JSON_COLUMNS = ("request", "proposal", "refusal")
-_TASK_COLUMNS = (
-    "inquiry_id",
-    "task_id",
-    "department",
-    "assignee_id",
-    "question",
-    "due",
-    "costs",
-    "answered_at",
-)
-_STILL_OPEN = (InquiryStatus.OPEN.value, InquiryStatus.PROPOSED.value)
+_MONEY_COLUMNS = ("cost", "margin_percent", "price")
+_TASK_COLUMNS = TASKS.column_names[:-1]
+_STILL_OPEN = [InquiryStatus.OPEN.value, InquiryStatus.PROPOSED.value]
 
 
-class InquiryView(Projection):
+@dataclass
+class _Batch:
+    inquiries: Rows
+    tasks: Rows
+    clients: Rows
+    staff: Rows
+
+
+class InquiryView(KeepsStaff, Projection[_Batch]):
     name = "inquiries"
-    version = 2
-    tables = ("inquiries", "quote_tasks", "inquiry_client_managers")
+    version = 3
+    tables = (INQUIRIES, TASKS, CLIENT_MANAGERS, STAFF)
 
-    def create_tables(self, cursor: ViewCursor) -> None:
-        cursor.execute(
-            "CREATE TABLE IF NOT EXISTS inquiries (id TEXT PRIMARY KEY, counterparty_id TEXT NOT NULL, "
-            "manager_id TEXT NOT NULL, responsible_id TEXT NOT NULL, status TEXT NOT NULL, "
-            "request TEXT NOT NULL, deadline TEXT NOT NULL, currency TEXT NOT NULL, cost TEXT, "
-            "margin_percent TEXT, price TEXT, proposal TEXT, outcome TEXT, outcome_id TEXT, refusal TEXT, "
-            "version INTEGER NOT NULL, registered_at TEXT NOT NULL, updated_at TEXT NOT NULL)"
-        )
-        for column in ("counterparty_id", "manager_id", "responsible_id", "status"):
-            cursor.execute(f"CREATE INDEX IF NOT EXISTS inquiries_{column} ON inquiries ({column})")
-        cursor.execute(
-            "CREATE TABLE IF NOT EXISTS quote_tasks (inquiry_id TEXT NOT NULL, task_id TEXT NOT NULL, "
-            "department TEXT NOT NULL, assignee_id TEXT NOT NULL, question TEXT NOT NULL, due TEXT NOT NULL, "
-            "costs TEXT, answered_at TEXT, assigned_position BIGINT NOT NULL, "
-            "PRIMARY KEY (inquiry_id, task_id))"
-        )
-        cursor.execute("CREATE INDEX IF NOT EXISTS quote_tasks_due ON quote_tasks (due)")
-        cursor.execute(
-            "CREATE TABLE IF NOT EXISTS inquiry_client_managers "
-            "(counterparty_id TEXT PRIMARY KEY, manager_id TEXT NOT NULL)"
+    def open(self, writes: Writes) -> _Batch:
+        return _Batch(
+            writes.rows(INQUIRIES), writes.rows(TASKS), writes.rows(CLIENT_MANAGERS), writes.rows(STAFF)
         )
 
-    def handlers(self) -> dict[type[Any], Handler]:
-        return {
-            Counterparty.Registered: self._client_registered,
-            Counterparty.ManagerAssigned: self._client_manager_assigned,
-            Inquiry.Registered: self._registered,
-            Inquiry.Delegated: self._changed(lambda e: {"responsible_id": e.expert_id}),
-            Inquiry.QuoteTaskAssigned: self._task_assigned,
-            Inquiry.QuoteTaskAnswered: self._task_answered,
-            Inquiry.Priced: self._changed(
-                lambda e: {
-                    "cost": str(e.cost),
-                    "margin_percent": str(e.margin_percent),
-                    "price": str(e.price),
-                }
-            ),
-            Inquiry.ProposalIssued: self._changed(
-                lambda e: {
-                    "status": InquiryStatus.PROPOSED.value,
-                    "proposal": to_json(
-                        {
-                            "lines": e.lines,
-                            "discount_percent": e.discount_percent,
-                            "total": e.total,
-                            "currency": e.currency,
-                            "valid_until": e.valid_until,
-                        }
-                    ),
-                }
-            ),
-            Inquiry.Accepted: self._changed(
-                lambda e: {
-                    "status": InquiryStatus.ACCEPTED.value,
-                    "outcome": e.outcome,
-                    "outcome_id": e.outcome_id,
-                }
-            ),
-            Inquiry.Refused: self._changed(
-                lambda e: {
-                    "status": InquiryStatus.REFUSED.value,
-                    "refusal": to_json({"reason_code": e.reason_code, "reason_text": e.reason_text}),
-                }
-            ),
-        }
+    @on(Counterparty.Registered)
+    def _client_registered(self, view: _Batch, event: Counterparty.Registered, _position: int) -> None:
+        view.clients.put({"counterparty_id": str(event.originator_id), "manager_id": event.manager_id})
 
-    @staticmethod
-    def _client_registered(cursor: ViewCursor, recorded: Recorded) -> None:
-        event: Any = recorded.event
-        cursor.execute(
-            "INSERT INTO inquiry_client_managers (counterparty_id, manager_id) VALUES (?, ?)",
-            (str(event.originator_id), event.manager_id),
-        )
-
-    @staticmethod
-    def _client_manager_assigned(cursor: ViewCursor, recorded: Recorded) -> None:
-        event: Any = recorded.event
+    @on(Counterparty.ManagerAssigned)
+    def _client_manager_assigned(
+        self, view: _Batch, event: Counterparty.ManagerAssigned, _position: int
+    ) -> None:
         key = str(event.originator_id)
-        cursor.execute(
-            "UPDATE inquiry_client_managers SET manager_id = ? WHERE counterparty_id = ?",
-            (event.manager_id, key),
-        )
-        cursor.execute(
-            "UPDATE inquiries SET manager_id = ? WHERE counterparty_id = ?", (event.manager_id, key)
-        )
+        view.clients.put({"counterparty_id": key, "manager_id": event.manager_id})
+        view.inquiries.update_where({"manager_id": event.manager_id}, {"counterparty_id": key})
 
-    @staticmethod
-    def _registered(cursor: ViewCursor, recorded: Recorded) -> None:
-        event: Any = recorded.event
-        found = cursor.execute(
-            "SELECT manager_id FROM inquiry_client_managers WHERE counterparty_id = ?",
-            (event.counterparty_id,),
-        )
-        now = utc_text(event.timestamp)
-        cursor.execute(
-            "INSERT INTO inquiries (id, counterparty_id, manager_id, responsible_id, status, request, "
-            "deadline, currency, version, registered_at, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                str(event.originator_id),
-                event.counterparty_id,
-                found[0][0] if found else event.responsible_id,
-                event.responsible_id,
-                InquiryStatus.OPEN.value,
-                to_json(event.request),
-                utc_text(event.deadline),
-                event.currency,
-                event.originator_version,
-                now,
-                now,
-            ),
+    @on(Inquiry.Registered)
+    def _registered(self, view: _Batch, event: Inquiry.Registered, _position: int) -> None:
+        client = view.clients.get(event.counterparty_id)
+        view.inquiries.put(
+            {
+                "id": str(event.originator_id),
+                "counterparty_id": event.counterparty_id,
+                "manager_id": client["manager_id"] if client else event.responsible_id,
+                "responsible_id": event.responsible_id,
+                "status": InquiryStatus.OPEN.value,
+                "request": to_json(event.request),
+                "deadline": event.deadline,
+                "currency": event.currency,
+                "cost": None,
+                "margin_percent": None,
+                "price": None,
+                "proposal": None,
+                "outcome": None,
+                "outcome_id": None,
+                "refusal": None,
+                "version": event.originator_version,
+                "registered_at": event.timestamp,
+                "updated_at": event.timestamp,
+            }
         )
 
-    @staticmethod
-    def _changed(columns_of: Any) -> Handler:
-        def handle(cursor: ViewCursor, recorded: Recorded) -> None:
-            _touch(cursor, recorded.event, **columns_of(recorded.event))
+    @on(Inquiry.Delegated)
+    def _delegated(self, view: _Batch, event: Inquiry.Delegated, _position: int) -> None:
+        _touch(view, event, responsible_id=event.expert_id)
 
-        return handle
-
-    @staticmethod
-    def _task_assigned(cursor: ViewCursor, recorded: Recorded) -> None:
-        event: Any = recorded.event
-        cursor.execute(
-            "INSERT INTO quote_tasks (inquiry_id, task_id, department, assignee_id, question, due, "
-            "assigned_position) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (
-                str(event.originator_id),
-                event.task_id,
-                event.department,
-                event.assignee_id,
-                event.question,
-                utc_text(event.due),
-                recorded.position,
-            ),
+    @on(Inquiry.QuoteTaskAssigned)
+    def _task_assigned(self, view: _Batch, event: Inquiry.QuoteTaskAssigned, position: int) -> None:
+        view.tasks.put(
+            {
+                "inquiry_id": str(event.originator_id),
+                "task_id": event.task_id,
+                "department": event.department,
+                "assignee_id": event.assignee_id,
+                "question": event.question,
+                "due": event.due,
+                "costs": None,
+                "answered_at": None,
+                "assigned_position": position,
+            }
         )
-        _touch(cursor, event)
+        _touch(view, event)
 
-    @staticmethod
-    def _task_answered(cursor: ViewCursor, recorded: Recorded) -> None:
-        event: Any = recorded.event
-        cursor.execute(
-            "UPDATE quote_tasks SET costs = ?, answered_at = ? WHERE inquiry_id = ? AND task_id = ?",
-            (to_json(event.costs), utc_text(event.occurred_at), str(event.originator_id), event.task_id),
+    @on(Inquiry.QuoteTaskAnswered)
+    def _task_answered(self, view: _Batch, event: Inquiry.QuoteTaskAnswered, _position: int) -> None:
+        view.tasks.update(
+            (str(event.originator_id), event.task_id),
+            costs=to_json(event.costs),
+            answered_at=event.occurred_at,
         )
-        _touch(cursor, event)
+        _touch(view, event)
+
+    @on(Inquiry.Priced)
+    def _priced(self, view: _Batch, event: Inquiry.Priced, _position: int) -> None:
+        _touch(view, event, cost=event.cost, margin_percent=event.margin_percent, price=event.price)
+
+    @on(Inquiry.ProposalIssued)
+    def _proposed(self, view: _Batch, event: Inquiry.ProposalIssued, _position: int) -> None:
+        proposal = {
+            "lines": event.lines,
+            "discount_percent": event.discount_percent,
+            "total": event.total,
+            "currency": event.currency,
+            "valid_until": event.valid_until,
+        }
+        _touch(view, event, status=InquiryStatus.PROPOSED.value, proposal=to_json(proposal))
+
+    @on(Inquiry.Accepted)
+    def _accepted(self, view: _Batch, event: Inquiry.Accepted, _position: int) -> None:
+        _touch(
+            view,
+            event,
+            status=InquiryStatus.ACCEPTED.value,
+            outcome=event.outcome,
+            outcome_id=event.outcome_id,
+        )
+
+    @on(Inquiry.Refused)
+    def _refused(self, view: _Batch, event: Inquiry.Refused, _position: int) -> None:
+        refusal = to_json({"reason_code": event.reason_code, "reason_text": event.reason_text})
+        _touch(view, event, status=InquiryStatus.REFUSED.value, refusal=refusal)
 
 
-def _touch(cursor: ViewCursor, event: Any, **columns: Any) -> None:
-    columns.update(version=event.originator_version, updated_at=utc_text(event.timestamp))
-    assignments = ", ".join(f"{column} = ?" for column in columns)
-    cursor.execute(
-        f"UPDATE inquiries SET {assignments} WHERE id = ?", (*columns.values(), str(event.originator_id))
+def _touch(view: _Batch, event: Inquiry.Event, **columns: Any) -> None:
+    view.inquiries.update(
+        (str(event.originator_id),), **columns, version=event.originator_version, updated_at=event.timestamp
     )
 
 
-def _in_scope(actor: Actor, prefix: str = "") -> tuple[str, list[Any]]:
+def _visible(actor: Actor, prefix: str, p: Params) -> str:
     """The client's team, or the one the inquiry is with."""
-    scope_sql, params = scope_condition(actor, f"{prefix}manager_id")
-    return f"({scope_sql} OR {prefix}responsible_id = ?)", [*params, actor.employee_id]
+    team = in_scope(actor, f"{prefix}manager_id", STAFF.name, p)
+    return f"({team} OR {prefix}responsible_id = {p(actor.employee_id)})"
 
 
 def _row_to_inquiry(row: tuple[Any, ...]) -> dict[str, Any]:
-    inquiry = dict(zip(_COLUMNS, row, strict=True))
+    inquiry = dict(zip(INQUIRIES.column_names, row, strict=True))
     for column in _JSON_COLUMNS:
         inquiry[column] = from_json(inquiry[column])
+    for column in _MONEY_COLUMNS:
+        if inquiry[column] is not None:
+            inquiry[column] = Decimal(inquiry[column])
     return inquiry
 
 
@@ -238,31 +229,33 @@ def search_inquiries(
     limit: int,
     offset: int,
 ) -> tuple[list[dict[str, Any]], int]:
-    scope_sql, params = _in_scope(actor)
-    conditions = [scope_sql]
+    p = Params()
+    conditions = [_visible(actor, "", p)]
     for column, value in (("status", status), ("counterparty_id", counterparty_id)):
         if value is not None:
-            conditions.append(f"{column} = ?")
-            params.append(value)
+            conditions.append(f"{column} = {p(value)}")
     where = " AND ".join(conditions)
-    (total,) = cursor.execute(f"SELECT COUNT(*) FROM inquiries WHERE {where}", params)[0]
+    (total,) = cursor.execute(f"SELECT COUNT(*) FROM {INQUIRIES.name} WHERE {where}", p.values)[0]
     rows = cursor.execute(
-        f"SELECT {', '.join(_COLUMNS)} FROM inquiries WHERE {where} "
-        "ORDER BY registered_at DESC, id LIMIT ? OFFSET ?",
-        [*params, limit, offset],
+        f"SELECT {', '.join(INQUIRIES.column_names)} FROM {INQUIRIES.name} WHERE {where} "
+        f"ORDER BY registered_at DESC, id LIMIT {p(limit)} OFFSET {p(offset)}",
+        p.values,
     )
     return [_row_to_inquiry(row) for row in rows], int(total)
 
 
 def get_inquiry(cursor: ViewCursor, inquiry_id: str) -> dict[str, Any] | None:
     """One inquiry with its quote tasks, whoever asks: the caller checks the scope."""
-    rows = cursor.execute(f"SELECT {', '.join(_COLUMNS)} FROM inquiries WHERE id = ?", (inquiry_id,))
+    rows = cursor.execute(
+        f"SELECT {', '.join(INQUIRIES.column_names)} FROM {INQUIRIES.name} WHERE id = $1", (inquiry_id,)
+    )
     if not rows:
         return None
     inquiry = _row_to_inquiry(rows[0])
     # Tasks in the order they were assigned: their ids are whatever the assigner chose.
     tasks = cursor.execute(
-        f"SELECT {', '.join(_TASK_COLUMNS)} FROM quote_tasks WHERE inquiry_id = ? ORDER BY assigned_position",
+        f"SELECT {', '.join(_TASK_COLUMNS)} FROM {TASKS.name} WHERE inquiry_id = $1 "
+        "ORDER BY assigned_position",
         (inquiry_id,),
     )
     inquiry["tasks"] = [_row_to_task(row) for row in tasks]
@@ -271,13 +264,14 @@ def get_inquiry(cursor: ViewCursor, inquiry_id: str) -> dict[str, Any] | None:
 
 def overdue_quote_tasks(cursor: ViewCursor, actor: Actor, now: datetime) -> list[dict[str, Any]]:
     """Unanswered tasks past their due time, of inquiries still waiting for a price."""
-    scope_sql, params = _in_scope(actor, "i.")
-    marks = ", ".join("?" * len(_STILL_OPEN))
+    p = Params(now, _STILL_OPEN)
+    visible = _visible(actor, "i.", p)
     rows = cursor.execute(
         f"SELECT {', '.join('t.' + column for column in _TASK_COLUMNS)}, i.counterparty_id "
-        "FROM quote_tasks t JOIN inquiries i ON i.id = t.inquiry_id "
-        f"WHERE t.answered_at IS NULL AND t.due < ? AND i.status IN ({marks}) AND {scope_sql} "
+        f"FROM {TASKS.name} t JOIN {INQUIRIES.name} i ON i.id = t.inquiry_id "
+        f"WHERE t.answered_at IS NULL AND t.due < $1 AND {cursor.dialect.any_of('i.status', '$2')} "
+        f"AND {visible} "
         "ORDER BY t.due, t.inquiry_id, t.task_id",
-        [utc_text(now), *_STILL_OPEN, *params],
+        p.values,
     )
     return [{**_row_to_task(row[:-1]), "counterparty_id": row[-1]} for row in rows]

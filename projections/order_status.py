@@ -1,146 +1,166 @@
 """Order status (FEATURES C6): a client's orders, where each stands, and how it got there."""
 
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
+from aggregates.contract import Contract
 from aggregates.order import Order
-from event_store.store import Recorded
 from projections.database import ViewCursor
-from projections.projection import Handler, Projection
-from projections.values import from_json, to_json, utc_text
+from projections.projection import Projection, on
+from projections.tables import Kind, Table
+from projections.values import from_json, to_json
+from projections.writes import Appends, Rows, Writes
+
+ORDERS = Table(
+    "orders",
+    {
+        "id": Kind.TEXT,
+        "counterparty_id": Kind.TEXT,
+        "contract_id": Kind.TEXT,
+        "manager_id": Kind.TEXT,
+        "status": Kind.TEXT,
+        "amount": Kind.MONEY,
+        "currency": Kind.TEXT,
+        "expected_on": Kind.DAY,
+        "lines": Kind.JSON,
+        "inquiry_id": Kind.TEXT,
+        "version": Kind.INTEGER,
+        "placed_at": Kind.MOMENT,
+        "updated_at": Kind.MOMENT,
+    },
+    key=("id",),
+    nullable=frozenset({"contract_id", "inquiry_id"}),
+    indexes=(("counterparty_id",), ("contract_id",)),
+)
+HISTORY = Table(
+    "order_status_history",
+    {
+        "order_id": Kind.TEXT,
+        "version": Kind.INTEGER,
+        "status": Kind.TEXT,
+        "on_date": Kind.DAY,
+        "occurred_at": Kind.MOMENT,
+        "actor": Kind.TEXT,
+    },
+    key=("order_id", "version"),
+    nullable=frozenset({"on_date"}),
+)
+CONTRACT_NUMBERS = Table("order_contract_numbers", {"id": Kind.TEXT, "number": Kind.TEXT}, key=("id",))
 
 _COLUMNS = (
-    "o.id",
-    "o.counterparty_id",
-    "o.contract_id",
+    *(f"o.{c}" for c in ORDERS.column_names[:3]),
     "k.number",
-    "o.manager_id",
-    "o.status",
-    "o.amount",
-    "o.currency",
-    "o.expected_on",
-    "o.lines",
-    "o.inquiry_id",
-    "o.version",
-    "o.placed_at",
-    "o.updated_at",
+    *(f"o.{c}" for c in ORDERS.column_names[3:]),
 )
 _KEYS = tuple("contract_number" if c == "k.number" else c.removeprefix("o.") for c in _COLUMNS)
-_FROM = "FROM orders o LEFT JOIN contracts k ON k.id = o.contract_id"
+_FROM = f"FROM {ORDERS.name} o LEFT JOIN {CONTRACT_NUMBERS.name} k ON k.id = o.contract_id"
 
 
-class OrderStatusView(Projection):
+@dataclass
+class _Batch:
+    orders: Rows
+    history: Appends
+    numbers: Rows
+
+
+class OrderStatusView(Projection[_Batch]):
     name = "order_status"
-    tables = ("orders", "order_status_history")
+    version = 2
+    tables = (ORDERS, HISTORY, CONTRACT_NUMBERS)
 
-    def create_tables(self, cursor: ViewCursor) -> None:
-        cursor.execute(
-            "CREATE TABLE IF NOT EXISTS orders (id TEXT PRIMARY KEY, counterparty_id TEXT NOT NULL, "
-            "contract_id TEXT, manager_id TEXT NOT NULL, status TEXT NOT NULL, amount TEXT NOT NULL, "
-            "currency TEXT NOT NULL, expected_on TEXT NOT NULL, lines TEXT NOT NULL, inquiry_id TEXT, "
-            "version INTEGER NOT NULL, placed_at TEXT NOT NULL, updated_at TEXT NOT NULL)"
+    def open(self, writes: Writes) -> _Batch:
+        return _Batch(writes.rows(ORDERS), writes.appends(HISTORY), writes.rows(CONTRACT_NUMBERS))
+
+    @on(Contract.Signed)
+    def _contract_signed(self, view: _Batch, event: Contract.Signed, _position: int) -> None:
+        view.numbers.put({"id": str(event.originator_id), "number": event.number})
+
+    @on(Order.Placed)
+    def _placed(self, view: _Batch, event: Order.Placed, _position: int) -> None:
+        view.orders.put(
+            {
+                "id": str(event.originator_id),
+                "counterparty_id": event.counterparty_id,
+                "contract_id": event.contract_id,
+                "manager_id": event.manager_id,
+                "status": event.status,
+                "amount": event.amount,
+                "currency": event.currency,
+                "expected_on": event.expected_on,
+                "lines": to_json(event.lines),
+                "inquiry_id": event.inquiry_id,
+                "version": event.originator_version,
+                "placed_at": event.timestamp,
+                "updated_at": event.timestamp,
+            }
         )
-        cursor.execute("CREATE INDEX IF NOT EXISTS orders_counterparty_id ON orders (counterparty_id)")
-        cursor.execute("CREATE INDEX IF NOT EXISTS orders_contract_id ON orders (contract_id)")
-        cursor.execute(
-            "CREATE TABLE IF NOT EXISTS order_status_history (order_id TEXT NOT NULL, "
-            "version INTEGER NOT NULL, status TEXT NOT NULL, on_date TEXT, occurred_at TEXT NOT NULL, "
-            "actor TEXT NOT NULL, PRIMARY KEY (order_id, version))"
+        _history(view, event, None)
+
+    @on(Order.Advanced)
+    def _advanced(self, view: _Batch, event: Order.Advanced, _position: int) -> None:
+        view.orders.update(
+            (str(event.originator_id),),
+            status=event.status,
+            version=event.originator_version,
+            updated_at=event.timestamp,
         )
-
-    def handlers(self) -> dict[type[Any], Handler]:
-        return {Order.Placed: self._placed, Order.Advanced: self._advanced}
-
-    @staticmethod
-    def _placed(cursor: ViewCursor, recorded: Recorded) -> None:
-        event: Any = recorded.event
-        now = utc_text(event.timestamp)
-        cursor.execute(
-            "INSERT INTO orders (id, counterparty_id, contract_id, manager_id, status, amount, currency, "
-            "expected_on, lines, inquiry_id, version, placed_at, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                str(event.originator_id),
-                event.counterparty_id,
-                event.contract_id,
-                event.manager_id,
-                event.status,
-                str(event.amount),
-                event.currency,
-                event.expected_on.isoformat(),
-                to_json(event.lines),
-                event.inquiry_id,
-                event.originator_version,
-                now,
-                now,
-            ),
-        )
-        _history(cursor, event, None)
-
-    @staticmethod
-    def _advanced(cursor: ViewCursor, recorded: Recorded) -> None:
-        event: Any = recorded.event
-        cursor.execute(
-            "UPDATE orders SET status = ?, version = ?, updated_at = ? WHERE id = ?",
-            (event.status, event.originator_version, utc_text(event.timestamp), str(event.originator_id)),
-        )
-        _history(cursor, event, event.on.isoformat())
+        _history(view, event, event.on)
 
 
-def _history(cursor: ViewCursor, event: Any, on: str | None) -> None:
-    cursor.execute(
-        "INSERT INTO order_status_history (order_id, version, status, on_date, occurred_at, actor) "
-        "VALUES (?, ?, ?, ?, ?, ?)",
-        (
-            str(event.originator_id),
-            event.originator_version,
-            event.status,
-            on,
-            utc_text(event.occurred_at),
-            event.actor,
-        ),
+def _history(view: _Batch, event: Order.Placed | Order.Advanced, on: date | None) -> None:
+    view.history.add(
+        (str(event.originator_id), event.originator_version, event.status, on, event.occurred_at, event.actor)
     )
 
 
-def _order(row: tuple[Any, ...]) -> dict[str, Any]:
+def _order(cursor: ViewCursor, row: tuple[Any, ...]) -> dict[str, Any]:
     record = dict(zip(_KEYS, row, strict=True))
     record["lines"] = from_json(record["lines"])
+    record["amount"] = Decimal(record["amount"])
+    record["expected_on"] = cursor.dialect.day_of(record["expected_on"])
     return record
 
 
 def orders_of_counterparty(
     cursor: ViewCursor, counterparty_id: str, limit: int, offset: int
 ) -> tuple[list[dict[str, Any]], int]:
-    (total,) = cursor.execute("SELECT COUNT(*) FROM orders WHERE counterparty_id = ?", (counterparty_id,))[0]
+    (total,) = cursor.execute(
+        f"SELECT COUNT(*) FROM {ORDERS.name} WHERE counterparty_id = $1", (counterparty_id,)
+    )[0]
     rows = cursor.execute(
-        f"SELECT {', '.join(_COLUMNS)} {_FROM} WHERE o.counterparty_id = ? "
-        "ORDER BY o.placed_at DESC, o.id LIMIT ? OFFSET ?",
+        f"SELECT {', '.join(_COLUMNS)} {_FROM} WHERE o.counterparty_id = $1 "
+        "ORDER BY o.placed_at DESC, o.id LIMIT $2 OFFSET $3",
         (counterparty_id, limit, offset),
     )
-    return [_order(row) for row in rows], int(total)
+    return [_order(cursor, row) for row in rows], int(total)
 
 
 def get_order(cursor: ViewCursor, order_id: str) -> dict[str, Any] | None:
     """One order with its status history, oldest first."""
-    rows = cursor.execute(f"SELECT {', '.join(_COLUMNS)} {_FROM} WHERE o.id = ?", (order_id,))
+    rows = cursor.execute(f"SELECT {', '.join(_COLUMNS)} {_FROM} WHERE o.id = $1", (order_id,))
     if not rows:
         return None
-    order = _order(rows[0])
+    order = _order(cursor, rows[0])
+    day = cursor.dialect.day_of
     order["history"] = [
-        {"status": status, "on": on, "occurred_at": occurred_at, "actor": actor}
+        {"status": status, "on": on and day(on), "occurred_at": occurred_at, "actor": actor}
         for status, on, occurred_at, actor in cursor.execute(
-            "SELECT status, on_date, occurred_at, actor FROM order_status_history "
-            "WHERE order_id = ? ORDER BY version",
+            f"SELECT status, on_date, occurred_at, actor FROM {HISTORY.name} WHERE order_id = $1 "
+            "ORDER BY version",
             (order_id,),
         )
     ]
     return order
 
 
-def order_amounts(cursor: ViewCursor, counterparty_id: str) -> list[tuple[str, str, str]]:
+def order_amounts(cursor: ViewCursor, counterparty_id: str) -> list[tuple[str, Decimal, str]]:
     """(status, amount, currency) of every order of a client."""
     return [
-        (status, amount, currency)
+        (status, Decimal(amount), currency)
         for status, amount, currency in cursor.execute(
-            "SELECT status, amount, currency FROM orders WHERE counterparty_id = ?", (counterparty_id,)
+            f"SELECT status, amount, currency FROM {ORDERS.name} WHERE counterparty_id = $1",
+            (counterparty_id,),
         )
     ]

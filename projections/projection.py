@@ -1,40 +1,83 @@
-"""What every read model is: tables, and handlers that turn events into rows."""
+"""What every read model is: tables it owns, and typed handlers, one per event class.
+
+A handler is a method marked with ``@on(EventClass)``; it receives the batch's writes (the
+view's ``Rows``, ``Totals`` and ``Appends``, opened by ``open``), the event with its class
+visible to the type checker, and the event's log position. While applying events a view
+reads and writes only its own tables: a fact from another stream (an employee's team, a
+client's name) is kept in a table of the view's own, from that stream's events, so that any
+view rebuilt alone equals a full rebuild.
+"""
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Sequence
-from typing import Any, ClassVar
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, ClassVar, Generic, TypeVar
 
 from eventsourcing.utils import get_topic
 
 from event_store.store import Recorded
 from projections.database import ViewCursor
+from projections.tables import Table
+from projections.writes import Writes
 
-Handler = Callable[[ViewCursor, Recorded], None]
+V = TypeVar("V")
+E = TypeVar("E")
+P = TypeVar("P")
+
+Handler = Callable[[Any, V, E, int], None]
+"""(projection, the batch's writes, the event, its log position)"""
 
 
-class Projection(ABC):
+def on(*event_classes: type[E]) -> Callable[[Callable[[P, V, E, int], None]], Callable[[P, V, E, int], None]]:
+    """Marks a method as the handler of an event class (or of several that one method
+    handles alike, typed by what they share)."""
+
+    def mark(method: Callable[[P, V, E, int], None]) -> Callable[[P, V, E, int], None]:
+        method.__dict__.setdefault("handles", []).extend(event_classes)
+        return method
+
+    return mark
+
+
+class Projection(ABC, Generic[V]):
     name: ClassVar[str]
-    tables: ClassVar[tuple[str, ...]]
+    tables: ClassVar[tuple[Table, ...]]
     version: ClassVar[int] = 1
     """Raised whenever the tables or what the handlers write change: a view built by another
-    version is dropped and rebuilt from the log when the runner starts."""
+    version is rebuilt beside it from the log, and takes its place once caught up."""
+    _handlers: ClassVar[dict[type[Any], Callable[..., None]]]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._handlers = {}
+        for klass in reversed(cls.__mro__):
+            for member in vars(klass).values():
+                for event_class in getattr(member, "handles", ()):
+                    cls._handlers[event_class] = member
 
     @abstractmethod
-    def create_tables(self, cursor: ViewCursor) -> None: ...
+    def open(self, writes: Writes) -> V:
+        """The view's writes for one batch."""
 
-    @abstractmethod
-    def handlers(self) -> dict[type[Any], Handler]: ...
+    def handled(self) -> frozenset[type[Any]]:
+        return frozenset(self._handlers)
 
     def topics(self) -> list[str]:
-        return [get_topic(event_class) for event_class in self.handlers()]
+        return [get_topic(event_class) for event_class in self._handlers]
 
-    def apply(self, cursor: ViewCursor, batch: Sequence[Recorded]) -> None:
-        handlers = self.handlers()
+    def create_tables(self, cursor: ViewCursor, physical: Mapping[str, str]) -> None:
+        for table in self.tables:
+            table.create(cursor, physical.get(table.name, table.name))
+
+    def drop_tables(self, cursor: ViewCursor, physical: Mapping[str, str]) -> None:
+        for table in self.tables:
+            cursor.execute(f"DROP TABLE IF EXISTS {physical.get(table.name, table.name)}")
+
+    def apply(self, cursor: ViewCursor, batch: Sequence[Recorded], physical: Mapping[str, str]) -> None:
+        writes = Writes(cursor, physical)
+        view = self.open(writes)
+        handlers = self._handlers
         for recorded in batch:
             handler = handlers.get(type(recorded.event))
             if handler is not None:
-                handler(cursor, recorded)
-
-    def drop_tables(self, cursor: ViewCursor) -> None:
-        for table in self.tables:
-            cursor.execute(f"DROP TABLE IF EXISTS {table}")
+                handler(self, view, recorded.event, recorded.position)
+        writes.flush()

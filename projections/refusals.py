@@ -5,21 +5,23 @@ Neither ``Inquiry.Refused`` nor ``Deal.Lost`` names the manager or the products,
 keeps them per inquiry and deal from the events that do, in a lookup of its own."""
 
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from typing import Any
 
+from aggregates.catalogue_item import CatalogueItem
 from aggregates.deal import Deal
 from aggregates.inquiry import Inquiry
 from aggregates.refusal_reasons import RefusalReasons
 from aggregates.scope import Actor
-from event_store.store import Recorded
-from projections.catalogue import item_names
-from projections.database import ViewCursor
-from projections.employee_directory import find_employee, scope_condition
-from projections.projection import Handler, Projection
-from projections.values import from_json, to_json, utc_text
+from projections.database import Params, ViewCursor
+from projections.projection import Projection, on
+from projections.scope import in_scope
+from projections.staff import KeepsStaff, staff_table
+from projections.tables import Kind, Table
+from projections.values import from_json, to_json
+from projections.writes import Appends, Rows, Writes
 
 
 class RefusalGrouping(StrEnum):
@@ -28,127 +30,136 @@ class RefusalGrouping(StrEnum):
     PRODUCT = "product"
 
 
-class RefusalView(Projection):
-    name = "refusals"
-    tables = ("refusals", "refusal_sources", "refusal_reasons")
-
-    def create_tables(self, cursor: ViewCursor) -> None:
-        cursor.execute(
-            "CREATE TABLE IF NOT EXISTS refusals (source_id TEXT PRIMARY KEY, source TEXT NOT NULL, "
-            "counterparty_id TEXT NOT NULL, manager_id TEXT NOT NULL, reason_code TEXT NOT NULL, "
-            "reason_text TEXT NOT NULL, product_ids TEXT NOT NULL, refused_on TEXT NOT NULL, "
-            "recorded_at TEXT NOT NULL)"
-        )
-        cursor.execute("CREATE INDEX IF NOT EXISTS refusals_refused_on ON refusals (refused_on)")
-        cursor.execute(
-            "CREATE TABLE IF NOT EXISTS refusal_sources (source_id TEXT PRIMARY KEY, "
-            "manager_id TEXT NOT NULL, product_ids TEXT NOT NULL)"
-        )
-        cursor.execute(
-            "CREATE TABLE IF NOT EXISTS refusal_reasons (code TEXT PRIMARY KEY, label TEXT NOT NULL, "
-            "active INTEGER NOT NULL)"
-        )
-
-    def handlers(self) -> dict[type[Any], Handler]:
-        return {
-            RefusalReasons.ReasonAdded: self._reason_added,
-            RefusalReasons.ReasonRetired: self._reason_retired,
-            Inquiry.Registered: self._source_opened(lambda e: (e.responsible_id, [])),
-            Inquiry.Delegated: self._inquiry_delegated,
-            Inquiry.ProposalIssued: self._proposal_issued,
-            Inquiry.Refused: self._refused("inquiry"),
-            Deal.Opened: self._source_opened(lambda e: (e.manager_id, e.lines)),
-            Deal.Lost: self._refused("deal"),
-        }
-
-    @staticmethod
-    def _reason_added(cursor: ViewCursor, recorded: Recorded) -> None:
-        event: Any = recorded.event
-        cursor.execute(
-            "INSERT INTO refusal_reasons (code, label, active) VALUES (?, ?, 1) "
-            "ON CONFLICT (code) DO UPDATE SET label = excluded.label, active = 1",
-            (event.code, event.label),
-        )
-
-    @staticmethod
-    def _reason_retired(cursor: ViewCursor, recorded: Recorded) -> None:
-        event: Any = recorded.event
-        cursor.execute("UPDATE refusal_reasons SET active = 0 WHERE code = ?", (event.code,))
-
-    @staticmethod
-    def _source_opened(manager_and_lines: Callable[[Any], tuple[str, list[dict[str, Any]]]]) -> Handler:
-        def handle(cursor: ViewCursor, recorded: Recorded) -> None:
-            manager_id, lines = manager_and_lines(recorded.event)
-            cursor.execute(
-                "INSERT INTO refusal_sources (source_id, manager_id, product_ids) VALUES (?, ?, ?)",
-                (str(recorded.event.originator_id), manager_id, to_json(_product_ids(lines))),
-            )
-
-        return handle
-
-    @staticmethod
-    def _inquiry_delegated(cursor: ViewCursor, recorded: Recorded) -> None:
-        event: Any = recorded.event
-        cursor.execute(
-            "UPDATE refusal_sources SET manager_id = ? WHERE source_id = ?",
-            (event.expert_id, str(event.originator_id)),
-        )
-
-    @staticmethod
-    def _proposal_issued(cursor: ViewCursor, recorded: Recorded) -> None:
-        event: Any = recorded.event
-        cursor.execute(
-            "UPDATE refusal_sources SET product_ids = ? WHERE source_id = ?",
-            (to_json(_product_ids(event.lines)), str(event.originator_id)),
-        )
-
-    @staticmethod
-    def _refused(source: str) -> Handler:
-        def handle(cursor: ViewCursor, recorded: Recorded) -> None:
-            event: Any = recorded.event
-            key = str(event.originator_id)
-            ((manager_id, product_ids),) = cursor.execute(
-                "SELECT manager_id, product_ids FROM refusal_sources WHERE source_id = ?", (key,)
-            )
-            cursor.execute(
-                "INSERT INTO refusals (source_id, source, counterparty_id, manager_id, reason_code, "
-                "reason_text, product_ids, refused_on, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    key,
-                    source,
-                    event.counterparty_id,
-                    manager_id,
-                    event.reason_code,
-                    event.reason_text,
-                    product_ids,
-                    event.occurred_at.date().isoformat(),
-                    utc_text(event.timestamp),
-                ),
-            )
-
-        return handle
+REFUSALS = Table(
+    "refusals",
+    {
+        "source_id": Kind.TEXT,
+        "source": Kind.TEXT,
+        "counterparty_id": Kind.TEXT,
+        "manager_id": Kind.TEXT,
+        "reason_code": Kind.TEXT,
+        "reason_text": Kind.TEXT,
+        "product_ids": Kind.JSON,
+        "refused_on": Kind.DAY,
+        "recorded_at": Kind.MOMENT,
+    },
+    key=("source_id",),
+    indexes=(("refused_on",),),
+)
+SOURCES = Table(
+    "refusal_sources",
+    {"source_id": Kind.TEXT, "manager_id": Kind.TEXT, "product_ids": Kind.JSON},
+    key=("source_id",),
+)
+REASONS = Table(
+    "refusal_reasons", {"code": Kind.TEXT, "label": Kind.TEXT, "active": Kind.INTEGER}, key=("code",)
+)
+ITEMS = Table("refusal_items", {"id": Kind.TEXT, "name": Kind.TEXT}, key=("id",))
+STAFF = staff_table("refusal_staff")
 
 
 def _product_ids(lines: list[dict[str, Any]]) -> list[str]:
     return sorted({str(line["item_id"]) for line in lines if line.get("item_id")})
 
 
+@dataclass
+class _Batch:
+    refusals: Appends
+    sources: Rows
+    reasons: Rows
+    items: Rows
+    staff: Rows
+
+
+class RefusalView(KeepsStaff, Projection[_Batch]):
+    name = "refusals"
+    version = 2
+    tables = (REFUSALS, SOURCES, REASONS, ITEMS, STAFF)
+
+    def open(self, writes: Writes) -> _Batch:
+        return _Batch(
+            writes.appends(REFUSALS),
+            writes.rows(SOURCES),
+            writes.rows(REASONS),
+            writes.rows(ITEMS),
+            writes.rows(STAFF),
+        )
+
+    @on(RefusalReasons.ReasonAdded)
+    def _reason_added(self, view: _Batch, event: RefusalReasons.ReasonAdded, _position: int) -> None:
+        view.reasons.put({"code": event.code, "label": event.label, "active": 1})
+
+    @on(RefusalReasons.ReasonRetired)
+    def _reason_retired(self, view: _Batch, event: RefusalReasons.ReasonRetired, _position: int) -> None:
+        view.reasons.update((event.code,), active=0)
+
+    @on(CatalogueItem.Listed)
+    def _item_listed(self, view: _Batch, event: CatalogueItem.Listed, _position: int) -> None:
+        view.items.put({"id": str(event.originator_id), "name": event.name})
+
+    @on(Inquiry.Registered)
+    def _inquiry_registered(self, view: _Batch, event: Inquiry.Registered, _position: int) -> None:
+        _source(view, str(event.originator_id), event.responsible_id, [])
+
+    @on(Inquiry.Delegated)
+    def _inquiry_delegated(self, view: _Batch, event: Inquiry.Delegated, _position: int) -> None:
+        view.sources.update((str(event.originator_id),), manager_id=event.expert_id)
+
+    @on(Inquiry.ProposalIssued)
+    def _proposal_issued(self, view: _Batch, event: Inquiry.ProposalIssued, _position: int) -> None:
+        view.sources.update((str(event.originator_id),), product_ids=to_json(_product_ids(event.lines)))
+
+    @on(Deal.Opened)
+    def _deal_opened(self, view: _Batch, event: Deal.Opened, _position: int) -> None:
+        _source(view, str(event.originator_id), event.manager_id, event.lines)
+
+    @on(Inquiry.Refused)
+    def _inquiry_refused(self, view: _Batch, event: Inquiry.Refused, _position: int) -> None:
+        _refused(view, event, "inquiry")
+
+    @on(Deal.Lost)
+    def _deal_lost(self, view: _Batch, event: Deal.Lost, _position: int) -> None:
+        _refused(view, event, "deal")
+
+
+def _source(view: _Batch, key: str, manager_id: str, lines: list[dict[str, Any]]) -> None:
+    view.sources.put(
+        {"source_id": key, "manager_id": manager_id, "product_ids": to_json(_product_ids(lines))}
+    )
+
+
+def _refused(view: _Batch, event: Inquiry.Refused | Deal.Lost, source: str) -> None:
+    key = str(event.originator_id)
+    origin = view.sources[(key,)]
+    view.refusals.add(
+        (
+            key,
+            source,
+            event.counterparty_id,
+            origin["manager_id"],
+            event.reason_code,
+            event.reason_text,
+            origin["product_ids"],
+            event.occurred_at.date(),
+            event.timestamp,
+        )
+    )
+
+
 def active_refusal_reasons(cursor: ViewCursor) -> list[dict[str, str]]:
-    rows = cursor.execute("SELECT code, label FROM refusal_reasons WHERE active = 1")
+    rows = cursor.execute(f"SELECT code, label FROM {REASONS.name} WHERE active = 1")
     return [{"code": code, "label": label} for code, label in sorted(rows, key=lambda row: (row[1], row[0]))]
 
 
 def _labels(cursor: ViewCursor, grouping: RefusalGrouping, keys: set[str]) -> dict[str, str]:
     if grouping == RefusalGrouping.REASON:
-        return dict(cursor.execute("SELECT code, label FROM refusal_reasons"))
-    if grouping == RefusalGrouping.PRODUCT:
-        return item_names(cursor, keys)
-    names = {}
-    for manager_id in keys:
-        employee = find_employee(cursor, manager_id)
-        if employee is not None:
-            names[manager_id] = employee.full_name
-    return names
+        return dict(cursor.execute(f"SELECT code, label FROM {REASONS.name}"))
+    table, name = (ITEMS.name, "name") if grouping == RefusalGrouping.PRODUCT else (STAFF.name, "full_name")
+    return dict(
+        cursor.execute(
+            f"SELECT id, {name} FROM {table} WHERE {cursor.dialect.any_of('id', '$1')}", (sorted(keys),)
+        )
+    )
 
 
 def refusals_report(
@@ -163,16 +174,15 @@ def refusals_report(
 
     A refusal of several products counts once in each product's group; one with none is
     grouped under no key. Each group tells how its refusals split by reason."""
-    scope_sql, params = scope_condition(actor, "manager_id")
-    conditions = [scope_sql]
+    p = Params()
+    conditions = [in_scope(actor, "manager_id", STAFF.name, p)]
     if since is not None:
-        conditions.append("refused_on >= ?")
-        params.append(since.isoformat())
+        conditions.append(f"refused_on >= {p(since)}")
     if until is not None:
-        conditions.append("refused_on <= ?")
-        params.append(until.isoformat())
+        conditions.append(f"refused_on <= {p(until)}")
     rows = cursor.execute(
-        f"SELECT reason_code, manager_id, product_ids FROM refusals WHERE {' AND '.join(conditions)}", params
+        f"SELECT reason_code, manager_id, product_ids FROM {REFUSALS.name} WHERE {' AND '.join(conditions)}",
+        p.values,
     )
     by_group: dict[str | None, Counter[str]] = defaultdict(Counter)
     for reason_code, manager_id, product_ids in rows:

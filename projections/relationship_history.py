@@ -5,9 +5,9 @@ contact involved), so both timelines are a single indexed range scan.
 """
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from aggregates.contact import Contact
@@ -18,36 +18,17 @@ from aggregates.inquiry import Inquiry
 from aggregates.interaction import Interaction
 from aggregates.order import Order
 from aggregates.payment import Payment
-from event_store.store import Recorded
-from projections.database import ViewCursor
-from projections.projection import Handler, Projection
-from projections.values import from_json, utc_text
+from aggregates.stamp import Fact
+from projections.database import Params, ViewCursor
+from projections.projection import Projection, on
+from projections.staff import KeepsStaff, staff_table
+from projections.tables import Kind, Table
+from projections.values import from_json
+from projections.writes import Appends, Rows, Writes
 
-_COLUMNS = (
-    "subject_id",
-    "position",
-    "counterparty_id",
-    "source_id",
-    "source_version",
-    "entry_type",
-    "event",
-    "summary",
-    "details",
-    "actor",
-    "occurred_at",
-    "recorded_at",
-)
-
-# The rebuild's hot path renders two timestamps and one JSON document per event; these
-# produce exactly what ``utc_text`` and ``to_json`` produce, with less work per call.
+# The rebuild's hot path renders one JSON document per event; this produces exactly what
+# ``to_json`` produces, with less work per call.
 _JSON = json.JSONEncoder(ensure_ascii=False, default=str, sort_keys=True).encode
-
-
-def _utc_text(moment: datetime) -> str:
-    utc = moment.astimezone(UTC)
-    if utc.year < 1000:  # strftime does not pad such years; isoformat would
-        return utc_text(moment)
-    return utc.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 Entry = tuple[str, str, str, dict[str, Any], list[str]]
@@ -216,14 +197,13 @@ ENTRY_TYPES = (
 )
 
 
-def entry_rows(recorded: Recorded) -> list[tuple[Any, ...]]:
-    event: Any = recorded.event
+def entry_rows(event: Fact, position: int) -> list[tuple[Any, ...]]:
     entry_type, event_name, summary, details, subjects = DESCRIBERS[type(event)](event)
     counterparty_id = getattr(event, "counterparty_id", None)
     if isinstance(event, Counterparty.Event):
         counterparty_id = str(event.originator_id)
     common = (
-        recorded.position,
+        position,
         counterparty_id,
         str(event.originator_id),
         event.originator_version,
@@ -232,78 +212,85 @@ def entry_rows(recorded: Recorded) -> list[tuple[Any, ...]]:
         summary,
         _JSON(details),
         event.actor,
-        _utc_text(event.occurred_at),
-        _utc_text(event.timestamp),
+        event.occurred_at,
+        event.timestamp,
     )
     return [(subject, *common) for subject in dict.fromkeys(subjects)]
 
 
-class RelationshipHistory(Projection):
+HISTORY = Table(
+    "history_entries",
+    {
+        "subject_id": Kind.TEXT,
+        "position": Kind.BIGINT,
+        "counterparty_id": Kind.TEXT,
+        "source_id": Kind.TEXT,
+        "source_version": Kind.INTEGER,
+        "entry_type": Kind.TEXT,
+        "event": Kind.TEXT,
+        "summary": Kind.TEXT,
+        "details": Kind.JSON,
+        "actor": Kind.TEXT,
+        "occurred_at": Kind.MOMENT,
+        "recorded_at": Kind.MOMENT,
+    },
+    key=("subject_id", "position"),
+    nullable=frozenset({"counterparty_id"}),
+    indexes=(("subject_id", "occurred_at", "position"),),
+)
+STAFF = staff_table("history_staff")
+
+
+@dataclass
+class _Batch:
+    entries: Appends
+    staff: Rows
+
+
+class RelationshipHistory(KeepsStaff, Projection[_Batch]):
     name = "relationship_history"
-    tables = ("history_entries",)
+    version = 2
+    tables = (HISTORY, STAFF)
 
-    def create_tables(self, cursor: ViewCursor) -> None:
-        cursor.execute(
-            "CREATE TABLE IF NOT EXISTS history_entries (subject_id TEXT NOT NULL, "
-            "position BIGINT NOT NULL, counterparty_id TEXT, source_id TEXT NOT NULL, "
-            "source_version INTEGER NOT NULL, entry_type TEXT NOT NULL, event TEXT NOT NULL, "
-            "summary TEXT NOT NULL, details TEXT NOT NULL, actor TEXT NOT NULL, "
-            "occurred_at TEXT NOT NULL, recorded_at TEXT NOT NULL, "
-            "PRIMARY KEY (subject_id, position))"
-        )
-        cursor.execute(
-            "CREATE INDEX IF NOT EXISTS history_entries_timeline "
-            "ON history_entries (subject_id, occurred_at, position)"
-        )
+    def open(self, writes: Writes) -> _Batch:
+        return _Batch(writes.appends(HISTORY), writes.rows(STAFF))
 
-    def handlers(self) -> dict[type[Any], Handler]:
-        return dict.fromkeys(DESCRIBERS, self._unbatched)
-
-    def _unbatched(self, cursor: ViewCursor, recorded: Recorded) -> None:
-        self.apply(cursor, [recorded])
-
-    def apply(self, cursor: ViewCursor, batch: Sequence[Recorded]) -> None:
-        rows = [
-            row for recorded in batch if type(recorded.event) in DESCRIBERS for row in entry_rows(recorded)
-        ]
-        if rows:
-            cursor.insert_rows("history_entries", _COLUMNS, rows)
+    @on(*DESCRIBERS)
+    def _entry(self, view: _Batch, event: Fact, position: int) -> None:
+        view.entries.extend(entry_rows(event, position))
 
 
 @dataclass(frozen=True)
 class HistoryQuery:
     subject_id: str
     entry_types: tuple[str, ...] = ()
-    since: str | None = None
-    until: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
 
 
 def history_page(
     cursor: ViewCursor, query: HistoryQuery, limit: int, offset: int
 ) -> tuple[list[dict[str, Any]], int]:
     """Newest first: by business time, then by the order of recording."""
-    conditions = ["h.subject_id = ?"]
-    params: list[Any] = [query.subject_id]
+    p = Params()
+    conditions = [f"h.subject_id = {p(query.subject_id)}"]
     if query.entry_types:
-        conditions.append(f"h.entry_type IN ({', '.join('?' * len(query.entry_types))})")
-        params.extend(query.entry_types)
+        conditions.append(cursor.dialect.any_of("h.entry_type", p(list(query.entry_types))))
     if query.since:
-        conditions.append("h.occurred_at >= ?")
-        params.append(query.since)
+        conditions.append(f"h.occurred_at >= {p(query.since)}")
     if query.until:
-        conditions.append("h.occurred_at < ?")
-        params.append(query.until)
+        conditions.append(f"h.occurred_at < {p(query.until)}")
     where = " AND ".join(conditions)
-    (total,) = cursor.execute(f"SELECT COUNT(*) FROM history_entries h WHERE {where}", params)[0]
+    (total,) = cursor.execute(f"SELECT COUNT(*) FROM {HISTORY.name} h WHERE {where}", p.values)[0]
     rows = cursor.execute(
-        f"SELECT {', '.join('h.' + c for c in _COLUMNS)}, e.full_name FROM history_entries h "
-        f"LEFT JOIN employees e ON e.id = h.actor WHERE {where} "
-        "ORDER BY h.occurred_at DESC, h.position DESC LIMIT ? OFFSET ?",
-        [*params, limit, offset],
+        f"SELECT {', '.join('h.' + c for c in HISTORY.column_names)}, e.full_name FROM {HISTORY.name} h "
+        f"LEFT JOIN {STAFF.name} e ON e.id = h.actor WHERE {where} "
+        f"ORDER BY h.occurred_at DESC, h.position DESC LIMIT {p(limit)} OFFSET {p(offset)}",
+        p.values,
     )
     entries = []
     for row in rows:
-        entry = dict(zip((*_COLUMNS, "actor_name"), row, strict=True))
+        entry = dict(zip((*HISTORY.column_names, "actor_name"), row, strict=True))
         entry["details"] = from_json(entry["details"])
         entries.append(entry)
     return entries, int(total)

@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 from aggregates.errors import InvalidValue
 from event_store.errors import DatabaseUnavailable
@@ -93,7 +93,9 @@ class ViewStatus:
 
 
 def _positions(cursor: ViewCursor, lock: bool = False) -> dict[str, int]:
-    rows = cursor.execute(f"SELECT name, position FROM projection_positions{' FOR UPDATE' if lock else ''}")
+    rows = cursor.execute(
+        f"SELECT name, position FROM projection_positions{cursor.dialect.lock_rows if lock else ''}"
+    )
     return {name: int(position) for name, position in rows}
 
 
@@ -106,7 +108,7 @@ class ProjectionRunner:
         self,
         source: EventSource,
         database: ViewDatabase,
-        projections: Sequence[Projection],
+        projections: Sequence[Projection[Any]],
         batch_size: int = 2000,
         prefetch: bool | None = None,
         clock: Callable[[], float] = time.monotonic,
@@ -120,7 +122,7 @@ class ProjectionRunner:
         self.prefetch = isinstance(source, EventStore) if prefetch is None else prefetch
         self._topics = sorted({t for p in self.projections for t in p.topics()})
         # A view gets only the events it handles: one with none in a batch takes no savepoint.
-        self._handled = {p.name: frozenset(p.handlers()) for p in self.projections}
+        self._handled = {p.name: p.handled() for p in self.projections}
         self._lock = threading.Lock()
         self._ahead: _Prefetch | None = None
         self._clock = clock
@@ -146,19 +148,19 @@ class ProjectionRunner:
             for projection in self.projections:
                 # Views from before versions were recorded are version 1.
                 if built.get(projection.name, 1) != projection.version:
-                    projection.drop_tables(cursor)
+                    projection.drop_tables(cursor, {})
                     cursor.execute(
-                        "UPDATE projection_positions SET position = 0 WHERE name = ?", (projection.name,)
+                        "UPDATE projection_positions SET position = 0 WHERE name = $1", (projection.name,)
                     )
                     failures.clear(cursor, projection.name)
-                projection.create_tables(cursor)
+                projection.create_tables(cursor, {})
                 cursor.execute(
-                    "INSERT INTO projection_positions (name, position) VALUES (?, 0) "
+                    "INSERT INTO projection_positions (name, position) VALUES ($1, 0) "
                     "ON CONFLICT (name) DO NOTHING",
                     (projection.name,),
                 )
                 cursor.execute(
-                    "INSERT INTO projection_versions (name, version) VALUES (?, ?) "
+                    "INSERT INTO projection_versions (name, version) VALUES ($1, $2) "
                     "ON CONFLICT (name) DO UPDATE SET version = excluded.version",
                     (projection.name, projection.version),
                 )
@@ -180,7 +182,7 @@ class ProjectionRunner:
         return min((view.position for view in self.status() if view.failure is None), default=0)
 
     def _locked_positions(self, cursor: ViewCursor) -> dict[str, int]:
-        return _positions(cursor, lock=self.database.dialect == "postgres")
+        return _positions(cursor, lock=True)
 
     def run_batch(self, head: int) -> int:
         """Apply one batch up to ``head`` at most to the running views and to the stopped views
@@ -203,7 +205,7 @@ class ProjectionRunner:
         cursor: ViewCursor,
         start: int,
         head: int,
-        due: Sequence[Projection],
+        due: Sequence[Projection[Any]],
         positions: dict[str, int],
         stopped: dict[str, ViewFailure],
     ) -> None:
@@ -244,7 +246,7 @@ class ProjectionRunner:
                     exc_info=error if failure.attempts == 1 else None,
                 )
             cursor.execute(
-                "UPDATE projection_positions SET position = ? WHERE name = ?", (positions[name], name)
+                "UPDATE projection_positions SET position = $1 WHERE name = $2", (positions[name], name)
             )
 
     def _read(self, after: int, head: int) -> list[Recorded]:
@@ -275,7 +277,7 @@ class ProjectionRunner:
     def refresh_statistics(self) -> None:
         """After a bulk load the planner's statistics describe empty tables until autovacuum
         notices; a lookup planned on them can scan instead of seek."""
-        self.database.refresh_statistics([t for p in self.projections for t in p.tables])
+        self.database.refresh_statistics([t.name for p in self.projections for t in p.tables])
 
     def follow(self, load_finished: Callable[[float], bool], interval: float = 0.2) -> int:
         """Apply a bulk load while it is being written: catch up every ``interval`` seconds
@@ -303,7 +305,7 @@ class ProjectionRunner:
         """Drop every view and replay the whole log into it; a stopped view starts afresh."""
         with self._lock, self.database.writing() as cursor:
             for projection in self.projections:
-                projection.drop_tables(cursor)
+                projection.drop_tables(cursor, {})
             cursor.execute("DROP TABLE IF EXISTS projection_positions")
             cursor.execute("DROP TABLE IF EXISTS projection_failures")
             self._retry_at.clear()

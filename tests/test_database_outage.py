@@ -26,7 +26,7 @@ from event_store.store import EventStore
 from letopis.cli import app
 from letopis.settings import Settings
 from letopis.wiring import Letopis, all_projections, build, utc_now
-from projections.database import PostgresViews
+from projections.postgres import PostgresViews
 from projections.runner import ProjectionRunner, ProjectionWorker
 from read_api.app import create_app
 from tests.postgres_server import ThrowawayServer, restartable_server
@@ -292,7 +292,7 @@ def test_a_schema_named_in_the_url_is_created_on_first_use(postgres_url: str, tm
         employee_id, _ = letopis.create_user("Иванов Иван", Role.ADMIN, None, None)
         letopis.runner.catch_up()
         with letopis.views.reading() as cursor:
-            assert cursor.execute("SELECT full_name FROM employees WHERE id = ?", (employee_id,)) == [
+            assert cursor.execute("SELECT full_name FROM employees WHERE id = $1", (employee_id,)) == [
                 ("Иванов Иван",)
             ]
         with psycopg.connect(postgres_url) as connection:

@@ -19,9 +19,9 @@ from letopis.demo_data import STAFF_COUNT, DemoSize, find_showcase, seed_demo
 from letopis.settings import Settings
 from letopis.wiring import build
 from projections.contract_register import ContractFilter, search_contracts
-from projections.deal_funnel import funnel
 from projections.employee_directory import find_employee
 from projections.financial_position import financial_position
+from projections.funnel_report import funnel
 
 NOW = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 SMALL = DemoSize(
@@ -103,7 +103,7 @@ def test_seeding_reports_what_it_wrote(letopis) -> None:
         roles = dict(cursor.execute("SELECT role, COUNT(*) FROM employees GROUP BY role"))
         teams = {t for (t,) in cursor.execute("SELECT DISTINCT team FROM employees WHERE role = 'manager'")}
         showcase = cursor.execute(
-            "SELECT manager_id, admission FROM counterparties WHERE id = ?",
+            "SELECT manager_id, admission FROM counterparties WHERE id = $1",
             (summary.showcase.counterparty_id,),
         )[0]
     assert roles == {"manager": 20, "head_of_sales": 1, "auditor": 1, "analyst": 1, "admin": 1}
@@ -149,7 +149,8 @@ def test_the_sales_views_show_the_demo(letopis) -> None:
         own = funnel(cursor, manager, pipeline_id, f"manager:{manager.employee_id}", None, None)
         contracts, total = search_contracts(cursor, head, ContractFilter(), NOW.date(), 50, 0)
         ((client_id,),) = cursor.execute(
-            "SELECT counterparty_id FROM contracts ORDER BY paid DESC, id LIMIT 1"
+            "SELECT k.counterparty_id FROM contracts k JOIN contract_money m ON m.contract_id = k.id "
+            "ORDER BY m.paid DESC, k.id LIMIT 1"
         )
         position = financial_position(cursor, client_id)
 
@@ -300,10 +301,10 @@ def test_a_seeded_store_shows_a_busy_client_of_a_manager(letopis) -> None:
     assert found is not None
     with letopis.views.reading() as cursor:
         manager_id, admission = cursor.execute(
-            "SELECT manager_id, admission FROM counterparties WHERE id = ?", (found.counterparty_id,)
+            "SELECT manager_id, admission FROM counterparties WHERE id = $1", (found.counterparty_id,)
         )[0]
         head_department = cursor.execute(
-            "SELECT department FROM employees WHERE id = ?", (found.head_of_sales_id,)
+            "SELECT department FROM employees WHERE id = $1", (found.head_of_sales_id,)
         )[0][0]
     assert manager_id == found.manager_id
     assert admission not in BARRED

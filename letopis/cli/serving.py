@@ -107,7 +107,7 @@ def demo(scale: Scale = 1, seed: Seed = 2024) -> None:
 
 def _introduce(letopis: Letopis, showcase: Showcase) -> None:
     """Fresh tokens for the showcase's people, and where to point them."""
-    from projections.deal_funnel import list_pipelines
+    from projections.deal_queries import list_pipelines
     from projections.employee_directory import find_employee
 
     head_token = letopis.issue_token(showcase.head_of_sales_id, "demo").token

@@ -18,7 +18,7 @@ from commands.deal_commands import (
     WinDeal,
 )
 from commands.fields import EntityId, SearchText
-from projections.deal_funnel import DealFilter, get_deal, search_deals
+from projections.deal_queries import DealFilter, get_deal, search_deals
 from projections.employee_directory import responsible
 from read_api.deps import BackendDep, CurrentActor, Limit, Offset, ReadAfter, RecordId, Write, fresh_lookup
 from read_api.schemas import READ_ONE, WRITE, DecimalText, Page, Uuid, WriteResult

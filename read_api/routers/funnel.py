@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field
 
 from aggregates.errors import InvalidValue
 from commands.fields import Day, EntityId, SearchText
-from projections.deal_funnel import funnel
+from projections.funnel_report import funnel
 from read_api.deps import BackendDep, CurrentActor, ReadAfter
 from read_api.schemas import READ_ONE, DecimalText, Uuid
 

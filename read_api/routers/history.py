@@ -9,7 +9,6 @@ from aggregates.errors import InvalidValue
 from commands.fields import Moment, SearchText
 from projections.database import ViewCursor
 from projections.relationship_history import ENTRY_TYPES, HistoryQuery, history_page
-from projections.values import utc_text
 from read_api.access import readable_contact, readable_counterparty
 from read_api.deps import BackendDep, CurrentActor, Limit, Offset, ReadAfter, RecordId
 from read_api.schemas import READ_ONE, HistoryEntry, Page
@@ -39,8 +38,8 @@ def _page(
     query = HistoryQuery(
         subject_id=subject_id,
         entry_types=tuple(types or ()),
-        since=utc_text(since) if since else None,
-        until=utc_text(until) if until else None,
+        since=since,
+        until=until,
     )
     entries, total = history_page(cursor, query, limit, offset)
     return Page[HistoryEntry](

@@ -7,7 +7,7 @@ from pydantic import BaseModel, Field
 
 from aggregates.errors import NotFound
 from commands.pipeline_commands import DefinePipeline, RedefinePipeline
-from projections.deal_funnel import get_pipeline, list_pipelines
+from projections.deal_queries import get_pipeline, list_pipelines
 from read_api.deps import BackendDep, CurrentActor, ReadAfter, RecordId, Write, fresh_lookup
 from read_api.schemas import READ_ONE, WRITE, DecimalText, Uuid, WriteResult
 

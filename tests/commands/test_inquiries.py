@@ -130,7 +130,11 @@ def test_quote_tasks_answered_by_departments_make_the_price_with_the_margin(
     letopis.service.run(ivanov, PriceInquiry(margin_percent=Decimal("12.5")), inquiry_id)
 
     inquiry = viewed(letopis, inquiry_id)
-    assert (inquiry["cost"], inquiry["margin_percent"], inquiry["price"]) == ("250000", "12.5", "281250.00")
+    assert (inquiry["cost"], inquiry["margin_percent"], inquiry["price"]) == (
+        Decimal("250000"),
+        Decimal("12.5"),
+        Decimal("281250.00"),
+    )
     assert [(t["task_id"], t["department"]) for t in inquiry["tasks"]] == [
         ("1", "Морской отдел"),
         ("2", "ЖД отдел"),

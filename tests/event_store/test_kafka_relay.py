@@ -36,10 +36,10 @@ from event_store.kafka_topic import LOG_TOPIC_CONFIGS, TopicMisconfigured
 from letopis.cli import app
 from letopis.wiring import Letopis
 from projections.counterparty_register import CounterpartyRegister
-from projections.database import SqliteViews
 from projections.kafka_source import KafkaEventSource, MissingFromTopic
 from projections.relationship_history import RelationshipHistory
 from projections.runner import EventSource, ProjectionRunner
+from projections.sqlite import SqliteViews
 from tests.kafka_broker import tansu_broker
 
 
@@ -109,7 +109,7 @@ def views_of(source: EventSource, batch_size: int = 2000) -> tuple[ProjectionRun
 
 
 def rows(runner: ProjectionRunner) -> dict[str, list[tuple]]:
-    tables = [table for projection in runner.projections for table in projection.tables]
+    tables = [table.name for projection in runner.projections for table in projection.tables]
     with runner.database.reading() as cursor:
         return {t: sorted(map(tuple, cursor.execute(f"SELECT * FROM {t}")), key=repr) for t in tables}
 

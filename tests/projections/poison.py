@@ -3,7 +3,7 @@ the log as an older release let them in; and a release whose history handler cop
 one that stays a failure."""
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, time, timedelta, timezone
 from typing import Any
 from uuid import UUID, uuid4
@@ -65,8 +65,8 @@ class CorrectedHistory(RelationshipHistory):
     """The history as a later release would build it: a business time that has no UTC date
     is shown as the first day of the calendar the write side accepts."""
 
-    def apply(self, cursor: ViewCursor, batch: Sequence[Recorded]) -> None:
-        super().apply(cursor, [_in_range(recorded) for recorded in batch])
+    def apply(self, cursor: ViewCursor, batch: Sequence[Recorded], physical: Mapping[str, str]) -> None:
+        super().apply(cursor, [_in_range(recorded) for recorded in batch], physical)
 
 
 def _in_range(recorded: Recorded) -> Recorded:

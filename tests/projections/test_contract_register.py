@@ -114,8 +114,8 @@ def test_stages_late_against_plan_count_as_of_the_given_day(letopis, staff, clie
         card = get_contract(cursor, contract_id, date(2026, 4, 11))
     assert card is not None
     assert [(s["name"], s["actual_start"], s["actual_end"], s["late"]) for s in card["stages"]] == [
-        ("Погрузка", "2026-03-02", "2026-03-12", True),
-        ("Перевозка", "2026-03-13", None, True),
+        ("Погрузка", date(2026, 3, 2), date(2026, 3, 12), True),
+        ("Перевозка", date(2026, 3, 13), None, True),
         ("Выгрузка", None, None, False),
     ]
 
@@ -149,7 +149,7 @@ def test_a_new_stage_plan_keeps_the_actual_dates_of_stages_that_stay(letopis, st
     assert card is not None
     assert card["amount"] == Decimal(1200000)
     assert [(s["name"], s["actual_start"]) for s in card["stages"]] == [
-        ("Перевозка", TODAY.isoformat()),
+        ("Перевозка", TODAY),
         ("Хранение", None),
     ]
 
@@ -167,8 +167,8 @@ def test_an_orders_status_history_is_kept_in_order(letopis, staff, client_of_iva
     assert found["status"] == "in_work"
     assert [(h["status"], h["on"]) for h in found["history"]] == [
         ("forecast", None),
-        ("received", TODAY.isoformat()),
-        ("in_work", TODAY.isoformat()),
+        ("received", TODAY),
+        ("in_work", TODAY),
     ]
     assert total == 1
     assert orders[0]["lines"] == [{"name": "Перевозка контейнера 40'", "quantity": "1", "unit": "конт."}]

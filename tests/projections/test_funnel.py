@@ -16,7 +16,9 @@ from commands.deal_commands import (
 )
 from commands.pipeline_commands import RedefinePipeline
 from commands.refusal_reason_commands import AddRefusalReason
-from projections.deal_funnel import DealFilter, DealFunnel, funnel, get_deal, search_deals
+from projections.deal_funnel import DealFunnel
+from projections.deal_queries import DealFilter, get_deal, search_deals
+from projections.funnel_report import funnel
 from tests.commands.test_deals import STAGES, define_main_pipeline, opening, register_client
 
 MOSCOW = ZoneInfo("Europe/Moscow")
@@ -211,13 +213,13 @@ def test_a_rebuild_from_the_log_gives_the_same_funnel(letopis, staff, sales) -> 
         with letopis.views.reading() as cursor:
             return {
                 table: sorted(map(tuple, cursor.execute(f"SELECT * FROM {table}")), key=repr)
-                for table in DealFunnel.tables
+                for table in (t.name for t in DealFunnel.tables)
             }
 
     live = rows()
     letopis.runner.rebuild()
     assert rows() == live
-    assert len(live["deal_stage_periods"]) == 7
+    assert len(live["deal_stage_periods"]) == 5  # the stretches that ended; two deals are still at a stage
 
 
 def test_open_totals_follow_amount_changes_and_a_move_back_converts_once(letopis, staff, sales) -> None:

@@ -1,5 +1,7 @@
 """What the read models answer after commands, on every store."""
 
+from datetime import UTC, datetime
+
 import pytest
 
 from aggregates.phone import normalize_phone
@@ -181,7 +183,9 @@ def test_history_is_newest_first_filterable_and_shows_corrections_beside_origina
         period, _ = history_page(
             cursor,
             HistoryQuery(
-                clients["yolka"], since="2025-02-01T00:00:00.000000Z", until="2025-04-01T00:00:00.000000Z"
+                clients["yolka"],
+                since=datetime(2025, 2, 1, tzinfo=UTC),
+                until=datetime(2025, 4, 1, tzinfo=UTC),
             ),
             10,
             0,

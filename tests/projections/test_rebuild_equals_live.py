@@ -46,7 +46,7 @@ operation = st.tuples(st.integers(0, 9), st.integers(0, 1_000), st.integers(0, 1
 
 def dump_views(letopis: Letopis) -> dict[str, list[tuple]]:
     """Every row of every view, in a stable order."""
-    tables = [t for p in letopis.runner.projections for t in p.tables]
+    tables = [t.name for p in letopis.runner.projections for t in p.tables]
     with letopis.views.reading() as cursor:
         return {t: sorted(map(tuple, cursor.execute(f"SELECT * FROM {t}")), key=repr) for t in tables}
 

@@ -3,48 +3,41 @@ view is tried again with backoff and at start, and a failure of the views databa
 fails the whole batch instead."""
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
 from aggregates.employee import Employee, Role
 from event_store.errors import DatabaseUnavailable
-from event_store.store import Recorded
 from letopis import cli
 from letopis.settings import Settings
 from letopis.wiring import Letopis, all_projections, build
-from projections.database import ViewCursor
-from projections.projection import Handler, Projection
+from projections.projection import Projection, on
 from projections.runner import ProjectionRunner, ViewStatus
+from projections.tables import Kind, Table
+from projections.writes import Rows, Writes
 from tests.projections.poison import OUT_OF_RANGE, append_call
 
+NAMES = Table("hired_names", {"position": Kind.BIGINT, "full_name": Kind.TEXT}, key=("position",))
 
-class HiredNames(Projection):
+
+class HiredNames(Projection[Rows]):
     """Names of the hired, in a column that refuses NULL: one name it is told to refuse
     becomes NULL, so the database itself turns its event down."""
 
     name = "hired_names"
-    tables = ("hired_names",)
+    tables = (NAMES,)
 
     def __init__(self, refused: str | None = "Сбой Сбоевич") -> None:
         self.refused = refused
 
-    def create_tables(self, cursor: ViewCursor) -> None:
-        cursor.execute(
-            "CREATE TABLE IF NOT EXISTS hired_names (position BIGINT PRIMARY KEY, full_name TEXT NOT NULL)"
-        )
+    def open(self, writes: Writes) -> Rows:
+        return writes.rows(NAMES)
 
-    def handlers(self) -> dict[type[Any], Handler]:
-        return {Employee.Hired: self._hired}
-
-    def _hired(self, cursor: ViewCursor, recorded: Recorded) -> None:
-        event: Any = recorded.event
-        full_name: str = event.full_name
-        cursor.execute(
-            "INSERT INTO hired_names (position, full_name) VALUES (?, ?)",
-            (recorded.position, None if full_name == self.refused else full_name),
-        )
+    @on(Employee.Hired)
+    def _hired(self, view: Rows, event: Employee.Hired, position: int) -> None:
+        refused = event.full_name == self.refused
+        view.put({"position": position, "full_name": None if refused else event.full_name})
 
 
 class Clock:
@@ -160,26 +153,24 @@ def test_a_rebuild_or_a_new_version_of_the_view_clears_its_failure(letopis) -> N
     assert next_stopped.failure.position == refused + 2  # Hired, then TokenIssued, for each
 
 
-class LosesItsConnection(Projection):
+class LosesItsConnection(Projection[Writes]):
     """A view whose handler ends its own database session, once."""
 
     name = "loses_its_connection"
-    tables = ("outlived",)
+    tables = (Table("outlived", {"position": Kind.BIGINT}, key=("position",)),)
 
     def __init__(self) -> None:
         self.sessions_to_end = 1
 
-    def create_tables(self, cursor: ViewCursor) -> None:
-        cursor.execute("CREATE TABLE IF NOT EXISTS outlived (position BIGINT PRIMARY KEY)")
+    def open(self, writes: Writes) -> Writes:
+        return writes
 
-    def handlers(self) -> dict[type[Any], Handler]:
-        return {Employee.Hired: self._hired}
-
-    def _hired(self, cursor: ViewCursor, recorded: Recorded) -> None:
+    @on(Employee.Hired)
+    def _hired(self, view: Writes, _event: Employee.Hired, position: int) -> None:
         if self.sessions_to_end:
             self.sessions_to_end -= 1
-            cursor.execute("SELECT pg_terminate_backend(pg_backend_pid())")
-        cursor.execute("INSERT INTO outlived (position) VALUES (?)", (recorded.position,))
+            view.cursor.execute("SELECT pg_terminate_backend(pg_backend_pid())")
+        view.cursor.execute("INSERT INTO outlived (position) VALUES ($1)", (position,))
 
 
 @pytest.mark.parametrize("store_kind", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True)

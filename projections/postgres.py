@@ -1,0 +1,142 @@
+"""The views in PostgreSQL: money in NUMERIC, times in TIMESTAMPTZ, days in DATE, running
+totals added by the server, bulk appends by COPY, statements sent with the server's own
+``$n`` placeholders (psycopg's raw cursor: the text goes to the server as it is written).
+
+When PostgreSQL cannot be used, reading and writing raise ``DatabaseUnavailable`` within
+the views' timeout."""
+
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from typing import Any
+
+import psycopg
+from psycopg.abc import Buffer
+from psycopg.types.datetime import DatetimeBinaryDumper, DatetimeDumper
+from psycopg.types.string import StrDumperUnknown
+
+from event_store.postgres import DEFAULT_TIMEOUT, CheckedPool, ensure_schema, is_outage, unavailable
+from projections.database import Dialect, Row, ViewCursor, ViewDatabase
+
+
+class PostgresDialect(Dialect):
+    name = "postgres"
+    money = "NUMERIC"
+    moment = "TIMESTAMPTZ"
+    day = "DATE"
+    lock_rows = " FOR UPDATE"
+
+    def add(self, table: str, column: str, money: bool) -> str:
+        return f"{column} = {table}.{column} + excluded.{column}"
+
+    def total(self, expression: str) -> str:
+        return f"SUM({expression})"
+
+    def exceeds(self, amount: str, other: str) -> str:
+        return f"{amount} > {other}"
+
+    def any_of(self, column: str, placeholder: str) -> str:
+        return f"{column} = ANY({placeholder})"
+
+    def moment_of(self, stored: Any) -> datetime:
+        assert isinstance(stored, datetime)
+        return stored
+
+    def day_of(self, stored: Any) -> date:
+        assert isinstance(stored, date)
+        return stored
+
+
+class PostgresCursor(ViewCursor):
+    dialect = PostgresDialect()
+
+    def __init__(self, cursor: psycopg.RawCursor[Row]) -> None:
+        self._cursor = cursor
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        self._cursor.execute(sql, params)
+        return self._cursor.fetchall() if self._cursor.description else []
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        self._cursor.executemany(sql, list(rows))
+
+    def copy_rows(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+        with self._cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+
+
+class _TextWithoutNul(StrDumperUnknown):
+    """PostgreSQL text cannot hold NUL, which the log, SQLite and Python strings can; an
+    event carrying one would stop every view that stores the text. A view stores U+FFFD,
+    the replacement character, in its place instead.
+
+    This is a dumper for ``str`` registered on the views' connections, not a cleanup in
+    the handlers or the cursor, because every string goes through it on its way to the
+    server: statement parameters and the rows of COPY alike."""
+
+    def dump(self, obj: str) -> Buffer | None:
+        return super().dump(obj.replace("\x00", "\ufffd"))
+
+
+class _UtcMoment(DatetimeDumper):
+    """A time goes to the server in UTC, converted here. PostgreSQL keeps times far outside
+    Python's calendar (a year BC) that no read could then load: a business time such as
+    0001-01-01T00:00+14:00 would be stored, and every page showing it would fail. Converted
+    here, it fails as it is written, and stops only its view, at its event."""
+
+    def dump(self, obj: datetime) -> Buffer | None:
+        return super().dump(obj.astimezone(UTC))
+
+
+class _UtcMomentBinary(DatetimeBinaryDumper):
+    def dump(self, obj: datetime) -> Buffer | None:
+        return super().dump(obj.astimezone(UTC))
+
+
+def _configure(connection: psycopg.Connection[Row]) -> None:
+    connection.adapters.register_dumper(str, _TextWithoutNul)
+    connection.adapters.register_dumper(datetime, _UtcMoment)
+    connection.adapters.register_dumper(datetime, _UtcMomentBinary)
+
+
+class PostgresViews(ViewDatabase):
+    dialect = PostgresDialect()
+
+    def __init__(self, conninfo: str, schema: str = "public", timeout: float = DEFAULT_TIMEOUT) -> None:
+        """``timeout``: seconds to wait for PostgreSQL before raising ``DatabaseUnavailable``."""
+        ensure_schema(conninfo, schema, timeout)
+        self._conninfo = conninfo
+        self._timeout = timeout
+        self._pool: CheckedPool[psycopg.Connection[Row]] = CheckedPool(
+            conninfo,
+            timeout=timeout,
+            kwargs={"options": f"-c search_path={schema} -c timezone=UTC", "autocommit": True},
+            min_size=1,
+            max_size=10,
+            configure=_configure,
+            open=True,
+        )
+
+    @contextmanager
+    def _connection(self) -> Iterator[psycopg.Connection[Row]]:
+        try:
+            with self._pool.connection() as connection:
+                yield connection
+        except psycopg.OperationalError as error:
+            if not is_outage(error):
+                raise
+            raise unavailable(self._conninfo, error, self._timeout) from error
+
+    @contextmanager
+    def writing(self) -> Iterator[ViewCursor]:
+        with self._connection() as connection, connection.transaction():
+            yield PostgresCursor(psycopg.RawCursor(connection))
+
+    @contextmanager
+    def reading(self) -> Iterator[ViewCursor]:
+        with self._connection() as connection:
+            yield PostgresCursor(psycopg.RawCursor(connection))
+
+    def close(self) -> None:
+        self._pool.close()

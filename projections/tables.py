@@ -1,0 +1,69 @@
+"""A view's tables, declared once and created in either engine's own types.
+
+A table built beside the live one (a rebuild, a new version) gets another physical name;
+its indexes are named after the physical table, so the two never collide, and the renamed
+table keeps them when it goes live."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from projections.database import Dialect, ViewCursor
+
+
+class Kind(StrEnum):
+    TEXT = "text"
+    INTEGER = "integer"
+    BIGINT = "bigint"
+    MONEY = "money"
+    MOMENT = "moment"
+    DAY = "day"
+    JSON = "json"
+
+
+def _type(kind: Kind, dialect: Dialect) -> str:
+    return {
+        Kind.TEXT: "TEXT",
+        Kind.INTEGER: "INTEGER",
+        Kind.BIGINT: "BIGINT",
+        Kind.MONEY: dialect.money,
+        Kind.MOMENT: dialect.moment,
+        Kind.DAY: dialect.day,
+        Kind.JSON: "TEXT",
+    }[kind]
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    columns: Mapping[str, Kind]
+    key: tuple[str, ...]
+    nullable: frozenset[str] = frozenset()
+    indexes: tuple[tuple[str, ...], ...] = ()
+    money: frozenset[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(
+            self, "money", frozenset(name for name, kind in self.columns.items() if kind == Kind.MONEY)
+        )
+        unknown = {*self.key, *self.nullable, *(c for index in self.indexes for c in index)} - set(
+            self.columns
+        )
+        assert not unknown, f"{self.name}: no columns {sorted(unknown)}"
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(self.columns)
+
+    def create(self, cursor: ViewCursor, physical: str) -> None:
+        definitions = [
+            f"{name} {_type(kind, cursor.dialect)}{'' if name in self.nullable else ' NOT NULL'}"
+            for name, kind in self.columns.items()
+        ]
+        if self.key:
+            definitions.append(f"PRIMARY KEY ({', '.join(self.key)})")
+        cursor.execute(f"CREATE TABLE IF NOT EXISTS {physical} ({', '.join(definitions)})")
+        for index in self.indexes:
+            cursor.execute(
+                f"CREATE INDEX IF NOT EXISTS {physical}_{'_'.join(index)} ON {physical} ({', '.join(index)})"
+            )

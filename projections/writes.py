@@ -1,0 +1,188 @@
+"""A view's writes for one batch, gathered in memory and sent in a few statements.
+
+A batch of thousands of events would otherwise cost a round trip per row it touches. Here
+each handler works on Python objects: ``Rows`` (a keyed table, each row read at most once a
+batch and written back once), ``Totals`` (running totals, summed per key in memory and
+added by the database in one statement) and ``Appends`` (rows only ever added, sent by the
+engine's bulk path). ``Writes.flush`` sends everything at the end of the batch, in the
+order the parts were opened.
+"""
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, TypeVar
+
+from projections.database import Params, ViewCursor, placeholders
+from projections.tables import Table
+
+Key = tuple[Any, ...]
+Row = dict[str, Any]
+Part = TypeVar("Part", "Rows", "Totals", "Appends")
+
+
+class Writes:
+    """The batch's parts of one view, over the physical tables it writes to now (the live
+    ones, or those of a version being built beside them)."""
+
+    def __init__(self, cursor: ViewCursor, physical: Mapping[str, str]) -> None:
+        self.cursor = cursor
+        self._physical = physical
+        self._parts: list[Rows | Totals | Appends] = []
+
+    def physical(self, table: Table) -> str:
+        return self._physical.get(table.name, table.name)
+
+    def rows(self, table: Table) -> "Rows":
+        return self._opened(Rows(self, table))
+
+    def totals(self, table: Table) -> "Totals":
+        return self._opened(Totals(self, table))
+
+    def appends(self, table: Table) -> "Appends":
+        return self._opened(Appends(self, table))
+
+    def _opened(self, part: Part) -> Part:
+        self._parts.append(part)
+        return part
+
+    def flush(self) -> None:
+        for part in self._parts:
+            part.flush()
+
+
+class Rows:
+    """A keyed table as the batch sees it."""
+
+    def __init__(self, writes: Writes, table: Table) -> None:
+        self._cursor = writes.cursor
+        self._table = table
+        self._name = writes.physical(table)
+        self._known: dict[Key, Row | None] = {}
+        self._dirty: set[Key] = set()
+        names = table.column_names
+        key_match = " AND ".join(f"{column} = ${n}" for n, column in enumerate(table.key, start=1))
+        self._select = f"SELECT {', '.join(names)} FROM {self._name} WHERE {key_match}"
+        updates = ", ".join(f"{c} = excluded.{c}" for c in names if c not in table.key)
+        self._upsert = (
+            f"INSERT INTO {self._name} ({', '.join(names)}) VALUES ({placeholders(len(names))}) "
+            f"ON CONFLICT ({', '.join(table.key)}) DO " + (f"UPDATE SET {updates}" if updates else "NOTHING")
+        )
+        self._delete = f"DELETE FROM {self._name} WHERE {key_match}"
+
+    def get(self, *key: Any) -> Row | None:
+        if key not in self._known:
+            found = self._cursor.execute(self._select, key)
+            self._known[key] = dict(zip(self._table.column_names, found[0], strict=True)) if found else None
+        row = self._known[key]
+        return None if row is None else dict(row)
+
+    def __getitem__(self, key: Key) -> Row:
+        row = self.get(*key)
+        if row is None:
+            raise KeyError(f"{self._table.name} has no row {key}")
+        return row
+
+    def put(self, row: Row) -> None:
+        key = tuple(row[column] for column in self._table.key)
+        self._known[key] = dict(row)
+        self._dirty.add(key)
+
+    def update(self, key: Key, **values: Any) -> Row:
+        """Change some columns of a row that must exist."""
+        row = {**self[key], **values}
+        self.put(row)
+        return row
+
+    def delete(self, *key: Any) -> None:
+        self._known[key] = None
+        self._dirty.add(key)
+
+    def update_where(self, values: Mapping[str, Any], where: Mapping[str, Any]) -> None:
+        """A change to every row matching ``where``, left to the database: what the batch
+        holds is sent first and forgotten after, so the two never disagree."""
+        self.flush()
+        p = Params()
+        assignments = ", ".join(f"{column} = {p(value)}" for column, value in values.items())
+        condition = " AND ".join(f"{column} = {p(value)}" for column, value in where.items())
+        self._cursor.execute(f"UPDATE {self._name} SET {assignments} WHERE {condition}", p.values)
+        self._known.clear()
+
+    def rows_where(self, column: str, value: Any) -> list[Row]:
+        """Every row with ``column`` equal to ``value``, the batch's own changes included."""
+        self.flush()
+        names = self._table.column_names
+        found = self._cursor.execute(
+            f"SELECT {', '.join(names)} FROM {self._name} WHERE {column} = $1", (value,)
+        )
+        rows = [dict(zip(names, row, strict=True)) for row in found]
+        for row in rows:
+            self._known[tuple(row[c] for c in self._table.key)] = dict(row)
+        return rows
+
+    def flush(self) -> None:
+        if not self._dirty:
+            return
+        names = self._table.column_names
+        upserts = []
+        deletes = []
+        for key in self._dirty:
+            row = self._known[key]
+            if row is None:
+                deletes.append(key)
+            else:
+                upserts.append([row[column] for column in names])
+        if deletes:
+            self._cursor.executemany(self._delete, deletes)
+        if upserts:
+            self._cursor.executemany(self._upsert, upserts)
+        self._dirty.clear()
+
+
+class Totals:
+    """Running totals: what the batch adds to each key, summed here and added there."""
+
+    def __init__(self, writes: Writes, table: Table) -> None:
+        self._cursor = writes.cursor
+        self._table = table
+        self._deltas: dict[Key, dict[str, Any]] = {}
+        name = writes.physical(table)
+        self._amounts = tuple(c for c in table.column_names if c not in table.key)
+        names = (*table.key, *self._amounts)
+        additions = ", ".join(
+            writes.cursor.dialect.add(name, column, money=column in table.money) for column in self._amounts
+        )
+        self._upsert = (
+            f"INSERT INTO {name} ({', '.join(names)}) VALUES ({placeholders(len(names))}) "
+            f"ON CONFLICT ({', '.join(table.key)}) DO UPDATE SET {additions}"
+        )
+
+    def add(self, key: Key, **deltas: Any) -> None:
+        current = self._deltas.setdefault(key, dict.fromkeys(self._amounts, 0))
+        for column, delta in deltas.items():
+            current[column] += delta
+
+    def flush(self) -> None:
+        if self._deltas:
+            rows = [[*key, *(deltas[c] for c in self._amounts)] for key, deltas in self._deltas.items()]
+            self._cursor.executemany(self._upsert, rows)
+            self._deltas.clear()
+
+
+class Appends:
+    """Rows that are only ever added."""
+
+    def __init__(self, writes: Writes, table: Table) -> None:
+        self._cursor = writes.cursor
+        self._table = table
+        self._name = writes.physical(table)
+        self._rows: list[Sequence[Any]] = []
+
+    def add(self, row: Sequence[Any]) -> None:
+        self._rows.append(row)
+
+    def extend(self, rows: Iterable[Sequence[Any]]) -> None:
+        self._rows.extend(rows)
+
+    def flush(self) -> None:
+        if self._rows:
+            self._cursor.copy_rows(self._name, self._table.column_names, self._rows)
+            self._rows.clear()
