@@ -25,9 +25,12 @@ def build_world(url: str, counterparties: int = 4) -> World:
     employee_id, token = letopis.create_user("Бенчмарков Пётр", Role.MANAGER, "Москва-1", "Продажи")
     actor = Actor(employee_id, "Бенчмарков Пётр", Role.MANAGER, "Москва-1", "Продажи")
     ids = [
-        letopis.service.run(actor, RegisterCounterparty(
+        letopis.service.run(
+            actor,
+            RegisterCounterparty(
                 name=f"ООО Ромашка {n}", phones=[f"+7 495 100-{n // 100:02d}-{n % 100:02d}"]
-            )).id
+            ),
+        ).id
         for n in range(counterparties)
     ]
     letopis.runner.catch_up()

@@ -63,11 +63,14 @@ class WriteService:
         clock: Clock,
         registry: Mapping[type[Command], Registration],
         bounds: TimeBounds | None = None,
+        appended: Callable[[int], None] | None = None,
     ) -> None:
         self.store = store
         self.clock = clock
         self.registry = registry
         self.bounds = bounds or TimeBounds()
+        # Told each new log position, so that this process's views need not wait for a poll.
+        self.appended = appended
 
     def run(self, actor: Actor, command: Command, target_id: str | None = None) -> Outcome:
         registration = self.registry.get(type(command))
@@ -123,6 +126,8 @@ class WriteService:
                 continue
             if position == 0:
                 position = self.store.head()
+            if self.appended is not None:
+                self.appended(position)
             return Outcome(id=result["id"], version=result["version"], position=position)
         raise ConcurrentChange("the record kept changing under this command; try again")
 

@@ -43,7 +43,7 @@ from commands.interaction_commands import (
     ServiceVisitDetails,
 )
 from letopis.wiring import CONSOLE, Letopis
-from projections.runner import Progress
+from projections.reading import Progress
 
 MOSCOW = ZoneInfo("Europe/Moscow")
 DEPARTMENT = "Продажи"

@@ -27,7 +27,12 @@ class Settings(BaseSettings):
     host: str = Field("127.0.0.1", description="Address the web API listens on")
     port: int = Field(8000, description="Port the web API listens on")
     projection_interval: float = Field(
-        0.2, description="Seconds between polls of the log by the projection worker"
+        0.2, gt=0, description="Seconds between polls of the log by the projection worker"
+    )
+    projection_worker: bool = Field(
+        True,
+        description="Whether `crm serve` keeps the views current in its own process; false where "
+        "`crm projections run` runs as a service of its own",
     )
     earliest_business_day: date = Field(
         date(1900, 1, 1),

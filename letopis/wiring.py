@@ -117,5 +117,5 @@ def build(settings: Settings | None = None, clock: Clock = utc_now) -> Letopis:
         # Built whole: from here the caller closes it.
         opened.pop_all()
     bounds = TimeBounds(settings.earliest_business_day, timedelta(seconds=settings.clock_skew_seconds))
-    service = WriteService(store, clock, command_registry(), bounds)
+    service = WriteService(store, clock, command_registry(), bounds, appended=runner.nudge)
     return Letopis(settings, store, views, runner, service)

@@ -9,7 +9,7 @@ status``) sees it.
 """
 
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -99,7 +99,10 @@ def _savepoint(cursor: ViewCursor) -> Iterator[None]:
 
 
 def apply_up_to_failure(
-    cursor: ViewCursor, projection: Projection[Any], events: Sequence[Recorded]
+    cursor: ViewCursor,
+    projection: Projection[Any],
+    events: Sequence[Recorded],
+    physical: Mapping[str, str] | None = None,
 ) -> tuple[Recorded, Exception] | None:
     """Apply a view's part of a batch; if a handler fails, apply it again event by event, so
     that the view keeps everything before the event it cannot apply, and return that event
@@ -108,14 +111,14 @@ def apply_up_to_failure(
         return None
     try:
         with _savepoint(cursor):
-            projection.apply(cursor, events, {})
+            projection.apply(cursor, events, physical or {})
         return None
     except _HandlerFailed:
         pass
     for recorded in events:
         try:
             with _savepoint(cursor):
-                projection.apply(cursor, [recorded], {})
+                projection.apply(cursor, [recorded], physical or {})
         except _HandlerFailed as failed:
             return recorded, failed.error
     return None

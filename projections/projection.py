@@ -64,6 +64,10 @@ class Projection(ABC, Generic[V]):
     def topics(self) -> list[str]:
         return [get_topic(event_class) for event_class in self._handlers]
 
+    def handled_after(self, batch: Sequence[Recorded], after: int) -> list[Recorded]:
+        """The part of a batch this view handles, past the position it reached."""
+        return [r for r in batch if r.position > after and type(r.event) in self._handlers]
+
     def create_tables(self, cursor: ViewCursor, physical: Mapping[str, str]) -> None:
         for table in self.tables:
             table.create(cursor, physical.get(table.name, table.name))

@@ -1,8 +1,12 @@
 """The web API: thin routes over commands and projection queries, under /api/v1."""
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import APIRouter, FastAPI
 from fastapi.routing import APIRoute
 
+from projections.worker import ProjectionWorker
 from read_api import errors
 from read_api.deps import Backend
 from read_api.routers import (
@@ -34,8 +38,27 @@ def _operation_id(route: APIRoute) -> str:
     return route.name
 
 
-def create_app(backend: Backend, sign_ins: SignInLimit | None = None) -> FastAPI:
+def create_app(
+    backend: Backend, sign_ins: SignInLimit | None = None, projection_interval: float | None = 0.2
+) -> FastAPI:
+    """The app over a backend. While it serves, a projection worker in the same process keeps
+    the views current, polling every ``projection_interval`` seconds and woken at once by the
+    app's own writes; None leaves that to a worker of its own (``crm projections run``)."""
+
+    @asynccontextmanager
+    async def keep_views_current(app: FastAPI) -> AsyncIterator[None]:
+        if projection_interval is None:
+            yield
+            return
+        worker = ProjectionWorker(backend.runner, projection_interval)
+        worker.start()
+        try:
+            yield
+        finally:
+            worker.stop()
+
     app = FastAPI(
+        lifespan=keep_views_current,
         title="Letopis CRM",
         version="1.0.0",
         description=(

@@ -142,12 +142,13 @@ R = TypeVar("R")
 
 
 def fresh_lookup(backend: Backend, lookup: Callable[[ViewCursor], R | None]) -> R | None:
-    """Look a record up; on a miss, catch the views up once before saying it does not exist,
-    so a card created a moment ago is found even without ``?after=``."""
+    """Look a record up; on a miss, wait until the views reflect the log as it stood when the
+    request came before saying it does not exist, so a card created a moment ago is found even
+    without ``?after=``. The request applies no events itself: the worker does."""
     with backend.views.reading() as cursor:
         found = lookup(cursor)
-    if found is None:
-        backend.runner.catch_up()
+    if found is None and backend.runner.reflected_position() < (head := backend.runner.source.head()):
+        backend.runner.wait_until(head)
         with backend.views.reading() as cursor:
             found = lookup(cursor)
     return found

@@ -94,6 +94,15 @@ def test_the_stack_has_the_database_the_broker_the_api_and_the_projection_worker
     assert {"postgres", "kafka", "api", "projections"} <= services.keys()
 
 
+def test_the_views_are_kept_current_by_their_own_service_and_not_by_the_api(services):
+    assert effective_command(services["projections"])[1:] == ["projections", "run"]
+    api = environment(services["api"])
+    with pytest.MonkeyPatch.context() as patch:
+        for key, value in api.items():
+            patch.setenv(key, value)
+        assert Settings(_env_file=None).projection_worker is False
+
+
 @pytest.mark.parametrize("name", LETOPIS_SERVICES)
 def test_every_letopis_variable_is_a_setting_and_its_value_is_valid(
     name, services, monkeypatch: pytest.MonkeyPatch

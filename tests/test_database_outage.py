@@ -27,7 +27,8 @@ from letopis.cli import app
 from letopis.settings import Settings
 from letopis.wiring import Letopis, all_projections, build, utc_now
 from projections.postgres import PostgresViews
-from projections.runner import ProjectionRunner, ProjectionWorker
+from projections.runner import ProjectionRunner
+from projections.worker import ProjectionWorker
 from read_api.app import create_app
 from tests.postgres_server import ThrowawayServer, restartable_server
 
@@ -195,7 +196,7 @@ def test_nothing_is_built_on_a_server_that_is_away(
 def test_the_worker_says_once_per_attempt_that_the_database_is_away_and_resumes_by_itself(
     letopis: Letopis, running: ThrowawayServer, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.WARNING, logger="projections.runner")
+    caplog.set_level(logging.WARNING, logger="projections.worker")
     worker = ProjectionWorker(letopis.runner, interval=0.05, longest_wait=0.4)
     worker.start()
     try:
@@ -217,7 +218,7 @@ def test_the_worker_says_once_per_attempt_that_the_database_is_away_and_resumes_
 
 
 def _worker_lines(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
-    return [record for record in caplog.records if record.name == "projections.runner"]
+    return [record for record in caplog.records if record.name == "projections.worker"]
 
 
 T = TypeVar("T")

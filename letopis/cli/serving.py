@@ -16,25 +16,26 @@ if TYPE_CHECKING:
 
 
 def serve_api(letopis: Letopis) -> None:
-    """Serve the web API, keeping the views current in the background."""
+    """Serve the web API, keeping the views current in the background unless another process
+    does (LETOPIS_PROJECTION_WORKER=false)."""
     import uvicorn
 
-    from projections.runner import ProjectionWorker
     from read_api.app import create_app
     from read_api.sign_ins import SignInLimit
 
     settings = letopis.settings
-    worker = ProjectionWorker(letopis.runner, settings.projection_interval)
-    worker.start()
     try:
         uvicorn.run(
-            create_app(letopis, SignInLimit(settings.sign_in_failures, settings.sign_in_window_seconds)),
-            host=letopis.settings.host,
-            port=letopis.settings.port,
+            create_app(
+                letopis,
+                SignInLimit(settings.sign_in_failures, settings.sign_in_window_seconds),
+                settings.projection_interval if settings.projection_worker else None,
+            ),
+            host=settings.host,
+            port=settings.port,
             log_level="info",
         )
     finally:
-        worker.stop()
         letopis.close()
 
 

@@ -49,13 +49,11 @@ def progress_bar() -> Progress:
     )
 
 
-def catch_up_with_progress(letopis: Letopis, description: str, rebuild: bool = False) -> int:
+def catch_up_with_progress(letopis: Letopis, description: str) -> int:
     with progress_bar() as progress:
         task = progress.add_task(description, total=None)
 
         def report(reached: int, head: int) -> None:
             progress.update(task, completed=reached, total=head)
 
-        if rebuild:
-            return letopis.runner.rebuild(report)
         return letopis.runner.catch_up(report)

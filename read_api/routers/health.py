@@ -23,11 +23,26 @@ class ViewFailure(BaseModel):
     attempts: int = Field(description="How many times the event was tried; it is tried again with backoff")
 
 
+class ViewRebuild(BaseModel):
+    version: int = Field(description="The version being built")
+    position: int = Field(description="The log position the build reached")
+    error: str | None = Field(description="Why the build stopped, if an event stopped it; it is tried again")
+    failed_position: int | None = Field(description="The log position of that event")
+
+
 class ViewHealth(BaseModel):
     name: str
     position: int = Field(description="The log position the view reflects")
-    state: Literal["running", "stopped"]
+    state: Literal["running", "stopped", "rebuilding"] = Field(
+        description="rebuilding: a new build fills beside the live tables, which answer until it takes "
+        "their place"
+    )
+    version: int = Field(description="The version the answering tables were built by")
+    behind: int = Field(description="Log positions left to apply (to the build, while one runs)")
+    events_per_second: float | None = Field(description="How fast the view last moved along the log")
+    eta_seconds: float | None = Field(description="At that pace, how long until nothing is left to apply")
     failure: ViewFailure | None = Field(description="Why a stopped view stopped; null while it runs")
+    rebuild: ViewRebuild | None = Field(description="A build under way beside the view")
 
 
 class Health(BaseModel):
@@ -47,7 +62,19 @@ def health(backend: BackendDep) -> Health:
             name=view.name,
             position=view.position,
             state=view.state,
+            version=view.version,
+            behind=view.behind(log_head),
+            events_per_second=view.pace,
+            eta_seconds=view.eta_seconds(log_head),
             failure=None if view.failure is None else ViewFailure(**vars(view.failure)),
+            rebuild=None
+            if view.build is None
+            else ViewRebuild(
+                version=view.build.version,
+                position=view.build.position,
+                error=view.build.error,
+                failed_position=view.build.failed_position,
+            ),
         )
         for view in runner.status()
     ]

@@ -37,8 +37,9 @@ from letopis.cli import app
 from letopis.wiring import Letopis
 from projections.counterparty_register import CounterpartyRegister
 from projections.kafka_source import KafkaEventSource, MissingFromTopic
+from projections.reading import EventSource
 from projections.relationship_history import RelationshipHistory
-from projections.runner import EventSource, ProjectionRunner
+from projections.runner import ProjectionRunner
 from projections.sqlite import SqliteViews
 from tests.kafka_broker import tansu_broker
 

@@ -18,6 +18,8 @@ from projections.contact_directory import search_contacts
 from projections.counterparty_register import RegisterFilter, get_counterparty, search_counterparties
 from projections.phone_lookup import lookup_phone
 from projections.relationship_history import HistoryQuery, history_page
+from projections.runner import ProjectionLag
+from projections.worker import ProjectionWorker
 
 
 @pytest.fixture
@@ -201,16 +203,40 @@ def test_history_is_newest_first_filterable_and_shows_corrections_beside_origina
         assert len(contact_timeline) == 2
 
 
-def test_read_your_writes_waits_for_the_position_a_write_returned(letopis, staff, clients) -> None:
-    outcome = letopis.service.run(
+def log_email(letopis, staff, clients) -> int:
+    return letopis.service.run(
         staff["ivanov"][0],
         LogInteraction(
             counterparty_id=clients["yolka"],
             subject="Письмо",
             details={"kind": "email", "direction": "outgoing"},
         ),
-    )
-    letopis.runner.wait_until(outcome.position)
-    assert letopis.runner.reflected_position() >= outcome.position
+    ).position
+
+
+def test_read_your_writes_waits_for_the_worker_to_reach_the_position_a_write_returned(
+    letopis, staff, clients
+) -> None:
+    worker = ProjectionWorker(letopis.runner, interval=60)
+    worker.start()
+    try:
+        # The worker polls once a minute: only the write's nudge can wake it in time.
+        position = log_email(letopis, staff, clients)
+        letopis.runner.wait_until(position)
+    finally:
+        worker.stop()
+    assert letopis.runner.reflected_position() >= position
     with letopis.views.reading() as cursor:
         assert history_page(cursor, HistoryQuery(clients["yolka"], ("email",)), 10, 0)[1] == 1
+
+
+def test_a_waiting_read_applies_no_events_itself_and_gives_up_after_its_timeout(
+    letopis, staff, clients
+) -> None:
+    position = log_email(letopis, staff, clients)
+    before = letopis.runner.positions()
+
+    with pytest.raises(ProjectionLag, match=f"position {position}"):
+        letopis.runner.wait_until(position, timeout=0.2)
+
+    assert letopis.runner.positions() == before

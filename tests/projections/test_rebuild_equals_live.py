@@ -26,6 +26,7 @@ from letopis.settings import Settings
 from letopis.wiring import Letopis, build
 from projections.employee_directory import find_employee
 from tests.conftest import fresh_schema
+from tests.projections.views import dump_views
 
 NAMES = ["ООО «Ёлка»", "АО Сибирь", "ИП Петров П.П.", "Balt Cargo GmbH", "ооо ромашка"]
 REGIONS = ["Москва", "Казань", "Новосибирск", None]
@@ -42,13 +43,6 @@ KINDS = [
 ]
 
 operation = st.tuples(st.integers(0, 9), st.integers(0, 1_000), st.integers(0, 1_000))
-
-
-def dump_views(letopis: Letopis) -> dict[str, list[tuple]]:
-    """Every row of every view, in a stable order."""
-    tables = [t.name for p in letopis.runner.projections for t in p.tables]
-    with letopis.views.reading() as cursor:
-        return {t: sorted(map(tuple, cursor.execute(f"SELECT * FROM {t}")), key=repr) for t in tables}
 
 
 def apply(letopis: Letopis, people: list, ids: dict[str, list[str]], op: tuple[int, int, int]) -> None:

@@ -13,7 +13,9 @@ from letopis import cli
 from letopis.settings import Settings
 from letopis.wiring import Letopis, all_projections, build
 from projections.projection import Projection, on
-from projections.runner import ProjectionRunner, ViewStatus
+from projections.rebuilds import RebuildFailed
+from projections.runner import ProjectionRunner
+from projections.status import ViewStatus
 from projections.tables import Kind, Table
 from projections.writes import Rows, Writes
 from tests.projections.poison import OUT_OF_RANGE, append_call
@@ -126,31 +128,65 @@ def test_a_stopped_view_is_tried_again_with_backoff_and_at_start_then_resumes(le
     assert hired_names(letopis) == ["Иванов Иван", "Сбой Сбоевич", "Петрова Анна"]
 
 
-def test_a_rebuild_or_a_new_version_of_the_view_clears_its_failure(letopis) -> None:
+def test_a_rebuild_is_strict_it_stops_at_the_event_and_the_stopped_view_answers_meanwhile(letopis) -> None:
     view = HiredNames()
     runner = runner_with(letopis, view)
     refused = hire_three(letopis)
     runner.catch_up()
 
-    runner.rebuild()
-    stopped_again = views(runner)["hired_names"]
+    with pytest.raises(RebuildFailed) as failed:
+        runner.rebuild(["hired_names"])
+    during = views(runner)["hired_names"]
+    answered = hired_names(letopis)
+
+    assert (failed.value.name, failed.value.position) == ("hired_names", refused)
+    assert during.state == "stopped"
+    assert during.failure is not None
+    assert during.failure.position == refused
+    assert during.build is not None
+    assert (during.build.failed_position, during.build.position) == (refused, 0)
+    assert "full_name" in (during.build.error or "")
+    assert answered == ["Иванов Иван"]
+
+
+def test_a_rebuild_of_the_corrected_view_clears_its_failure(letopis) -> None:
+    view = HiredNames()
+    runner = runner_with(letopis, view)
+    hire_three(letopis)
+    runner.catch_up()
+
     view.refused = None
-    runner.rebuild()
+    runner.rebuild(["hired_names"])
     rebuilt = views(runner)["hired_names"]
+
+    assert (rebuilt.state, rebuilt.position, rebuilt.failure, rebuilt.build) == (
+        "running",
+        letopis.store.head(),
+        None,
+        None,
+    )
+    assert hired_names(letopis) == ["Иванов Иван", "Сбой Сбоевич", "Петрова Анна"]
+
+
+def test_a_new_version_that_cannot_apply_an_event_leaves_the_old_one_answering(letopis) -> None:
+    runner = runner_with(letopis, HiredNames(refused=None))
+    refused = hire_three(letopis) + 2  # Hired, then TokenIssued, for each
+    runner.catch_up()
 
     class NextVersion(HiredNames):
         version = 2
 
     next_version = runner_with(letopis, NextVersion(refused="Петрова Анна"))
     next_version.catch_up()
-    next_stopped = views(next_version)["hired_names"]
+    waiting = views(next_version)["hired_names"]
 
-    assert stopped_again.failure is not None
-    assert stopped_again.failure.position == refused
-    assert (rebuilt.state, rebuilt.position) == ("running", letopis.store.head())
-    assert next_stopped.failure is not None
-    assert next_stopped.failure.attempts == 1
-    assert next_stopped.failure.position == refused + 2  # Hired, then TokenIssued, for each
+    assert (waiting.state, waiting.version, waiting.current_version) == ("rebuilding", 1, 2)
+    assert waiting.failure is None
+    assert waiting.build is not None
+    assert waiting.build.failed_position == refused
+    assert hired_names(letopis) == ["Иванов Иван", "Сбой Сбоевич", "Петрова Анна"]
+    # Reads that wait for a position do not wait for a view awaiting its new version.
+    assert next_version.reflected_position() == letopis.store.head()
 
 
 class LosesItsConnection(Projection[Writes]):

@@ -161,14 +161,14 @@ def test_the_financial_position_names_the_rates_it_converted_with(client, auth, 
             headers=ivanov,
         )
     )["id"]
-    created(
+    order = created(
         client.post(
             f"{API}/orders", json=order_body(book["client"], dollars, "500", currency="USD"), headers=ivanov
         )
     )
     path = f"{API}/counterparties/{book['client']}/financial-position"
 
-    missing = client.get(path, params={"in": "RUB"}, headers=ivanov)
+    missing = client.get(path, params={"in": "RUB", "after": order["position"]}, headers=ivanov)
     assert missing.status_code == 422
     assert f"no USD rate is recorded on or before {TODAY}" in missing.text
 

@@ -54,7 +54,6 @@ def won_deal(client: TestClient, auth, deal) -> dict:
     return response.json()
 
 
-
 def test_a_deal_from_opening_to_the_funnel(client, auth, pipeline, deal) -> None:
     listed = client.get(
         "/api/v1/pipelines", params={"after": deal["position"]}, headers=auth("ivanov")

@@ -17,7 +17,7 @@ from tests.projections.poison import (
     append_profile_change,
     restarted_with_correction,
 )
-from tests.projections.test_rebuild_equals_live import dump_views
+from tests.projections.views import dump_views
 
 CALL = {"kind": "call", "direction": "outgoing"}
 
@@ -68,7 +68,13 @@ def test_a_view_that_cannot_apply_an_event_stops_alone_and_resumes_once_correcte
     stopped = [view for view in report["views"] if view["state"] == "stopped"]
     assert len(stopped) == 1
     failure = stopped[0].pop("failure")
-    assert stopped[0] == {"name": "relationship_history", "position": poison - 1, "state": "stopped"}
+    assert {key: stopped[0][key] for key in ("name", "position", "state", "behind", "rebuild")} == {
+        "name": "relationship_history",
+        "position": poison - 1,
+        "state": "stopped",
+        "behind": head - poison + 1,
+        "rebuild": None,
+    }
     assert failure["position"] == poison
     assert failure["topic"] == "aggregates.interaction:Interaction.Logged"
     assert failure["error_type"] == "OverflowError"

@@ -1,0 +1,68 @@
+"""How the views read the log: in batches sized to commit within seconds, the next one read
+ahead on a thread of its own.
+
+Any source with ``head()`` and ``read(after, limit, stop, topics)`` can feed the views: the
+local event store, or a consumer of the Kafka relay.
+"""
+
+import threading
+from collections.abc import Callable, Sequence
+from typing import Protocol
+
+from event_store.store import Recorded
+
+_SMALLEST_BATCH, _LARGEST_BATCH = 100, 20_000
+
+Progress = Callable[[int, int], None]
+"""Told the position reached and the position aimed at, after every batch."""
+
+
+class EventSource(Protocol):
+    def head(self) -> int: ...
+
+    def read(
+        self, after: int, limit: int, stop: int | None = None, topics: Sequence[str] = ()
+    ) -> list[Recorded]: ...
+
+
+class BatchSize:
+    """A batch should commit within ``seconds``: a worker restarted often under load must
+    still move forward, and a long transaction holds back everyone else. The size halves
+    after a slow batch and doubles after a quick full one."""
+
+    def __init__(self, events: int = 2000, seconds: float = 2.0) -> None:
+        self.events = events
+        self.seconds = seconds
+
+    def adapt(self, events: int, seconds: float) -> None:
+        if seconds > self.seconds and self.events > _SMALLEST_BATCH:
+            self.events = max(_SMALLEST_BATCH, self.events // 2)
+        elif seconds < self.seconds / 4 and events >= self.events and self.events < _LARGEST_BATCH:
+            self.events = min(_LARGEST_BATCH, self.events * 2)
+
+
+class Prefetch:
+    """The next batch, read on a thread of its own while the current one is applied, so
+    that the database's work on the read overlaps the views' work on the last batch."""
+
+    def __init__(self, source: EventSource, after: int, limit: int, stop: int, topics: Sequence[str]) -> None:
+        self.key = (after, limit, stop)
+        self._source = source
+        self._topics = topics
+        self._batch: list[Recorded] = []
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._read, name="projection-prefetch", daemon=True)
+        self._thread.start()
+
+    def _read(self) -> None:
+        after, limit, stop = self.key
+        try:
+            self._batch = self._source.read(after=after, limit=limit, stop=stop, topics=self._topics)
+        except BaseException as error:
+            self._error = error
+
+    def take(self) -> list[Recorded]:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._batch

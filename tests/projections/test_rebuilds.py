@@ -1,0 +1,137 @@
+"""Rebuilds beside the live views: each view rebuilt alone equals the full rebuild; reads
+during a rebuild answer from the old version, whole; a rebuild killed half-way leaves the old
+version serving and is resumed by the next process, or started afresh."""
+
+from datetime import UTC, datetime
+
+import pytest
+
+from letopis.demo_data import DemoSize, seed_demo
+from letopis.wiring import Letopis, build
+from projections.runner import ProjectionRunner
+from tests.projections.views import dump_views, separate_views, table_rows
+
+NOW = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
+TINY = DemoSize(
+    counterparties=25,
+    contacts=50,
+    interactions=200,
+    inquiries=25,
+    deals=20,
+    contracts=8,
+    orders=40,
+    payments=25,
+)
+ON_DISK = pytest.mark.parametrize(
+    "store_kind", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
+)
+OLD_NAME = "Имя из прошлой версии"
+
+
+@pytest.fixture
+def company(letopis: Letopis) -> Letopis:
+    """The demo company in small, its views live."""
+    seed_demo(letopis, now=NOW, size=TINY)
+    letopis.runner.catch_up()
+    return letopis
+
+
+def mark_the_live_directory(letopis: Letopis) -> int:
+    """Give every employee in the live view a name no build would write; return how many."""
+    with letopis.views.writing() as cursor:
+        cursor.execute("UPDATE employees SET full_name = $1", (OLD_NAME,))
+        ((count,),) = cursor.execute("SELECT count(*) FROM employees")
+    return int(count)
+
+
+def directory_names(letopis: Letopis) -> list[str]:
+    with letopis.views.reading() as cursor:
+        return [name for (name,) in cursor.execute("SELECT full_name FROM employees")]
+
+
+class Killed(BaseException):
+    """The process dies: nothing after it runs."""
+
+
+@ON_DISK
+def test_each_view_rebuilt_alone_in_a_database_of_its_own_equals_the_full_rebuild(company) -> None:
+    company.runner.rebuild()
+    full = dump_views(company)
+
+    for projection in company.runner.projections:
+        with separate_views(company) as database:
+            alone = ProjectionRunner(company.store, database, [projection])
+            alone.create_tables()
+            alone.rebuild()
+            rows = table_rows(database, [projection])
+        assert rows == {table.name: full[table.name] for table in projection.tables}, projection.name
+        assert any(rows.values()), f"{projection.name} is empty: the comparison proves nothing"
+
+
+@ON_DISK
+def test_reads_during_a_rebuild_answer_from_the_old_version_whole(company) -> None:
+    employees = mark_the_live_directory(company)
+    company.runner.batch.events = 2
+    seen: list[list[str]] = []
+
+    company.runner.rebuild(
+        ["employee_directory"], lambda _reached, _head: seen.append(directory_names(company))
+    )
+
+    assert len(seen) >= 2
+    assert all(names == [OLD_NAME] * employees for names in seen)
+    after = directory_names(company)
+    assert len(after) == employees
+    assert OLD_NAME not in after
+
+
+@ON_DISK
+def test_a_rebuild_killed_half_way_leaves_the_old_version_serving_and_the_next_process_finishes_it(
+    company,
+) -> None:
+    company.runner.rebuild()
+    full = dump_views(company)
+    employees = mark_the_live_directory(company)
+    company.runner.batch.events = 2
+
+    def die(_reached: int, _head: int) -> None:
+        raise Killed
+
+    with pytest.raises(Killed):
+        company.runner.rebuild(["employee_directory"], die)
+    head = company.store.head()
+    company.close()
+
+    restarted = build(company.settings)
+    try:
+        (half_way,) = [view for view in restarted.runner.status() if view.build is not None]
+        answered = directory_names(restarted)
+        while any(view.build for view in restarted.runner.status()):
+            restarted.runner.catch_up()
+        finished = dump_views(restarted)
+    finally:
+        restarted.close()
+
+    assert (half_way.name, half_way.state) == ("employee_directory", "rebuilding")
+    assert half_way.build is not None
+    assert 0 < half_way.build.position < head
+    assert answered == [OLD_NAME] * employees
+    assert finished == full
+
+
+@ON_DISK
+def test_a_rebuild_killed_half_way_can_be_started_again(company) -> None:
+    company.runner.rebuild()
+    full = dump_views(company)
+    mark_the_live_directory(company)
+    company.runner.batch.events = 2
+
+    def die(_reached: int, _head: int) -> None:
+        raise Killed
+
+    with pytest.raises(Killed):
+        company.runner.rebuild(["employee_directory"], die)
+    company.runner.rebuild(["employee_directory"])
+
+    assert dump_views(company) == full
+    assert all(view.build is None and view.state == "running" for view in company.runner.status())
