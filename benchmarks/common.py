@@ -19,7 +19,7 @@ from psycopg import sql
 PG_HOST = os.environ.get("LETOPIS_BENCH_PG_HOST", "127.0.0.1")
 PG_PORT = int(os.environ.get("LETOPIS_BENCH_PG_PORT", "5432"))
 PG_USER = os.environ.get("LETOPIS_BENCH_PG_USER", "postgres")
-BENCH_DB = "letopis_bench"
+BENCH_DB = os.environ.get("LETOPIS_BENCH_DB", "letopis_bench")
 
 ADMIN_CONNINFO = f"postgresql://{PG_USER}@{PG_HOST}:{PG_PORT}/postgres"
 BENCH_CONNINFO = f"postgresql://{PG_USER}@{PG_HOST}:{PG_PORT}/{BENCH_DB}"
