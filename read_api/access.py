@@ -4,7 +4,7 @@ from collections.abc import Callable
 from typing import Any
 
 from aggregates.errors import NotFound
-from aggregates.scope import Actor, check_may_read
+from aggregates.scope import Actor, Responsible, check_may_read
 from projections.contact_directory import get_contact
 from projections.counterparty_register import get_counterparty
 from projections.database import ViewCursor
@@ -19,11 +19,15 @@ def _readable(
     key: str,
     lookup: Callable[[ViewCursor, str], dict[str, Any] | None],
 ) -> dict[str, Any]:
-    found = fresh_lookup(backend, lambda cursor: lookup(cursor, key))
-    if found is None:
+    def with_its_manager(cursor: ViewCursor) -> tuple[dict[str, Any], Responsible] | None:
+        found = lookup(cursor, key)
+        return None if found is None else (found, responsible(cursor, found["manager_id"]))
+
+    card = fresh_lookup(backend, with_its_manager)
+    if card is None:
         raise NotFound(f"{what} {key} does not exist")
-    with backend.views.reading() as cursor:
-        check_may_read(actor, responsible(cursor, found["manager_id"]))
+    found, manager = card
+    check_may_read(actor, manager)
     return found
 
 

@@ -6,6 +6,7 @@ from typing import Annotated, Protocol, TypeVar
 
 from fastapi import Depends, Header, HTTPException, Path, Query, Request, Response, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
 
 from aggregates.employee import token_digest
 from aggregates.errors import InvalidValue
@@ -31,7 +32,9 @@ class Backend(Protocol):
     def token_lifetime(self) -> timedelta: ...
 
 
-def get_backend(request: Request) -> Backend:
+# Dependencies that do no I/O are coroutines: FastAPI runs a plain function in its thread
+# pool, and each such hop costs more than the work itself.
+async def get_backend(request: Request) -> Backend:
     backend: Backend = request.app.state.backend
     return backend
 
@@ -75,7 +78,7 @@ def get_actor(
 CurrentActor = Annotated[Actor, Depends(get_actor)]
 
 
-def read_after(
+async def read_after(
     backend: BackendDep,
     after: Annotated[
         int | None,
@@ -83,7 +86,7 @@ def read_after(
     ] = None,
 ) -> None:
     if after:
-        backend.runner.wait_until(after)
+        await run_in_threadpool(backend.runner.wait_until, after)
 
 
 ReadAfter = Depends(read_after)
@@ -114,9 +117,7 @@ def keyed(command: C, key: str | None) -> C:
 class Writer:
     """Runs one command as the authenticated employee: every write route is one call to it."""
 
-    def __init__(
-        self, backend: BackendDep, actor: CurrentActor, response: Response, key: IdempotencyKey = None
-    ) -> None:
+    def __init__(self, backend: Backend, actor: Actor, response: Response, key: str | None) -> None:
         self.backend = backend
         self.actor = actor
         self.response = response
@@ -136,7 +137,13 @@ class Writer:
         return result
 
 
-Write = Annotated[Writer, Depends()]
+async def get_writer(
+    backend: BackendDep, actor: CurrentActor, response: Response, key: IdempotencyKey = None
+) -> Writer:
+    return Writer(backend, actor, response, key)
+
+
+Write = Annotated[Writer, Depends(get_writer)]
 
 R = TypeVar("R")
 
