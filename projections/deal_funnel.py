@@ -112,6 +112,8 @@ def _entries(period: str) -> Table:
             "stage_order": Kind.INTEGER,
             "entered": Kind.INTEGER,
             "advanced": Kind.INTEGER,
+            # Stretches at the stage that ended in the period: what the median counts.
+            "exits": Kind.INTEGER,
         },
         key=("pipeline_id", "period", "manager_id", "stage", "stage_order"),
     )
@@ -163,7 +165,7 @@ def _periods(moment: datetime) -> tuple[str, str]:
 
 class DealFunnel(KeepsStaff, Projection[_Batch]):
     name = "deal_funnel"
-    version = 3
+    version = 4
     tables = (
         PIPELINES,
         DEALS,
@@ -334,6 +336,10 @@ def _leave(view: _Batch, deal: dict[str, Any], moment: datetime) -> None:
     """The stretch at the current stage ends: kept with its length in whole microseconds."""
     entered_at = view.moment_of(deal["stage_entered_at"])
     spent = _utc(moment) - _utc(entered_at)
+    for totals, period in zip(view.entries, _periods(moment), strict=True):
+        totals.add(
+            (deal["pipeline_id"], period, deal["manager_id"], deal["stage"], deal["stage_order"]), exits=1
+        )
     view.stretches.add(
         (
             deal["id"],

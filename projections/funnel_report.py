@@ -192,10 +192,29 @@ class _Stages(dict[str, _StageFigures]):
 
 
 def _median_time_in_stage(
-    cursor: ViewCursor, in_scope: str, params: list[Any], since: date | None, until: date | None
+    cursor: ViewCursor,
+    in_scope: str,
+    params: list[Any],
+    spans: list[tuple[bool, str | None, str | None]],
+    since: date | None,
+    until: date | None,
 ) -> list[tuple[str, int, Decimal]]:
     """Per stage, the median length in microseconds of the stretches that ended in the period:
-    counted first, then only the one or two middle lengths read, in order, from the index."""
+    counted from the daily and monthly totals, then only the one or two middle lengths read,
+    in order, from the index."""
+    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for stage, order, exits in _over_period(
+        cursor,
+        "stage, MAX(stage_order), SUM(exits)",
+        "stage",
+        (ENTRIES_BY_DAY, ENTRIES_BY_MONTH),
+        in_scope,
+        params,
+        spans,
+    ):
+        counted = counts[stage]
+        counted[0] = max(counted[0], int(order))
+        counted[1] += int(exits)
     p = Params(*params)
     conditions = [in_scope]
     if since is not None:
@@ -204,18 +223,16 @@ def _median_time_in_stage(
         conditions.append(f"left_at < {p(datetime.combine(until + timedelta(days=1), time.min, UTC))}")
     where = " AND ".join(conditions)
     medians = []
-    for stage, order, count in cursor.execute(
-        f"SELECT stage, MAX(stage_order), COUNT(*) FROM {STRETCHES.name} WHERE {where} GROUP BY stage",
-        p.values,
-    ):
+    for stage, (order, count) in counts.items():
+        if count == 0:
+            continue
         middle = Params(*p.values)
         lengths = cursor.execute(
             f"SELECT microseconds FROM {STRETCHES.name} WHERE {where} AND stage = {middle(stage)} "
-            f"ORDER BY microseconds LIMIT {middle(2 - int(count) % 2)} "
-            f"OFFSET {middle((int(count) - 1) // 2)}",
+            f"ORDER BY microseconds LIMIT {middle(2 - count % 2)} OFFSET {middle((count - 1) // 2)}",
             middle.values,
         )
-        medians.append((stage, int(order), Decimal(sum(int(m) for (m,) in lengths)) / len(lengths)))
+        medians.append((stage, order, Decimal(sum(int(m) for (m,) in lengths)) / len(lengths)))
     return medians
 
 
@@ -264,7 +281,7 @@ def funnel(
         figures.entered += int(entered)
         figures.advanced += int(advanced)
 
-    for stage, order, spent in _median_time_in_stage(cursor, in_scope, params, since, until):
+    for stage, order, spent in _median_time_in_stage(cursor, in_scope, params, spans, since, until):
         stages.at(stage, order).median_days = spent / _MICROSECONDS_A_DAY
 
     closed: dict[str, dict[str, Any]] = {

@@ -138,5 +138,13 @@ class PostgresViews(ViewDatabase):
         with self._connection() as connection:
             yield PostgresCursor(psycopg.RawCursor(connection))
 
+    def refresh_statistics(self, tables: Sequence[str]) -> None:
+        """VACUUM as well as ANALYZE: an index-only scan skips the table only on pages its
+        visibility map marks, and freshly written pages are not marked until a vacuum. VACUUM
+        runs outside a transaction, so on the reading (autocommit) connection."""
+        with self.reading() as cursor:
+            for table in tables:
+                cursor.execute(f"VACUUM (ANALYZE) {table}")
+
     def close(self) -> None:
         self._pool.close()

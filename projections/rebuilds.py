@@ -140,7 +140,9 @@ class Rebuilder:
 
     def _switch(self, projection: Projection[Any], build: Build) -> None:
         """The build takes the live view's place, in one transaction that holds the live views
-        still (their positions' rows locked) and applies the last events first."""
+        still (their positions' rows locked) and applies the last events first. The planner
+        learns the new tables first: without statistics it takes a large table for a small one."""
+        self.database.refresh_statistics(list(build.physical(projection).values()))
         with self.database.writing() as cursor:
             cursor.execute(f"SELECT position FROM projection_positions{cursor.dialect.lock_rows}")
             head = self.source.head()
