@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
+from event_store.store import Recorded
 from projections import builds, failures
 from projections.builds import Build
 from projections.database import ViewCursor, ViewDatabase
@@ -62,69 +63,101 @@ class Rebuilder:
         with self.database.reading() as cursor:
             pending = builds.builds(cursor)
         now = self._clock()
-        for build in pending.values():
-            projection = self._by_name.get(build.name)
-            if projection is None or build.version != projection.version:
-                continue
-            if self._retry_at.get(build.name, now) > now:
-                continue
-            try:
-                self.advance(projection, build, _BATCHES_A_TURN)
-            except RebuildFailed as failure:
-                self._retry_at[build.name] = now + _RETRY_FAILED_SECONDS
-                logger.error("%s", failure)
+        due = [
+            (projection, build)
+            for build in pending.values()
+            if (projection := self._by_name.get(build.name)) is not None
+            and build.version == projection.version
+            and self._retry_at.get(build.name, now) <= now
+        ]
+        for failure in self.advance(due, _BATCHES_A_TURN):
+            self._retry_at[failure.name] = now + _RETRY_FAILED_SECONDS
+            logger.error("%s", failure)
 
     def rebuild(self, projections: Sequence[Projection[Any]], progress: Progress | None = None) -> None:
-        """Start a build of each projection afresh and take it to the end; a build met
-        unfinished (a process killed half-way) starts again from the beginning."""
+        """Start a build of each projection afresh and take them all to the end; a build met
+        unfinished (a process killed half-way) starts again from the beginning. Raises the
+        first failure once the other builds are done."""
         with self.database.writing() as cursor:
             started = [builds.start(cursor, projection, datetime.now(UTC)) for projection in projections]
-        for projection, build in zip(projections, started, strict=True):
-            self.advance(projection, build, None, progress)
+        failed = self.advance(list(zip(projections, started, strict=True)), None, progress)
+        if failed:
+            raise failed[0]
 
     def advance(
-        self, projection: Projection[Any], build: Build, batches: int | None, progress: Progress | None = None
-    ) -> None:
-        """Move a build on by up to ``batches`` batches (to the end when None), and switch it
-        in once it is within a batch of the head. Another process may take the build over or
-        start it afresh; then this one leaves it be."""
+        self,
+        pending: Sequence[tuple[Projection[Any], Build]],
+        batches: int | None,
+        progress: Progress | None = None,
+    ) -> list[RebuildFailed]:
+        """Move builds on together by up to ``batches`` batches (to the end when None), one
+        read of the log serving them all, and switch each in once it is within a batch of the
+        head. A build that fails stops alone and is returned; one that another process took
+        over or started afresh is left be."""
+        current = dict(pending)
+        failed: list[RebuildFailed] = []
         done = 0
-        current: Build | None = build
-        with self._recording_failure(build):
-            while current is not None and (batches is None or done < batches):
-                head = self.source.head()
-                if head - current.position <= self._batch.events:
-                    self._switch(projection, current)
-                    return
-                with self.database.writing() as cursor:
-                    current = self._apply_batch(cursor, projection, current, head)
-                done += 1
-                if progress and current is not None:
-                    progress(current.position, head)
+        while current and (batches is None or done < batches):
+            head = self.source.head()
+            for projection, build in list(current.items()):
+                if head - build.position <= self._batch.events:
+                    del current[projection]
+                    with self._stopping_alone(build, failed):
+                        self._switch(projection, build)
+            if not current:
+                break
+            began = time.monotonic()
+            after = min(build.position for build in current.values())
+            batch = self.source.read(
+                after=after, limit=self._batch.events, stop=head, topics=_topics(list(current))
+            )
+            reached = batch[-1].position if len(batch) == self._batch.events else head
+            read = time.monotonic() - began
+            # Each build commits on its own: the batch is sized by the longest of them.
+            longest = 0.0
+            for projection, build in list(current.items()):
+                moved: Build | None = None
+                applying = time.monotonic()
+                with self._stopping_alone(build, failed), self.database.writing() as cursor:
+                    moved = self._apply_batch(cursor, projection, build, batch, reached, began)
+                longest = max(longest, time.monotonic() - applying)
+                if moved is None:
+                    del current[projection]
+                else:
+                    current[projection] = moved
+            self._batch.adapt(len(batch), read + longest)
+            done += 1
+            if progress:
+                progress(min((build.position for build in current.values()), default=head), head)
+        return failed
 
     @contextmanager
-    def _recording_failure(self, build: Build) -> Iterator[None]:
-        """A failed build says where and why in its row, for ``status``; the batch that failed
-        is rolled back, so that is written in a transaction of its own."""
+    def _stopping_alone(self, build: Build, failed: list[RebuildFailed]) -> Iterator[None]:
+        """A failed build says where and why in its row, for ``status``, and the others go on.
+        The batch that failed is rolled back, so that is written in a transaction of its own."""
         try:
             yield
         except RebuildFailed as failure:
             with self.database.writing() as cursor:
                 builds.failed(cursor, build, failure.position, failure.error)
-            raise
+            failed.append(failure)
 
     def _apply_batch(
-        self, cursor: ViewCursor, projection: Projection[Any], build: Build, head: int
+        self,
+        cursor: ViewCursor,
+        projection: Projection[Any],
+        build: Build,
+        batch: Sequence[Recorded],
+        reached: int,
+        began: float,
     ) -> Build | None:
-        """One batch of the build, from where the build's row (locked) says it stands."""
+        """A batch read up to ``reached``, applied from where the build's row (locked) says
+        the build stands; None when the build is gone or was started afresh meanwhile."""
         current = builds.builds(cursor, build.name).get(build.name)
         if current is None or current.suffix != build.suffix:
             return None
-        began = time.monotonic()
-        batch = self.source.read(
-            after=current.position, limit=self._batch.events, stop=head, topics=projection.topics()
-        )
-        reached = batch[-1].position if len(batch) == self._batch.events else head
+        if current.position >= reached:
+            return current
         failed = failures.apply_up_to_failure(
             cursor,
             projection,
@@ -135,24 +168,31 @@ class Rebuilder:
             recorded, error = failed
             raise RebuildFailed(projection.name, recorded.position, error)
         elapsed = max(time.monotonic() - began, 1e-6)
-        self._batch.adapt(len(batch), elapsed)
         return builds.advanced(cursor, current, reached, (reached - current.position) / elapsed)
 
     def _switch(self, projection: Projection[Any], build: Build) -> None:
         """The build takes the live view's place, in one transaction that holds the live views
         still (their positions' rows locked) and applies the last events first. The planner
-        learns the new tables first: without statistics it takes a large table for a small one."""
-        self.database.refresh_statistics(list(build.physical(projection).values()))
+        learns the new tables before they serve: without statistics it takes a large table for
+        a small one."""
         with self.database.writing() as cursor:
             cursor.execute(f"SELECT position FROM projection_positions{cursor.dialect.lock_rows}")
             head = self.source.head()
             current: Build | None = build
             while current is not None and current.position < head:
-                current = self._apply_batch(cursor, projection, current, head)
+                began = time.monotonic()
+                batch = self.source.read(
+                    after=current.position, limit=self._batch.events, stop=head, topics=projection.topics()
+                )
+                reached = batch[-1].position if len(batch) == self._batch.events else head
+                current = self._apply_batch(cursor, projection, current, batch, reached, began)
             if current is None:
                 return
+            for table in current.physical(projection).values():
+                cursor.execute(f"ANALYZE {table}")
             builds.switch(cursor, projection, current)
             failures.clear(cursor, projection.name)
+        self.database.refresh_statistics([table.name for table in projection.tables])
         self._retry_at.pop(projection.name, None)
         logger.info(
             "view %s rebuilt at version %d up to log position %d",
@@ -162,3 +202,11 @@ class Rebuilder:
         )
         with self._switched:
             self._switched.notify_all()
+
+
+def _topics(projections: Sequence[Projection[Any]]) -> list[str]:
+    """What a read must fetch for all these views: every event when one of them takes all."""
+    per_view = [projection.topics() for projection in projections]
+    if not all(per_view):
+        return []
+    return sorted({topic for topics in per_view for topic in topics})

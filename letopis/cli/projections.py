@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import TaskID
 from rich.table import Table
 from rich.text import Text
 
@@ -26,8 +25,8 @@ ViewNames = Annotated[
 @app.command("rebuild")
 def rebuild(names: ViewNames = None) -> None:
     """Rebuild views from the whole log beside the live ones, which keep answering until each
-    rebuilt view takes its place (exit status 1 if an event stops a rebuild, 2 for an unknown
-    name)."""
+    rebuilt view takes its place; one read of the log serves them all (exit status 1 if an
+    event stops a rebuild, 2 for an unknown name)."""
     from aggregates.errors import InvalidValue
     from projections.rebuilds import RebuildFailed
 
@@ -37,20 +36,18 @@ def rebuild(names: ViewNames = None) -> None:
         except InvalidValue as unknown:
             console.print(Text(str(unknown)), style="red")
             raise typer.Exit(2) from None
-        reached = 0
         with progress_bar() as progress:
-            for name in chosen:
-                task = progress.add_task(name, total=None)
+            task = progress.add_task(", ".join(chosen), total=None)
 
-                def report(position: int, head: int, task: TaskID = task) -> None:
-                    progress.update(task, completed=position, total=head)
+            def report(position: int, head: int) -> None:
+                progress.update(task, completed=position, total=head)
 
-                try:
-                    reached = letopis.runner.rebuild([name], report)
-                except RebuildFailed as failed:
-                    console.print(Text(f"{failed}; the view answers from its last build."), style="red")
-                    raise typer.Exit(1) from None
-                progress.update(task, completed=reached, total=reached)
+            try:
+                reached = letopis.runner.rebuild(chosen, report)
+            except RebuildFailed as failed:
+                console.print(Text(f"{failed}; the view answers from its last build."), style="red")
+                raise typer.Exit(1) from None
+            progress.update(task, completed=reached, total=reached)
         console.print(f"Rebuilt {len(chosen)} view(s) up to log position {reached}.")
 
 

@@ -8,7 +8,9 @@ import pytest
 
 from letopis.demo_data import DemoSize, seed_demo
 from letopis.wiring import Letopis, build
+from projections.rebuilds import RebuildFailed
 from projections.runner import ProjectionRunner
+from tests.projections.poison import OUT_OF_RANGE, append_call
 from tests.projections.views import dump_views, separate_views, table_rows
 
 NOW = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
@@ -135,3 +137,26 @@ def test_a_rebuild_killed_half_way_can_be_started_again(company) -> None:
 
     assert dump_views(company) == full
     assert all(view.build is None and view.state == "running" for view in company.runner.status())
+
+
+@ON_DISK
+def test_a_build_that_meets_an_event_it_cannot_apply_stops_alone_and_the_others_switch_in(company) -> None:
+    with company.views.reading() as cursor:
+        ((manager_id, counterparty_id),) = cursor.execute(
+            "SELECT manager_id, id FROM counterparties ORDER BY id LIMIT 1"
+        )
+    poison = append_call(company, manager_id, counterparty_id, "Звонок из прошлого", OUT_OF_RANGE)
+    mark_the_live_directory(company)
+    company.runner.batch.events = 50
+
+    with pytest.raises(RebuildFailed) as stopped:
+        company.runner.rebuild()
+
+    assert (stopped.value.name, stopped.value.position) == ("relationship_history", poison)
+    states = {view.name: view for view in company.runner.status()}
+    history = states.pop("relationship_history")
+    assert history.build is not None
+    assert (history.build.failed_position, history.state) == (poison, "rebuilding")
+    assert "OverflowError" in (history.build.error or "")
+    assert all(view.build is None for view in states.values())
+    assert OLD_NAME not in directory_names(company)
