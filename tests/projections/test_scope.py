@@ -39,7 +39,8 @@ def test_the_sql_condition_admits_exactly_the_cards_the_python_check_covers(
         with views.writing() as cursor:
             STAFF.create(cursor, STAFF.name)
             cursor.executemany(
-                f"INSERT INTO {STAFF.name} (id, full_name, team, department) VALUES ($1, 'Сотрудник', $2, $3)",
+                f"INSERT INTO {STAFF.name} (id, full_name, team, department) "
+                "VALUES ($1, 'Сотрудник', $2, $3)",
                 staff,
             )
             p = Params(manager_id)
