@@ -11,7 +11,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from benchmarks import append, demo, http, latency, rebuild, sales, token_check
+from benchmarks import append, demo, http, latency, rebuild, rebuild_reads, sales, token_check
 from benchmarks.common import Result, drop_database, ensure_database, machine_description
 
 BENCHMARKS: dict[str, Callable[[bool], list[Result]]] = {
@@ -21,6 +21,7 @@ BENCHMARKS: dict[str, Callable[[bool], list[Result]]] = {
     "latency": latency.run,
     "sales": sales.run,
     "tokens": token_check.run,
+    "rebuild-reads": rebuild_reads.run,
 }
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 COLUMNS = ("Benchmark", "Case", "Letopis", "Raw baseline", "Ratio", "Target", "", "Notes")
@@ -51,6 +52,11 @@ How to read this table:
   PostgreSQL) against the same request served by a second server that skips the token check;
   both run side by side and are asked in alternating rounds. The ratio is p95 without the
   check over p95 with it (met when the check adds at most 10%).
+
+- **7 reads during a rebuild**: history pages of one manager's clients through the query
+  function, first alone and then while `relationship_history` is rebuilt beside the live
+  view in another thread; every answer is compared with the page read before, so an empty
+  or half-built view would count. The ratio is p95 alone over p95 during the rebuild.
 
 A run of some benchmarks (`--only`) replaces their rows and keeps the other benchmarks'
 rows from earlier runs; the header names the latest run.
