@@ -10,6 +10,7 @@ import pytest
 
 from aggregates.employee import Role
 from aggregates.scope import Actor
+from letopis.cli import console
 from letopis.settings import Settings
 from letopis.wiring import Letopis, build
 from tests.kafka_broker import tansu_broker
@@ -98,3 +99,13 @@ def kafka_bootstrap() -> Iterator[str]:
     """A Kafka-compatible broker for the whole run (each test uses topics of its own)."""
     with tansu_broker() as broker:
         yield broker.address
+
+
+@pytest.fixture
+def console_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    """A SQLite store the ``crm`` command line finds through its environment, with the
+    console wide enough that tables are not folded."""
+    url = f"sqlite:///{tmp_path / 'events.sqlite'}"
+    monkeypatch.setenv("LETOPIS_DATABASE_URL", url)
+    monkeypatch.setattr(console, "width", 250)
+    return Settings(database_url=url, data_dir=tmp_path)

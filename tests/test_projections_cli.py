@@ -1,21 +1,10 @@
 """crm projections: rebuilding views by name and seeing where each stands."""
 
-from pathlib import Path
-
-import pytest
 from typer.testing import CliRunner
 
-from letopis.cli import app, console
+from letopis.cli import app
 from letopis.settings import Settings
 from letopis.wiring import all_projections
-
-
-@pytest.fixture
-def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
-    url = f"sqlite:///{tmp_path / 'events.sqlite'}"
-    monkeypatch.setenv("LETOPIS_DATABASE_URL", url)
-    monkeypatch.setattr(console, "width", 250)
-    return Settings(database_url=url, data_dir=tmp_path)
 
 
 def crm(*arguments: str) -> tuple[int, str]:
@@ -23,7 +12,7 @@ def crm(*arguments: str) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
-def test_named_views_are_rebuilt_and_status_shows_every_view_running(store: Settings) -> None:
+def test_named_views_are_rebuilt_and_status_shows_every_view_running(console_store: Settings) -> None:
     assert crm("users", "create", "Иванова Анна", "--role", "admin")[0] == 0
 
     code, output = crm("projections", "rebuild", "employee_directory", "counterparty_register")
@@ -37,7 +26,7 @@ def test_named_views_are_rebuilt_and_status_shows_every_view_running(store: Sett
     assert all("running" in row for row in rows)
 
 
-def test_an_unknown_view_is_refused_before_anything_is_rebuilt(store: Settings) -> None:
+def test_an_unknown_view_is_refused_before_anything_is_rebuilt(console_store: Settings) -> None:
     code, output = crm("projections", "rebuild", "employee_directory", "sales_forecast")
     assert code == 2
     assert "no view 'sales_forecast'" in output

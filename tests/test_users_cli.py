@@ -2,24 +2,14 @@
 
 import re
 from datetime import UTC, datetime
-from pathlib import Path
 
-import pytest
 from typer.testing import CliRunner
 
 from aggregates.employee import Role, token_digest
-from letopis.cli import app, console
+from letopis.cli import app
 from letopis.settings import Settings
 from letopis.wiring import build
 from projections.employee_directory import actor_for_token, employee_records
-
-
-@pytest.fixture
-def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
-    url = f"sqlite:///{tmp_path / 'events.sqlite'}"
-    monkeypatch.setenv("LETOPIS_DATABASE_URL", url)
-    monkeypatch.setattr(console, "width", 250)
-    return Settings(database_url=url, data_dir=tmp_path)
 
 
 def crm(*arguments: str) -> str:
@@ -39,7 +29,7 @@ def signs_in(settings: Settings, token: str) -> Role | None:
     return actor.role if actor else None
 
 
-def test_tokens_roles_and_deactivation_from_the_console(store: Settings) -> None:
+def test_tokens_roles_and_deactivation_from_the_console(console_store: Settings) -> None:
     created = crm("users", "create", "Иванов Иван", "--role", "manager", "--team", "Москва-1")
     employee_id = re.search(r"employee id: (\S+)", created)[1]  # type: ignore[index]
     first = re.search(r"token: (\S+)", created)[1]  # type: ignore[index]
@@ -48,15 +38,15 @@ def test_tokens_roles_and_deactivation_from_the_console(store: Settings) -> None
     listed = crm("users", "tokens", employee_id)
     assert "ноутбук" in listed
     assert laptop_id in listed
-    assert signs_in(store, laptop) == Role.MANAGER
+    assert signs_in(console_store, laptop) == Role.MANAGER
 
     crm("users", "revoke", employee_id, laptop_id)
-    assert signs_in(store, laptop) is None
+    assert signs_in(console_store, laptop) is None
     crm("users", "role", employee_id, "--role", "head_of_sales", "--department", "Продажи")
-    assert signs_in(store, first) == Role.HEAD_OF_SALES
+    assert signs_in(console_store, first) == Role.HEAD_OF_SALES
     crm("users", "deactivate", employee_id)
-    assert signs_in(store, first) is None
-    letopis = build(store)
+    assert signs_in(console_store, first) is None
+    letopis = build(console_store)
     try:
         letopis.runner.catch_up()
         with letopis.views.reading() as cursor:
@@ -66,7 +56,7 @@ def test_tokens_roles_and_deactivation_from_the_console(store: Settings) -> None
     assert (record["full_name"], record["active"]) == ("Иванов Иван", False)
 
 
-def test_a_refused_change_is_one_line(store: Settings) -> None:
+def test_a_refused_change_is_one_line(console_store: Settings) -> None:
     result = CliRunner().invoke(
         app, ["users", "role", "00000000-0000-4000-8000-000000000000", "--role", "admin"]
     )
@@ -75,7 +65,7 @@ def test_a_refused_change_is_one_line(store: Settings) -> None:
     assert "Traceback" not in result.output
 
 
-def test_crm_commands_lists_every_command_with_its_events(store: Settings) -> None:
+def test_crm_commands_lists_every_command_with_its_events(console_store: Settings) -> None:
     listed = crm("commands")
     for name, event in (
         ("interaction.log", "Interaction.Logged"),
