@@ -7,7 +7,7 @@ When PostgreSQL cannot be used, every method raises ``DatabaseUnavailable`` with
 store's timeout.
 """
 
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVar, cast
@@ -17,6 +17,7 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate, DomainEventProtocol
 from eventsourcing.persistence import (
+    ApplicationRecorder,
     InfrastructureFactory,
     IntegrityError,
     InterfaceError,
@@ -28,17 +29,22 @@ from eventsourcing.persistence import (
     Transcoding,
     find_id_convertor,
 )
-from eventsourcing.popo import POPOApplicationRecorder
+from eventsourcing.popo import POPOApplicationRecorder, POPOFactory
 from eventsourcing.postgres import BasePostgresFactory, PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder
-from eventsourcing.utils import Environment, resolve_topic, retry
+from eventsourcing.utils import Environment, get_topic, resolve_topic, retry
 from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Composed, Identifier
 
 from aggregates.errors import ConcurrentChange, InvalidValue, NotFound
+from event_store.cache import AggregateCache
 from event_store.postgres import DEFAULT_TIMEOUT, FailFastDatastore, ensure_schema, split_schema
+from event_store.recorders import NONE, MemoryRecorder, PostgresRecorder, SQLiteRecorder, Unchanged
 
 A = TypeVar("A", bound=Aggregate)
+
+DEFAULT_CACHE_SIZE = 10_000
+"""Aggregates a store remembers for the write side (``event_store.cache``)."""
 
 
 @dataclass(frozen=True)
@@ -62,7 +68,11 @@ def persistence_env(url: str) -> dict[str, str]:
         path = unquote(parsed.path)
         if parsed.netloc:
             path = parsed.netloc + path
-        return {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": path}
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+            "SQLITE_DBNAME": path,
+            "APPLICATION_RECORDER_TOPIC": get_topic(SQLiteRecorder),
+        }
     if parsed.scheme in ("postgresql", "postgres"):
         # The library's factory insists on these, though the store hands it a datastore of
         # its own (``FailFastDatastore``), built from the same URL.
@@ -73,6 +83,7 @@ def persistence_env(url: str) -> dict[str, str]:
             "POSTGRES_PORT": str(parsed.port or 5432),
             "POSTGRES_USER": unquote(parsed.username or "postgres"),
             "POSTGRES_PASSWORD": unquote(parsed.password or ""),
+            "APPLICATION_RECORDER_TOPIC": get_topic(PostgresRecorder),
         }
     raise InvalidValue("database_url", f"unsupported database URL scheme {parsed.scheme!r}")
 
@@ -105,14 +116,24 @@ class LetopisLog(Application[UUID]):
             factory.datastore = self._datastore
         return factory
 
+    def construct_recorder(self) -> ApplicationRecorder:
+        # The SQLite and PostgreSQL factories take the recorder's class from the environment
+        # (``persistence_env``); the in-memory one has no such setting.
+        if isinstance(self.factory, POPOFactory):
+            return MemoryRecorder()
+        return super().construct_recorder()
+
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
         transcoder.register(DateAsISO())
 
 
 class EventStore:
-    def __init__(self, url: str, timeout: float = DEFAULT_TIMEOUT) -> None:
-        """``timeout``: seconds to wait for PostgreSQL before raising ``DatabaseUnavailable``."""
+    def __init__(
+        self, url: str, timeout: float = DEFAULT_TIMEOUT, cache_size: int = DEFAULT_CACHE_SIZE
+    ) -> None:
+        """``timeout``: seconds to wait for PostgreSQL before raising ``DatabaseUnavailable``;
+        ``cache_size``: aggregates remembered for ``get(cached=True)`` (0: none)."""
         self.url = url
         env = persistence_env(url)
         datastore = None
@@ -123,25 +144,46 @@ class EventStore:
         self._app = LetopisLog(env, datastore)
         self._recorder = self._app.recorder
         self._mapper = self._app.mapper
+        self._cache = AggregateCache(cache_size)
 
-    def append(self, *aggregates: Aggregate) -> int:
+    def append(self, *aggregates: Aggregate, unchanged: Unchanged = NONE) -> int:
         """Record every pending event of the given aggregates in one transaction.
 
+        ``unchanged``: aggregates the change was decided on without changing them (id → the
+        version seen); if one has moved on, nothing is written. So has nothing when one of
+        ``aggregates`` was appended to since it was loaded. Either raises ``StoreConflict``.
         Returns the highest log position written (0 when nothing was pending)."""
+        written = {aggregate.id for aggregate in aggregates}
+        seen = {id_: version for id_, version in unchanged.items() if id_ not in written}
         try:
-            recordings = self._app.save(*aggregates)
+            recordings = self._app.save(*aggregates, unchanged=seen)
         except IntegrityError as error:
+            self._cache.forget([*written, *seen])
             raise StoreConflict(str(error)) from error
+        self._cache.refresh(aggregates)
         return max((r.notification.id for r in recordings), default=0)
 
-    def get(self, aggregate_id: UUID, kind: type[A]) -> A:
-        try:
-            aggregate: Aggregate = self._app.repository.get(aggregate_id)
-        except AggregateNotFoundError:
-            raise NotFound(f"{kind.__name__.lower()} {aggregate_id} does not exist") from None
+    def get(self, aggregate_id: UUID, kind: type[A], *, cached: bool = False) -> A:
+        """The aggregate as the log has it now, or, with ``cached``, possibly as this process
+        last saw it: a write decided on that must name it in ``append(unchanged=…)`` (or
+        append to it), which refuses the write if it has moved on (``event_store.cache``)."""
+        aggregate = self._cache.get(aggregate_id) if cached else None
+        if aggregate is None:
+            try:
+                aggregate = self._app.repository.get(aggregate_id)
+            except AggregateNotFoundError:
+                raise NotFound(f"{kind.__name__.lower()} {aggregate_id} does not exist") from None
+            if cached:
+                self._cache.put(aggregate)
+            else:
+                self._cache.refresh([aggregate])
         if not isinstance(aggregate, kind):
             raise NotFound(f"{kind.__name__.lower()} {aggregate_id} does not exist")
         return aggregate
+
+    def forget(self, aggregate_ids: Iterable[UUID]) -> None:
+        """Load these afresh next time, whatever ``get(cached=True)`` remembers of them."""
+        self._cache.forget(aggregate_ids)
 
     def get_at_version(self, aggregate_id: UUID, kind: type[A], expected_version: int | None) -> A:
         """Load an aggregate and refuse at once if the caller's view of it is stale."""
