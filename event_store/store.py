@@ -128,6 +128,34 @@ class LetopisLog(Application[UUID]):
         transcoder.register(DateAsISO())
 
 
+READ_WINDOW = 4
+"""The span of positions one query of the log covers, in batches: a few, for gaps."""
+READ_WINDOW_WITH_TOPICS = 32
+"""The same when only some topics are read, which leaves most rows of a span out."""
+
+
+def notifications_query(
+    schema: str, table: str, after: int, upper: int, limit: int, topics: Sequence[str] = ()
+) -> tuple[Composed, list[Any]]:
+    """The events after one position and up to another, in order, at most ``limit``."""
+    parts = [SQL("notification_id>%s"), SQL("notification_id<=%s")]
+    params: list[Any] = [after, upper]
+    if topics:
+        parts.append(SQL("topic=ANY(%s)"))
+        params.append(list(topics))
+    params.append(limit)
+    statement = Composed(
+        [
+            SQL(
+                "SELECT notification_id, originator_id, originator_version, topic, state FROM {}.{} WHERE "
+            ).format(Identifier(schema), Identifier(table)),
+            SQL(" AND ").join(parts),
+            SQL(" ORDER BY notification_id LIMIT %s"),
+        ]
+    )
+    return statement, params
+
+
 class EventStore:
     def __init__(
         self, url: str, timeout: float = DEFAULT_TIMEOUT, cache_size: int = DEFAULT_CACHE_SIZE
@@ -230,32 +258,37 @@ class EventStore:
     ) -> list[Recorded]:
         """The rebuild's hot path: the library's notification query, rows as tuples, and the
         mapper's decoding without the intermediate notification objects. Events of classes
-        that need upcasting take the mapper's own path."""
-        parts = [SQL("notification_id>%s")]
-        params: list[Any] = [after]
-        if stop is not None:
-            parts.append(SQL("notification_id<=%s"))
-            params.append(stop)
-        if topics:
-            parts.append(SQL("topic=ANY(%s)"))
-            params.append(list(topics))
-        params.append(limit)
-        statement = Composed(
-            [
-                SQL(
-                    "SELECT notification_id, originator_id, originator_version, topic, state "
-                    "FROM {}.{} WHERE "
-                ).format(Identifier(recorder.datastore.schema), Identifier(recorder.events_table_name)),
-                SQL(" AND ").join(parts),
-                SQL(" ORDER BY notification_id LIMIT %s"),
-            ]
-        )
+        that need upcasting take the mapper's own path.
+
+        The log is read in windows of positions a few times the batch (``READ_WINDOW``), never
+        in one range to the head: on a table without planner statistics (a fresh or just
+        bulk-loaded store, before autovacuum analyzes it) PostgreSQL may answer a range over
+        the whole log with a bitmap scan of every row in it and a sort, hundreds of ms for the
+        first batch of a large log, where a window bounds the work whatever the plan."""
+        schema, table = recorder.datastore.schema, recorder.events_table_name
+        rows: list[tuple[Any, ...]] = []
         with (
             recorder.datastore.get_connection() as connection,
             connection.cursor(row_factory=tuple_row) as cursor,
         ):
-            cursor.execute(statement, params, prepare=True)
-            rows = cursor.fetchall()
+            if stop is None:
+                cursor.execute(
+                    SQL("SELECT max(notification_id) FROM {}.{}").format(
+                        Identifier(schema), Identifier(table)
+                    )
+                )
+                found = cursor.fetchone()
+                stop = int(found[0]) if found and found[0] is not None else after
+            window = limit * (READ_WINDOW_WITH_TOPICS if topics else READ_WINDOW)
+            lower = after
+            while len(rows) < limit and lower < stop:
+                upper = min(stop, lower + window)
+                statement, params = notifications_query(
+                    schema, table, lower, upper, limit - len(rows), topics
+                )
+                cursor.execute(statement, params, prepare=True)
+                rows.extend(cursor.fetchall())
+                lower = upper
         decode = self._mapper.transcoder.decode
         to_event = self._mapper.to_domain_event
         recorded = []
