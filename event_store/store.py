@@ -168,7 +168,10 @@ class EventStore:
         if env["PERSISTENCE_MODULE"] == "eventsourcing.postgres":
             conninfo, schema = split_schema(url)
             ensure_schema(conninfo, schema, timeout)
-            datastore = FailFastDatastore(conninfo, schema, timeout, pool_size=10, max_overflow=10)
+            # Two connections open at once, up to twenty as concurrent requests need them: a
+            # command holds one for a single statement, and a server shared by several
+            # processes (workers, the test suite's) has connections to spare for none idle.
+            datastore = FailFastDatastore(conninfo, schema, timeout, pool_size=2, max_overflow=18)
         self._app = LetopisLog(env, datastore)
         self._recorder = self._app.recorder
         self._mapper = self._app.mapper
