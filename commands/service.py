@@ -92,7 +92,8 @@ class WriteService:
             command_id=command_id,
             correlation_id=command.correlation_id or command_id,
         )
-        fingerprint = _fingerprint(registration, command, target_id)
+        # What a receipt records of the request; only a named command has one.
+        fingerprint = _fingerprint(registration, command, target_id) if command.command_id is not None else ""
         fresh = False
         for attempt in range(_RETRIES):
             ctx = Context(self.store, actor, stamp, cached=not fresh)
