@@ -102,11 +102,14 @@ class PostgresRecorder(PostgresApplicationRecorder):
                 # Serializes appends, so that log positions commit in their order (see the
                 # library's _lock_table); readers are not blocked.
                 "LOCK TABLE {schema}.{table} IN EXCLUSIVE MODE; "
-                "IF EXISTS (SELECT FROM unnest(unchanged_ids, unchanged_versions) AS seen(id, version) "
-                "JOIN {schema}.{table} AS e "
-                "ON e.originator_id = seen.id AND e.originator_version > seen.version) THEN "
+                # One primary-key lookup each: a join with the unnested arrays may be planned
+                # as a scan of the whole table, which grows with the log.
+                "FOR i IN 1 .. coalesce(array_length(unchanged_ids, 1), 0) LOOP "
+                "IF EXISTS (SELECT FROM {schema}.{table} WHERE originator_id = unchanged_ids[i] "
+                "AND originator_version > unchanged_versions[i]) THEN "
                 "RAISE unique_violation USING MESSAGE = 'changed since the decision was taken'; "
                 "END IF; "
+                "END LOOP; "
                 "NOTIFY {channel}; "
                 "RETURN QUERY INSERT INTO {schema}.{table} (originator_id, originator_version, topic, state) "
                 "SELECT * FROM unnest(ids, versions, topics, states) "
@@ -121,7 +124,7 @@ class PostgresRecorder(PostgresApplicationRecorder):
         )
         self.append_statement = SQL(
             "SELECT notification_id FROM {schema}.{function}("
-            "%s::uuid[], %s::bigint[], %s::text[], %s::bytea[], %s::uuid[], %s::bigint[]) AS notification_id"
+            "%b::uuid[], %b::bigint[], %b::text[], %b::bytea[], %b::uuid[], %b::bigint[]) AS notification_id"
         ).format(schema=schema, function=function)
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
@@ -130,7 +133,8 @@ class PostgresRecorder(PostgresApplicationRecorder):
     ) -> Sequence[int] | None:
         if not stored_events:
             return []
-        # Columns as arrays: cheaper to send than an array of the library's composite type.
+        # Columns as arrays, in binary: cheaper to send than an array of the library's
+        # composite type, and the states need no escaping.
         params = (
             [e.originator_id for e in stored_events],
             [e.originator_version for e in stored_events],
