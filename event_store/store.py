@@ -257,7 +257,6 @@ class EventStore:
         """Stored state is bare JSON: neither compressed nor encrypted."""
         return self._mapper.cipher is None and self._mapper.compressor is None
 
-    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def _read_postgres(
         self,
         recorder: PostgresApplicationRecorder,
@@ -268,37 +267,8 @@ class EventStore:
     ) -> list[Recorded]:
         """The rebuild's hot path: the library's notification query, rows as tuples, and the
         mapper's decoding without the intermediate notification objects. Events of classes
-        that need upcasting take the mapper's own path.
-
-        The log is read in windows of positions a few times the batch (``READ_WINDOW``), never
-        in one range to the head: on a table without planner statistics (a fresh or just
-        bulk-loaded store, before autovacuum analyzes it) PostgreSQL may answer a range over
-        the whole log with a bitmap scan of every row in it and a sort, hundreds of ms for the
-        first batch of a large log, where a window bounds the work whatever the plan."""
-        schema, table = recorder.datastore.schema, recorder.events_table_name
-        rows: list[tuple[Any, ...]] = []
-        with (
-            recorder.datastore.get_connection() as connection,
-            connection.cursor(row_factory=tuple_row) as cursor,
-        ):
-            if stop is None:
-                cursor.execute(
-                    SQL("SELECT max(notification_id) FROM {}.{}").format(
-                        Identifier(schema), Identifier(table)
-                    )
-                )
-                found = cursor.fetchone()
-                stop = int(found[0]) if found and found[0] is not None else after
-            window = limit * (READ_WINDOW_WITH_TOPICS if topics else READ_WINDOW)
-            lower = after
-            while len(rows) < limit and lower < stop:
-                upper = min(stop, lower + window)
-                statement, params = notifications_query(
-                    schema, table, lower, upper, limit - len(rows), topics
-                )
-                cursor.execute(statement, params, prepare=True)
-                rows.extend(cursor.fetchall())
-                lower = upper
+        that need upcasting take the mapper's own path."""
+        rows = _rows_postgres(recorder, after, limit, stop, topics)
         decode = self._mapper.transcoder.decode
         to_event = self._mapper.to_domain_event
         recorded = []
@@ -327,7 +297,13 @@ class EventStore:
 
     def read_stored(self, after: int, limit: int) -> list[Notification]:
         """The log exactly as committed (state bytes untouched), for the Kafka relay."""
-        return list(self._recorder.select_notifications(start=after, limit=limit, inclusive_of_start=False))
+        recorder = self._recorder
+        if isinstance(recorder, PostgresApplicationRecorder):
+            return [
+                Notification(id=n, originator_id=o, originator_version=v, topic=t, state=bytes(state))
+                for n, o, v, t, state in _rows_postgres(recorder, after, limit, None, ())
+            ]
+        return list(recorder.select_notifications(start=after, limit=limit, inclusive_of_start=False))
 
     def position_of(self, aggregate_id: UUID, version: int) -> int:
         """The log position at which one event of an aggregate was recorded."""
@@ -364,3 +340,37 @@ class EventStore:
 
     def close(self) -> None:
         self._app.close()
+
+
+@retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+def _rows_postgres(
+    recorder: PostgresApplicationRecorder, after: int, limit: int, stop: int | None, topics: Sequence[str]
+) -> list[tuple[Any, ...]]:
+    """(position, originator id, version, topic, state) of up to ``limit`` events after
+    ``after`` and up to ``stop`` (the head when None), in order.
+
+    The log is read in windows of positions a few times the batch (``READ_WINDOW``), never
+    in one range to the head: on a table without planner statistics (a fresh or just
+    bulk-loaded store, before autovacuum analyzes it) PostgreSQL may answer a range over the
+    whole log with a bitmap scan of every row in it and a sort, hundreds of ms for the first
+    batch of a large log, where a window bounds the work whatever the plan."""
+    schema, table = recorder.datastore.schema, recorder.events_table_name
+    rows: list[tuple[Any, ...]] = []
+    with (
+        recorder.datastore.get_connection() as connection,
+        connection.cursor(row_factory=tuple_row) as cursor,
+    ):
+        if stop is None:
+            head = SQL("SELECT max(notification_id) FROM {}.{}").format(Identifier(schema), Identifier(table))
+            cursor.execute(head)
+            found = cursor.fetchone()
+            stop = int(found[0]) if found and found[0] is not None else after
+        window = limit * (READ_WINDOW_WITH_TOPICS if topics else READ_WINDOW)
+        lower = after
+        while len(rows) < limit and lower < stop:
+            upper = min(stop, lower + window)
+            statement, params = notifications_query(schema, table, lower, upper, limit - len(rows), topics)
+            cursor.execute(statement, params, prepare=True)
+            rows.extend(cursor.fetchall())
+            lower = upper
+    return rows

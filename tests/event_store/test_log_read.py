@@ -96,3 +96,16 @@ def test_reads_in_windows_miss_nothing_across_sparse_topics_and_gaps(bulk_loaded
     assert [r.position for r in tagged] == expected[:300]
     assert {r.event.__class__.__qualname__ for r in tagged} == {"Note.Tagged"}
     assert getattr(tagged[-1].event, "tag") == "образец"  # noqa: B009
+
+
+def test_the_relay_reads_the_log_as_committed_across_gaps(bulk_loaded) -> None:
+    store, connection, schema = bulk_loaded
+    connection.execute(
+        SQL("DELETE FROM {}.letopis_events WHERE notification_id BETWEEN 1000 AND 9000").format(
+            Identifier(schema)
+        )
+    )
+    stored = store.read_stored(after=995, limit=10)
+    assert [n.id for n in stored] == [996, 997, 998, 999, *range(9001, 9007)]
+    assert all(isinstance(n.state, bytes) and n.topic in (WRITTEN, TAGGED) for n in stored)
+    assert store.read_stored(after=store.head(), limit=10) == []
