@@ -18,8 +18,9 @@ Remembered state: the records a command loads may come from what this process re
 earlier commands (``event_store.cache``), which saves reading them from the log. The append
 names every record the decision was taken on, at the version it saw, and is refused if any
 has moved on since, by this process or another; the command is then decided again on fresh
-state, as after any lost race. A refusal (a rule, a permission, a stale expected version)
-decided on remembered state is checked once more on the log's before it is answered.
+state, as after any lost race. What is answered without an append (a refusal for a rule, a
+permission or a stale expected version; a repeat's first answer) is decided once more on the
+log's state if it was decided on remembered state.
 """
 
 import hashlib
@@ -107,7 +108,12 @@ class WriteService:
                 fresh = True
                 continue
             if isinstance(decided, Outcome):
-                return decided
+                if fresh or not ctx.seen:
+                    return decided
+                # A repeat's answer goes only to whom today's state allows it: not on a
+                # remembered copy, which nothing appended will check.
+                fresh = True
+                continue
             aggregates, result = decided
             try:
                 position = self.store.append(*aggregates, unchanged=ctx.seen)

@@ -160,3 +160,16 @@ def test_two_writers_racing_on_one_record_from_several_threads_lose_no_update(
     for fields in changes:
         for key, value in fields.items():
             assert on_the_log.profile[key] == value
+
+
+def test_a_repeat_is_answered_only_to_whom_the_log_still_allows_it(letopis, staff, card, other) -> None:
+    ivanov, sidorov, head = staff["ivanov"][0], staff["sidorov"][0], staff["head"][0]
+    here = letopis.service
+    command = ChangeCounterpartyProfile(command_id="profile-1", region="Томск")
+    first = here.run(ivanov, command, card)
+    assert here.run(ivanov, command, card).replayed
+    other.run(head, AssignManager(manager_id=sidorov.employee_id), card)
+
+    with pytest.raises(AccessDenied):
+        here.run(ivanov, command, card)
+    assert other.run(head, ChangeCounterpartyProfile(region="Омск"), card).version == first.version + 2
