@@ -30,7 +30,8 @@ ABOUT = """\
 How to read this table:
 
 - **1 append**: `log_interaction` through a `WriteService`, one command per transaction
-  (validate, load the counterparty and its manager from the log, decide, append), against
+  (validate, load the counterparty and its manager, as remembered from earlier commands,
+  decide, append, checking at the append that neither has changed), against
   plain psycopg / sqlite3 inserting one row per transaction, with the same payload bytes,
   into a table shaped like the event table. Both run in alternating rounds.
 - **2 POST /interactions**: the web API in a uvicorn subprocess on a loopback port;

@@ -1,7 +1,9 @@
 """Benchmark 1: one command per transaction through the command layer, against a raw insert.
 
 The project path is ``log_interaction`` on a ``WriteService``: validate the command, load
-the counterparty and the responsible employee from the log, decide, append one event.
+the counterparty and the responsible employee (from the store's memory of earlier commands
+after the first round, ``event_store.cache``), decide, append one event in one transaction
+that also checks that neither has changed since it was loaded.
 The baseline inserts one row per transaction into a table shaped like the event table,
 with the same payload bytes, through plain psycopg / sqlite3.
 """

@@ -1,6 +1,10 @@
 """What a command handler works with: the log to load from, the actor, the stamp its
 events will carry. Loads are remembered for one attempt, so a check and the decision after
-it see the same state and the log is read once."""
+it see the same state and the log is read once.
+
+With ``cached``, a load may answer from what the store remembers of earlier commands; the
+versions every load saw (``seen``) then go with the append, which is refused if any of them
+has moved on, and the attempt is made again on fresh state."""
 
 from collections.abc import Hashable
 from typing import TypeVar
@@ -27,18 +31,23 @@ def parse_id(value: str | UUID, field: str) -> UUID:
 
 
 class Context:
-    def __init__(self, store: EventStore, actor: Actor, stamp: Stamp) -> None:
+    def __init__(self, store: EventStore, actor: Actor, stamp: Stamp, *, cached: bool = False) -> None:
         self.store = store
         self.actor = actor
         self.stamp = stamp
+        self.cached = cached
         self._loaded: dict[Hashable, Aggregate] = {}
+        self.seen: dict[UUID, int] = {}
+        """Every aggregate loaded, at the version it was loaded at."""
 
     def load(self, kind: type[A], aggregate_id: str | UUID, field: str) -> A:
-        """The aggregate as the log has it now; NotFound names the kind and the id."""
+        """The aggregate as the log has it now (or, with ``cached``, as remembered); NotFound
+        names the kind and the id."""
         key = (kind, parse_id(aggregate_id, field))
         found = self._loaded.get(key)
         if found is None:
-            found = self._loaded[key] = self.store.get(key[1], kind)
+            found = self._loaded[key] = self.store.get(key[1], kind, cached=self.cached)
+            self.seen[found.id] = found.version
         assert isinstance(found, kind)
         return found
 

@@ -10,7 +10,7 @@ needs the clock (``commands.time_bounds``). Fields whose value is planned rather
 happened say so with the ``PLANNED`` marker.
 """
 
-import unicodedata
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -28,11 +28,15 @@ enough ahead for any plan, and nowhere near the ends where date arithmetic overf
 _MULTI_LINE_ALLOWED = frozenset("\t\n\r")
 
 
+# Cc: the C0 and C1 controls and DEL; Cs: lone surrogates, which no encoding can store.
+_REFUSED = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
 def _check_characters(text: str, allowed: frozenset[str]) -> str:
-    for index, character in enumerate(text):
-        # Cc: the C0 and C1 controls and DEL; Cs: lone surrogates, which no encoding can store.
-        if unicodedata.category(character) in ("Cc", "Cs") and character not in allowed:
-            raise ValueError(f"control character U+{ord(character):04X} at position {index} is not allowed")
+    for found in _REFUSED.finditer(text):
+        if found.group() not in allowed:
+            index = found.start()
+            raise ValueError(f"control character U+{ord(text[index]):04X} at position {index} is not allowed")
     return text
 
 

@@ -116,9 +116,9 @@ def _may_log(ctx: Context, command: LogInteraction) -> None:
 
 @handlers.handles(LogInteraction, "interaction.log", Interaction.Logged, authorize=_may_log)
 def log_interaction(ctx: Context, command: LogInteraction) -> list[Interaction]:
-    """Rules spanning aggregates are checked on the counterparty as loaded here; an
-    admission decision recorded between this check and the append is not seen. That
-    window is a few milliseconds, and the history shows both facts in their order."""
+    """Rules spanning aggregates are checked on the counterparty as loaded here. An
+    admission decision recorded between this check and the append makes the append fail
+    (it names the counterparty's version), and the command is decided again on it."""
     kind, direction, details = _split(command.details)
     counterparty = (
         ctx.load(Counterparty, command.counterparty_id, "counterparty_id")

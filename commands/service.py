@@ -13,6 +13,14 @@ someone else is another command; the same key for a different request is refused
 Concurrency: an explicit ``expected_version`` that is stale is refused before anything is
 written. Without one, a write that loses a race for a version is authorized and decided
 again on fresh state, because the rules are checked anew each time.
+
+Remembered state: the records a command loads may come from what this process remembers of
+earlier commands (``event_store.cache``), which saves reading them from the log. The append
+names every record the decision was taken on, at the version it saw, and is refused if any
+has moved on since, by this process or another; the command is then decided again on fresh
+state, as after any lost race. What is answered without an append (a refusal for a rule, a
+permission or a stale expected version; a repeat's first answer) is decided once more on the
+log's state if it was decided on remembered state.
 """
 
 import hashlib
@@ -27,7 +35,7 @@ from uuid import uuid4
 from eventsourcing.domain import Aggregate
 
 from aggregates.command_receipt import CommandReceipt, receipt_id
-from aggregates.errors import ConcurrentChange, NotFound
+from aggregates.errors import ConcurrentChange, DomainError, NotFound
 from aggregates.scope import Actor
 from aggregates.stamp import Stamp
 from commands.command import Command
@@ -78,7 +86,6 @@ class WriteService:
             raise UnregisteredCommand(f"no handler for {type(command).__name__} with target {target_id!r}")
         now = self.clock()
         self.bounds.check(command, now)
-        named = command.command_id is not None
         command_id = command.command_id or str(uuid4())
         stamp = Stamp(
             actor=actor.employee_id,
@@ -86,43 +93,37 @@ class WriteService:
             command_id=command_id,
             correlation_id=command.correlation_id or command_id,
         )
-        fingerprint = _fingerprint(registration, command, target_id)
-        expected_version = getattr(command, "expected_version", None)
+        # What a receipt records of the request; only a named command has one.
+        fingerprint = _fingerprint(registration, command, target_id) if command.command_id is not None else ""
+        fresh = False
         for attempt in range(_RETRIES):
-            ctx = Context(self.store, actor, stamp)
-            target = None
-            if registration.target is not None and target_id is not None:
-                target = ctx.load(registration.target, target_id, "id")
-            registration.authorize(ctx, command, target)
-            if named:
-                replay = self._replay(stamp, registration, target_id, fingerprint)
-                if replay:
-                    return replay
-            if target is not None and expected_version is not None and target.version != expected_version:
-                raise ConcurrentChange(
-                    f"{_kind(target)} {target_id} is at version {target.version}, not {expected_version}"
-                )
-            aggregates = list(registration.decide(ctx, command, target))
-            _check_declared(registration, aggregates)
-            primary = aggregates[0]
-            result: dict[str, Any] = {"id": str(primary.id), "version": primary.version}
-            if named:
-                aggregates.append(
-                    CommandReceipt.record(
-                        stamp,
-                        command_name=registration.name,
-                        target_id=target_id,
-                        fingerprint=fingerprint,
-                        result=result,
-                    )
-                )
+            ctx = Context(self.store, actor, stamp, cached=not fresh)
             try:
-                position = self.store.append(*aggregates)
+                decided = self._decide(ctx, registration, command, target_id, fingerprint)
+            except DomainError:
+                if fresh or not ctx.seen:
+                    raise
+                # Perhaps refused on remembered state that has moved on: ask the log itself.
+                self.store.forget(ctx.seen)
+                fresh = True
+                continue
+            if isinstance(decided, Outcome):
+                if fresh or not ctx.seen:
+                    return decided
+                # A repeat's answer goes only to whom today's state allows it: not on a
+                # remembered copy, which nothing appended will check.
+                fresh = True
+                continue
+            aggregates, result = decided
+            try:
+                position = self.store.append(*aggregates, unchanged=ctx.seen)
             except StoreConflict:
-                if target is not None and expected_version is not None and not named:
-                    raise ConcurrentChange(f"{_kind(target)} {target_id} changed meanwhile") from None
+                # Something this decision was taken on changed meanwhile (and the store forgot
+                # what it remembered of it). Decided again on fresh state, where a stale
+                # expected version is refused before anything is written.
                 # Back off a little, at random, so racing writers stop colliding.
                 time.sleep(random.uniform(0.001, 0.005) * (attempt + 1))
+                fresh = True
                 continue
             if position == 0:
                 position = self.store.head()
@@ -130,6 +131,47 @@ class WriteService:
                 self.appended(position)
             return Outcome(id=result["id"], version=result["version"], position=position)
         raise ConcurrentChange("the record kept changing under this command; try again")
+
+    def _decide(
+        self,
+        ctx: Context,
+        registration: Registration,
+        command: Command,
+        target_id: str | None,
+        fingerprint: str,
+    ) -> Outcome | tuple[list[Aggregate], dict[str, Any]]:
+        """One attempt up to the append: the repeat's outcome for a command already run, or
+        what to append and the result to answer with."""
+        stamp = ctx.stamp
+        named = command.command_id is not None
+        expected_version = getattr(command, "expected_version", None)
+        target = None
+        if registration.target is not None and target_id is not None:
+            target = ctx.load(registration.target, target_id, "id")
+        registration.authorize(ctx, command, target)
+        if named:
+            replay = self._replay(stamp, registration, target_id, fingerprint)
+            if replay:
+                return replay
+        if target is not None and expected_version is not None and target.version != expected_version:
+            raise ConcurrentChange(
+                f"{_kind(target)} {target_id} is at version {target.version}, not {expected_version}"
+            )
+        aggregates = list(registration.decide(ctx, command, target))
+        _check_declared(registration, aggregates)
+        primary = aggregates[0]
+        result: dict[str, Any] = {"id": str(primary.id), "version": primary.version}
+        if named:
+            aggregates.append(
+                CommandReceipt.record(
+                    stamp,
+                    command_name=registration.name,
+                    target_id=target_id,
+                    fingerprint=fingerprint,
+                    result=result,
+                )
+            )
+        return aggregates, result
 
     def _replay(
         self, stamp: Stamp, registration: Registration, target_id: str | None, fingerprint: str

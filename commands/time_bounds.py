@@ -11,6 +11,7 @@ import types
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cache
 from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import BaseModel
@@ -48,8 +49,14 @@ class TimeBounds:
 
 
 def _times(model: BaseModel, path: Path) -> Iterator[tuple[Path, date, bool]]:
-    for name, field in type(model).model_fields.items():
-        yield from _walk(getattr(model, name), (*path, name), _is_planned(field))
+    for name, planned in _fields(type(model)):
+        yield from _walk(getattr(model, name), (*path, name), planned)
+
+
+@cache
+def _fields(model: type[BaseModel]) -> tuple[tuple[str, bool], ...]:
+    """A model's fields and whether each is planned: read from the annotations once a class."""
+    return tuple((name, _is_planned(field)) for name, field in model.model_fields.items())
 
 
 def _walk(value: Any, path: Path, planned: bool) -> Iterator[tuple[Path, date, bool]]:

@@ -11,6 +11,7 @@ in vain gets ``DatabaseUnavailable``; and a schema named in the URL is created o
 
 import math
 import re
+import select
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from typing import Any, TypeVar
@@ -104,7 +105,8 @@ def ensure_schema(conninfo: str, schema: str, timeout: float = DEFAULT_TIMEOUT) 
 
 class CheckedPool(ConnectionPool[CT]):
     """A pool that lends only connections that answer, and waits ``timeout`` seconds at
-    most, whether for a free connection or for a new one.
+    most, whether for a free connection or for a new one. Checking costs a round trip only
+    for a connection that something happened to while it was idle (``_may_be_dead``).
 
     A connection found dead means that the server restarted or the way to it broke, which
     killed the idle connections too: all of them are checked at once, rather than costing
@@ -123,11 +125,34 @@ class CheckedPool(ConnectionPool[CT]):
         )
 
     def _check_alive(self, connection: CT) -> None:
+        if not _may_be_dead(connection):
+            return
         try:
             self.check_connection(connection)
         except psycopg.Error:
             self.check()
             raise
+
+
+def _may_be_dead(connection: psycopg.Connection[Any]) -> bool:
+    """Whether an idle pooled connection needs a round trip to tell if it still works.
+
+    An idle connection is told nothing by the server: when the server shuts down or a backend
+    is killed, the server's farewell or the socket's end arrives and makes it readable. One
+    that is not readable would answer a check as well as the statement it is lent for, so
+    the check (a round trip per checkout) is made only for one that is readable, not idle or
+    already known to be broken. A link that breaks silently (a host that vanished) is caught
+    by neither the check nor this, but by the statement's own failure."""
+    if connection.closed or connection.broken:
+        return True
+    if connection.pgconn.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+        return True
+    try:
+        poller = select.poll()
+    except AttributeError:  # a platform without poll(): always check
+        return True
+    poller.register(connection.fileno(), select.POLLIN | select.POLLERR | select.POLLHUP)
+    return bool(poller.poll(0))
 
 
 class FailFastDatastore(PostgresDatastore):

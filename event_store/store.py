@@ -7,7 +7,7 @@ When PostgreSQL cannot be used, every method raises ``DatabaseUnavailable`` with
 store's timeout.
 """
 
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVar, cast
@@ -17,6 +17,7 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate, DomainEventProtocol
 from eventsourcing.persistence import (
+    ApplicationRecorder,
     InfrastructureFactory,
     IntegrityError,
     InterfaceError,
@@ -28,17 +29,22 @@ from eventsourcing.persistence import (
     Transcoding,
     find_id_convertor,
 )
-from eventsourcing.popo import POPOApplicationRecorder
+from eventsourcing.popo import POPOApplicationRecorder, POPOFactory
 from eventsourcing.postgres import BasePostgresFactory, PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder
-from eventsourcing.utils import Environment, resolve_topic, retry
+from eventsourcing.utils import Environment, get_topic, resolve_topic, retry
 from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Composed, Identifier
 
 from aggregates.errors import ConcurrentChange, InvalidValue, NotFound
+from event_store.cache import AggregateCache
 from event_store.postgres import DEFAULT_TIMEOUT, FailFastDatastore, ensure_schema, split_schema
+from event_store.recorders import NONE, MemoryRecorder, PostgresRecorder, SQLiteRecorder, Unchanged
 
 A = TypeVar("A", bound=Aggregate)
+
+DEFAULT_CACHE_SIZE = 10_000
+"""Aggregates a store remembers for the write side (``event_store.cache``)."""
 
 
 @dataclass(frozen=True)
@@ -62,7 +68,11 @@ def persistence_env(url: str) -> dict[str, str]:
         path = unquote(parsed.path)
         if parsed.netloc:
             path = parsed.netloc + path
-        return {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": path}
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+            "SQLITE_DBNAME": path,
+            "APPLICATION_RECORDER_TOPIC": get_topic(SQLiteRecorder),
+        }
     if parsed.scheme in ("postgresql", "postgres"):
         # The library's factory insists on these, though the store hands it a datastore of
         # its own (``FailFastDatastore``), built from the same URL.
@@ -73,6 +83,7 @@ def persistence_env(url: str) -> dict[str, str]:
             "POSTGRES_PORT": str(parsed.port or 5432),
             "POSTGRES_USER": unquote(parsed.username or "postgres"),
             "POSTGRES_PASSWORD": unquote(parsed.password or ""),
+            "APPLICATION_RECORDER_TOPIC": get_topic(PostgresRecorder),
         }
     raise InvalidValue("database_url", f"unsupported database URL scheme {parsed.scheme!r}")
 
@@ -105,43 +116,112 @@ class LetopisLog(Application[UUID]):
             factory.datastore = self._datastore
         return factory
 
+    def construct_recorder(self) -> ApplicationRecorder:
+        # The SQLite and PostgreSQL factories take the recorder's class from the environment
+        # (``persistence_env``); the in-memory one has no such setting.
+        if isinstance(self.factory, POPOFactory):
+            return MemoryRecorder()
+        return super().construct_recorder()
+
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
         transcoder.register(DateAsISO())
 
 
+READ_WINDOW = 4
+"""The span of positions one query of the log covers, in batches: a few, for gaps."""
+READ_WINDOW_WITH_TOPICS = 32
+"""The same when only some topics are read, which leaves most rows of a span out."""
+
+
+def notifications_query(
+    schema: str, table: str, after: int, upper: int, limit: int, topics: Sequence[str] = ()
+) -> tuple[Composed, list[Any]]:
+    """The events after one position and up to another, in order, at most ``limit``."""
+    parts = [SQL("notification_id>%s"), SQL("notification_id<=%s")]
+    params: list[Any] = [after, upper]
+    if topics:
+        parts.append(SQL("topic=ANY(%s)"))
+        params.append(list(topics))
+    params.append(limit)
+    statement = Composed(
+        [
+            SQL(
+                "SELECT notification_id, originator_id, originator_version, topic, state FROM {}.{} WHERE "
+            ).format(Identifier(schema), Identifier(table)),
+            SQL(" AND ").join(parts),
+            SQL(" ORDER BY notification_id LIMIT %s"),
+        ]
+    )
+    return statement, params
+
+
 class EventStore:
-    def __init__(self, url: str, timeout: float = DEFAULT_TIMEOUT) -> None:
-        """``timeout``: seconds to wait for PostgreSQL before raising ``DatabaseUnavailable``."""
+    def __init__(
+        self, url: str, timeout: float = DEFAULT_TIMEOUT, cache_size: int = DEFAULT_CACHE_SIZE
+    ) -> None:
+        """``timeout``: seconds to wait for PostgreSQL before raising ``DatabaseUnavailable``;
+        ``cache_size``: aggregates remembered for ``get(cached=True)`` (0: none)."""
         self.url = url
         env = persistence_env(url)
         datastore = None
         if env["PERSISTENCE_MODULE"] == "eventsourcing.postgres":
             conninfo, schema = split_schema(url)
             ensure_schema(conninfo, schema, timeout)
-            datastore = FailFastDatastore(conninfo, schema, timeout, pool_size=10, max_overflow=10)
+            # Two connections open at once, up to twenty as concurrent requests need them: a
+            # command holds one for a single statement, and a server shared by several
+            # processes (workers, the test suite's) has connections to spare for none idle.
+            datastore = FailFastDatastore(conninfo, schema, timeout, pool_size=2, max_overflow=18)
         self._app = LetopisLog(env, datastore)
         self._recorder = self._app.recorder
         self._mapper = self._app.mapper
+        self._cache = AggregateCache(cache_size)
 
-    def append(self, *aggregates: Aggregate) -> int:
+    def append(self, *aggregates: Aggregate, unchanged: Unchanged = NONE) -> int:
         """Record every pending event of the given aggregates in one transaction.
 
+        ``unchanged``: aggregates the change was decided on without changing them (id → the
+        version seen); if one has moved on, nothing is written. So has nothing when one of
+        ``aggregates`` was appended to since it was loaded. Either raises ``StoreConflict``.
         Returns the highest log position written (0 when nothing was pending)."""
+        written = {aggregate.id for aggregate in aggregates}
+        seen = {id_: version for id_, version in unchanged.items() if id_ not in written}
+        # What the library's Application.save does for an application without snapshots,
+        # aggregate cache or event listeners, less its per-call machinery: this is the path
+        # of every command.
+        to_stored = self._mapper.to_stored_event
+        stored = [to_stored(event) for aggregate in aggregates for event in aggregate.collect_events()]
+        if not stored:
+            return 0
         try:
-            recordings = self._app.save(*aggregates)
+            positions = self._recorder.insert_events(stored, unchanged=seen)
         except IntegrityError as error:
+            self._cache.forget([*written, *seen])
             raise StoreConflict(str(error)) from error
-        return max((r.notification.id for r in recordings), default=0)
+        self._cache.refresh(aggregates)
+        return max(positions or (0,))
 
-    def get(self, aggregate_id: UUID, kind: type[A]) -> A:
-        try:
-            aggregate: Aggregate = self._app.repository.get(aggregate_id)
-        except AggregateNotFoundError:
-            raise NotFound(f"{kind.__name__.lower()} {aggregate_id} does not exist") from None
+    def get(self, aggregate_id: UUID, kind: type[A], *, cached: bool = False) -> A:
+        """The aggregate as the log has it now, or, with ``cached``, possibly as this process
+        last saw it: a write decided on that must name it in ``append(unchanged=…)`` (or
+        append to it), which refuses the write if it has moved on (``event_store.cache``)."""
+        aggregate = self._cache.get(aggregate_id) if cached else None
+        if aggregate is None:
+            try:
+                aggregate = self._app.repository.get(aggregate_id)
+            except AggregateNotFoundError:
+                raise NotFound(f"{kind.__name__.lower()} {aggregate_id} does not exist") from None
+            if cached:
+                self._cache.put(aggregate)
+            else:
+                self._cache.refresh([aggregate])
         if not isinstance(aggregate, kind):
             raise NotFound(f"{kind.__name__.lower()} {aggregate_id} does not exist")
         return aggregate
+
+    def forget(self, aggregate_ids: Iterable[UUID]) -> None:
+        """Load these afresh next time, whatever ``get(cached=True)`` remembers of them."""
+        self._cache.forget(aggregate_ids)
 
     def get_at_version(self, aggregate_id: UUID, kind: type[A], expected_version: int | None) -> A:
         """Load an aggregate and refuse at once if the caller's view of it is stale."""
@@ -177,7 +257,6 @@ class EventStore:
         """Stored state is bare JSON: neither compressed nor encrypted."""
         return self._mapper.cipher is None and self._mapper.compressor is None
 
-    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def _read_postgres(
         self,
         recorder: PostgresApplicationRecorder,
@@ -189,31 +268,7 @@ class EventStore:
         """The rebuild's hot path: the library's notification query, rows as tuples, and the
         mapper's decoding without the intermediate notification objects. Events of classes
         that need upcasting take the mapper's own path."""
-        parts = [SQL("notification_id>%s")]
-        params: list[Any] = [after]
-        if stop is not None:
-            parts.append(SQL("notification_id<=%s"))
-            params.append(stop)
-        if topics:
-            parts.append(SQL("topic=ANY(%s)"))
-            params.append(list(topics))
-        params.append(limit)
-        statement = Composed(
-            [
-                SQL(
-                    "SELECT notification_id, originator_id, originator_version, topic, state "
-                    "FROM {}.{} WHERE "
-                ).format(Identifier(recorder.datastore.schema), Identifier(recorder.events_table_name)),
-                SQL(" AND ").join(parts),
-                SQL(" ORDER BY notification_id LIMIT %s"),
-            ]
-        )
-        with (
-            recorder.datastore.get_connection() as connection,
-            connection.cursor(row_factory=tuple_row) as cursor,
-        ):
-            cursor.execute(statement, params, prepare=True)
-            rows = cursor.fetchall()
+        rows = _rows_postgres(recorder, after, limit, stop, topics)
         decode = self._mapper.transcoder.decode
         to_event = self._mapper.to_domain_event
         recorded = []
@@ -242,7 +297,13 @@ class EventStore:
 
     def read_stored(self, after: int, limit: int) -> list[Notification]:
         """The log exactly as committed (state bytes untouched), for the Kafka relay."""
-        return list(self._recorder.select_notifications(start=after, limit=limit, inclusive_of_start=False))
+        recorder = self._recorder
+        if isinstance(recorder, PostgresApplicationRecorder):
+            return [
+                Notification(id=n, originator_id=o, originator_version=v, topic=t, state=bytes(state))
+                for n, o, v, t, state in _rows_postgres(recorder, after, limit, None, ())
+            ]
+        return list(recorder.select_notifications(start=after, limit=limit, inclusive_of_start=False))
 
     def position_of(self, aggregate_id: UUID, version: int) -> int:
         """The log position at which one event of an aggregate was recorded."""
@@ -279,3 +340,37 @@ class EventStore:
 
     def close(self) -> None:
         self._app.close()
+
+
+@retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+def _rows_postgres(
+    recorder: PostgresApplicationRecorder, after: int, limit: int, stop: int | None, topics: Sequence[str]
+) -> list[tuple[Any, ...]]:
+    """(position, originator id, version, topic, state) of up to ``limit`` events after
+    ``after`` and up to ``stop`` (the head when None), in order.
+
+    The log is read in windows of positions a few times the batch (``READ_WINDOW``), never
+    in one range to the head: on a table without planner statistics (a fresh or just
+    bulk-loaded store, before autovacuum analyzes it) PostgreSQL may answer a range over the
+    whole log with a bitmap scan of every row in it and a sort, hundreds of ms for the first
+    batch of a large log, where a window bounds the work whatever the plan."""
+    schema, table = recorder.datastore.schema, recorder.events_table_name
+    rows: list[tuple[Any, ...]] = []
+    with (
+        recorder.datastore.get_connection() as connection,
+        connection.cursor(row_factory=tuple_row) as cursor,
+    ):
+        if stop is None:
+            head = SQL("SELECT max(notification_id) FROM {}.{}").format(Identifier(schema), Identifier(table))
+            cursor.execute(head)
+            found = cursor.fetchone()
+            stop = int(found[0]) if found and found[0] is not None else after
+        window = limit * (READ_WINDOW_WITH_TOPICS if topics else READ_WINDOW)
+        lower = after
+        while len(rows) < limit and lower < stop:
+            upper = min(stop, lower + window)
+            statement, params = notifications_query(schema, table, lower, upper, limit - len(rows), topics)
+            cursor.execute(statement, params, prepare=True)
+            rows.extend(cursor.fetchall())
+            lower = upper
+    return rows

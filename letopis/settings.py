@@ -7,6 +7,7 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from event_store.postgres import DEFAULT_TIMEOUT
+from event_store.store import DEFAULT_CACHE_SIZE
 
 
 class Settings(BaseSettings):
@@ -23,6 +24,12 @@ class Settings(BaseSettings):
         gt=0,
         description="Seconds to wait for PostgreSQL (a new connection, or a free one in the pool) "
         "before the API answers 503 and a command gives up",
+    )
+    aggregate_cache_size: int = Field(
+        DEFAULT_CACHE_SIZE,
+        ge=0,
+        description="Records the write side remembers between commands instead of reading them "
+        "from the log each time (each write still checks they have not changed); 0: none",
     )
     host: str = Field("127.0.0.1", description="Address the web API listens on")
     port: int = Field(8000, description="Port the web API listens on")

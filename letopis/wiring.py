@@ -110,7 +110,9 @@ def build(settings: Settings | None = None, clock: Clock = utc_now) -> Letopis:
     settings = settings or Settings()
     with ExitStack() as opened:
         views = opened.enter_context(closing(view_database(settings)))
-        store = EventStore(settings.event_store_url(), settings.database_timeout)
+        store = EventStore(
+            settings.event_store_url(), settings.database_timeout, settings.aggregate_cache_size
+        )
         opened.enter_context(closing(store))
         runner = ProjectionRunner(store, views, all_projections())
         runner.create_tables()

@@ -37,7 +37,7 @@ pytestmark = pytest.mark.postgres
 # Small enough that a test waits little for a server that is away; the point is the
 # outcome (a 503, one line), never how long it took.
 TIMEOUT = 1.0
-# More requests in a row than the event store keeps connections (10, and 10 more under load).
+# More requests in a row than the event store keeps connections (up to 20 under load).
 ENOUGH_TO_USE_EVERY_CONNECTION = 25
 ROOT = Path(__file__).resolve().parents[1]
 
