@@ -1,7 +1,8 @@
 """The funnel read model: counts, weighted amounts, conversion and time in stage, by scope
 and period, on SQLite and PostgreSQL views."""
 
-from datetime import date, datetime
+import statistics
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -23,6 +24,7 @@ from tests.commands.test_deals import STAGES, define_main_pipeline, opening, reg
 
 MOSCOW = ZoneInfo("Europe/Moscow")
 MARCH = (date(2026, 3, 1), date(2026, 3, 31))
+MICROSECONDS_A_DAY = Decimal(86_400_000_000)
 
 
 def on(day: int, hour: int = 10) -> datetime:
@@ -237,3 +239,43 @@ def test_open_totals_follow_amount_changes_and_a_move_back_converts_once(letopis
     assert stages["Квалификация"][3:5] == (5, 3)
     # Negotiation's probability is 70 %.
     assert stages["Переговоры"][:3] == (1, {"EUR": Decimal(20000)}, {"EUR": Decimal("14000.00")})
+
+
+@pytest.mark.parametrize(
+    "period",
+    [
+        (None, None),
+        MARCH,
+        (date(2026, 3, 5), date(2026, 3, 9)),
+        (date(2026, 2, 20), date(2026, 4, 3)),
+        (date(2026, 3, 8), None),
+        (None, date(2026, 3, 6)),
+    ],
+)
+def test_the_median_time_in_stage_is_the_exact_median_of_the_stretches_that_ended_in_the_period(
+    letopis, staff, sales, period
+) -> None:
+    """Counted from the daily and monthly totals, read from the index: it must equal the
+    median of every stretch that ended in the period, taken the slow way."""
+    since, until = period
+    with letopis.views.reading() as cursor:
+        stretches = cursor.execute("SELECT stage, left_at, microseconds FROM deal_stage_periods")
+        moment_of = cursor.dialect.moment_of
+    ended: dict[str, list[int]] = {}
+    for stage, left_at, microseconds in stretches:
+        day = moment_of(left_at).astimezone(UTC).date()
+        if (since is None or day >= since) and (until is None or day <= until):
+            ended.setdefault(stage, []).append(int(microseconds))
+    expected = {
+        stage: (Decimal(statistics.median(lengths)) / MICROSECONDS_A_DAY).quantize(Decimal("0.01"))
+        for stage, lengths in ended.items()
+    }
+
+    medians = {
+        stage["name"]: stage["median_days_in_stage"]
+        for stage in report(letopis, staff["admin"][0], sales["pipeline"], period=period)["stages"]
+        if stage["median_days_in_stage"] is not None
+    }
+
+    assert medians == expected
+    assert medians, "no stretch ended: the comparison proves nothing"
