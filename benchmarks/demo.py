@@ -8,7 +8,7 @@ from functools import cache
 
 from benchmarks.common import Stopwatch, pg_schema
 from letopis.bulk_load import views_built_alongside
-from letopis.demo_data import DemoSummary, seed_demo
+from letopis.demo import DemoSummary, seed_demo
 from letopis.settings import Settings
 from letopis.wiring import Letopis, build
 
