@@ -1,7 +1,9 @@
 """Demo data: the sales department of the freight forwarder «ТрансЛогистик» and two years of its work.
 
-Every record is made by the aggregates' own methods, so the domain's rules hold for the
-demo exactly as for real work. All randomness comes
+Every record is made by the aggregates' own methods and the domain functions the commands
+use (signing a contract with its number claim, placing an order booked on its contract,
+accepting a proposal into a deal, quoting a catalogue item), so the domain's rules hold
+for the demo exactly as for real work; only the writing differs, in large batches. All randomness comes
 from one seeded generator and the business clock is given, so one seed always yields the
 same chronicle, ids included; only the recording timestamps, which the store sets, differ
 between runs.

@@ -5,7 +5,6 @@ history can refer to earlier ones."""
 import random
 from dataclasses import dataclass, field, fields
 from datetime import datetime, time, timedelta
-from decimal import Decimal
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -106,14 +105,6 @@ class SalesTally:
     orders: int = 0
     payments: int = 0
     exchange_rates: int = 0
-
-
-@dataclass(frozen=True)
-class Item:
-    id: str
-    name: str
-    unit: str
-    price: Decimal
 
 
 @dataclass(frozen=True)

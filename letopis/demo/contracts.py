@@ -8,12 +8,13 @@ from typing import Any
 
 from eventsourcing.domain import Aggregate
 
-from aggregates.contract import Contract, ContractNumber
+from aggregates.catalogue_item import CatalogueItem
+from aggregates.contract import Contract, sign_with_number_claim
 from aggregates.money import Money
-from aggregates.order import Order, OrderStatus
-from aggregates.payment import Payment
+from aggregates.order import OrderStatus, place_and_book_order
+from aggregates.payment import receive_under_contract
 from aggregates.stamp import Stamp
-from letopis.demo.chronicle import MOSCOW, Chronicle, Client, Item
+from letopis.demo.chronicle import MOSCOW, Chronicle, Client
 
 CONTRACT_STAGES = ("Согласование условий", "Перевозки", "Закрывающие документы")
 TERMINATION_REASONS = (
@@ -25,11 +26,11 @@ REFUND_REASONS = ("Переплата по счёту", "Отмена части
 CENT = Decimal("0.01")
 
 
-def contract(
+def contract_history(
     chronicle: Chronicle,
     customers: list[Client],
     cumulative: list[float],
-    items: list[Item],
+    items: list[CatalogueItem],
     number: int,
     order_count: int,
     first_order: int,
@@ -58,8 +59,10 @@ def contract(
         {"name": CONTRACT_STAGES[2], "planned_start": papers_from, "planned_end": valid_until},
     ]
     stamp = chronicle.stamp(manager.id, sale.moment)
-    contract = Contract.sign(
+    contract, claim = sign_with_number_claim(
         stamp,
+        admission=client.admission_at(sale.moment),
+        number_taken=False,  # the demo numbers its contracts in sequence
         number=f"ТЛ-{signed_on.year}/{number:05d}",
         counterparty_id=client.id,
         manager_id=manager.id,
@@ -70,7 +73,6 @@ def contract(
         stages=plan,
         id=chronicle.new_id(),
     )
-    claim = ContractNumber.claim(stamp, contract.number, str(contract.id))
     chronicle.sales.contracts += 1
     steps: list[tuple[datetime, int, Callable[[datetime], None]]] = []
 
@@ -137,19 +139,18 @@ def _order_step(
         recent = chronicle.now - moment < timedelta(days=20)
         status = OrderStatus.FORECAST if recent and rng.random() < 0.4 else OrderStatus.RECEIVED
         stamp = chronicle.stamp(manager.id, moment)
-        order = Order.place(
+        order = place_and_book_order(
             stamp,
             admission=client.admission_at(moment),
             counterparty_id=client.id,
-            contract_id=str(contract.id),
             manager_id=manager.id,
+            contract=contract,
             status=status,
             amount=amount,
             expected_on=moment.date() + timedelta(days=rng.randrange(3, 30)),
             lines=lines,
             id=chronicle.new_id(),
         )
-        contract.book_order(stamp, str(order.id), amount, moment.date())
         chronicle.sales.orders += 1
         group.append(order)
         step = moment
@@ -165,10 +166,10 @@ def _order_step(
         if pays:
             received = min(chronicle.later(moment, 1, 1_080), chronicle.now)
             share = Decimal(1) if rng.random() < 0.75 else Decimal(rng.randrange(30, 90)) / 100
-            payment = Payment.receive(
+            payment = receive_under_contract(
                 chronicle.stamp(manager.id, received),
                 contract=contract,
-                order_id=str(order.id),
+                order=order,
                 amount=Money(max((amount.amount * share).quantize(CENT), CENT), "RUB"),
                 received_on=received.date(),
                 id=chronicle.new_id(),

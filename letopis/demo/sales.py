@@ -13,12 +13,12 @@ from aggregates.catalogue_item import CatalogueItem, ItemKind
 from aggregates.deal import Deal
 from aggregates.employee import Role
 from aggregates.exchange_rate import ExchangeRate
-from aggregates.inquiry import Inquiry
+from aggregates.inquiry import Inquiry, accept_into_deal
 from aggregates.money import Money
 from aggregates.refusal_reasons import RefusalReasons
 from aggregates.sales_pipeline import SalesPipeline
-from letopis.demo.chronicle import MOSCOW, Chronicle, Client, Item, Sale, Staff
-from letopis.demo.contracts import CENT, contract
+from letopis.demo.chronicle import MOSCOW, Chronicle, Client, Sale, Staff
+from letopis.demo.contracts import CENT, contract_history
 from letopis.demo.interactions import CARGO
 from letopis.demo.vocabulary import LEAD_SOURCES, ORIGINS
 
@@ -92,7 +92,7 @@ def sales(chronicle: Chronicle) -> Iterator[list[Aggregate]]:
             price=Money(Decimal(price), "RUB"),
             id=chronicle.new_id(),
         )
-        items.append(Item(str(listed.id), name, unit, Decimal(price)))
+        items.append(listed)
         chronicle.sales.catalogue_items += 1
         yield [listed]
     pipeline = SalesPipeline.define(
@@ -113,7 +113,7 @@ def sales(chronicle: Chronicle) -> Iterator[list[Aggregate]]:
         yield _inquiry(chronicle, customers, cumulative, items, pipeline)
     for _ in range(max(chronicle.size.deals - chronicle.sales.deals, 0)):
         sale = chronicle.sale(customers, cumulative, chronicle.start, chronicle.now - timedelta(days=1))
-        yield [_deal(chronicle, sale, pipeline, _lines(chronicle, items), None)]
+        yield [_open_deal(chronicle, sale, pipeline, _lines(chronicle, items))]
     orders = [0] * chronicle.size.contracts
     if orders:
         for _ in range(chronicle.size.orders):
@@ -121,7 +121,9 @@ def sales(chronicle: Chronicle) -> Iterator[list[Aggregate]]:
     paid = set(chronicle.rng.sample(range(sum(orders)), min(chronicle.size.payments, sum(orders))))
     first_order = 0
     for number, order_count in enumerate(orders, start=1):
-        yield contract(chronicle, customers, cumulative, items, number, order_count, first_order, paid)
+        yield contract_history(
+            chronicle, customers, cumulative, items, number, order_count, first_order, paid
+        )
         first_order += order_count
 
 
@@ -140,18 +142,9 @@ def _rate_history(chronicle: Chronicle, analyst: Staff, currency: str, rate: flo
     return history
 
 
-def _lines(chronicle: Chronicle, items: list[Item]) -> list[dict[str, Any]]:
-    return [
-        {
-            "item_id": item.id,
-            "name": item.name,
-            "unit": item.unit,
-            "unit_price": item.price,
-            "currency": "RUB",
-            "quantity": Decimal(chronicle.rng.randrange(1, 6)),
-        }
-        for item in chronicle.rng.sample(items, chronicle.rng.choice((1, 1, 2, 3)))
-    ]
+def _lines(chronicle: Chronicle, items: list[CatalogueItem]) -> list[dict[str, Any]]:
+    rng = chronicle.rng
+    return [item.quote(Decimal(rng.randrange(1, 6))) for item in rng.sample(items, rng.choice((1, 1, 2, 3)))]
 
 
 def _refusal(chronicle: Chronicle) -> tuple[str, str]:
@@ -163,7 +156,7 @@ def _inquiry(
     chronicle: Chronicle,
     customers: list[Client],
     cumulative: list[float],
-    items: list[Item],
+    items: list[CatalogueItem],
     pipeline: SalesPipeline,
 ) -> list[Aggregate]:
     """An inquiry taken as far as time and the client's admission allow: quote tasks
@@ -227,16 +220,19 @@ def _inquiry(
         answered_at = moment + timedelta(days=rng.uniform(0.1, valid_days - 0.5))
         if answered_at > chronicle.now:
             return group
-        proposal = inquiry.proposal
-        if (
-            proposal
-            and answer < 0.4
-            and answered_at <= sale.until
-            and chronicle.sales.deals < chronicle.size.deals
-        ):
-            opened = Sale(client, answered_at, sale.until)
-            deal = _deal(chronicle, opened, pipeline, proposal["lines"], str(inquiry.id), proposal["total"])
-            inquiry.accept(chronicle.stamp(manager.id, answered_at), "deal", str(deal.id))
+        if answer < 0.4 and answered_at <= sale.until and chronicle.sales.deals < chronicle.size.deals:
+            deal = accept_into_deal(
+                inquiry,
+                chronicle.stamp(manager.id, answered_at),
+                admission=client.admission_at(answered_at),
+                manager_id=manager.id,
+                pipeline=pipeline,
+                expected_close_on=answered_at.date() + timedelta(days=rng.randrange(30, 120)),
+                lead_source=rng.choice(LEAD_SOURCES),
+                deal_id=chronicle.new_id(),
+            )
+            chronicle.sales.deals += 1
+            _work_deal(chronicle, Sale(client, answered_at, sale.until), pipeline, deal)
             group.append(deal)
             return group
         if answer < 0.85:
@@ -249,21 +245,13 @@ def _inquiry(
     return group
 
 
-def _deal(
-    chronicle: Chronicle,
-    sale: Sale,
-    pipeline: SalesPipeline,
-    lines: list[dict[str, Any]],
-    inquiry_id: str | None,
-    amount: Money | None = None,
+def _open_deal(
+    chronicle: Chronicle, sale: Sale, pipeline: SalesPipeline, lines: list[dict[str, Any]]
 ) -> Deal:
-    """A deal moved stage by stage while time and the client's admission allow, then
-    won, lost with a reason, or still open."""
+    """A deal opened without an inquiry, for the catalogue lines' value."""
     rng = chronicle.rng
     client, manager = sale.client, sale.client.manager
-    if amount is None:
-        gross = sum((line["unit_price"] * line["quantity"] for line in lines), Decimal(0))
-        amount = Money(gross.quantize(CENT), "RUB")
+    gross = sum((line["unit_price"] * line["quantity"] for line in lines), Decimal(0))
     deal = Deal.open(
         chronicle.stamp(manager.id, sale.moment),
         admission=client.admission_at(sale.moment),
@@ -271,14 +259,23 @@ def _deal(
         manager_id=manager.id,
         pipeline_id=str(pipeline.id),
         stage=pipeline.first_stage,
-        amount=amount,
+        amount=Money(gross.quantize(CENT), "RUB"),
         expected_close_on=sale.moment.date() + timedelta(days=rng.randrange(30, 120)),
         lines=lines,
         lead_source=rng.choice(LEAD_SOURCES),
-        inquiry_id=inquiry_id,
+        inquiry_id=None,
         id=chronicle.new_id(),
     )
     chronicle.sales.deals += 1
+    _work_deal(chronicle, sale, pipeline, deal)
+    return deal
+
+
+def _work_deal(chronicle: Chronicle, sale: Sale, pipeline: SalesPipeline, deal: Deal) -> None:
+    """The deal moved stage by stage while time and the client's admission allow, then
+    won, lost with a reason, or left open."""
+    rng = chronicle.rng
+    client, manager = sale.client, sale.client.manager
     recent = chronicle.now - sale.moment < timedelta(days=90)
     fate = rng.choices(("won", "lost", "open"), weights=(15, 15, 70) if recent else (35, 45, 20))[0]
     stages = pipeline.stages
@@ -307,4 +304,3 @@ def _deal(
         barred_at = chronicle.later(sale.until, 1, 72)
         if barred_at <= chronicle.now:
             deal.lose(chronicle.stamp(manager.id, barred_at), "other", BARRED_LOSS)
-    return deal
