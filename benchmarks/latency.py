@@ -93,7 +93,7 @@ def run(quick: bool) -> list[Result]:
 
     size = (
         f"demo ×{scale}: {counterparties:,} counterparties, {summary.position:,} events, "
-        f"{entries:,} history rows; seeded in {demo.seconds:.0f} s"
+        f"{entries:,} history rows; {demo.preparation}"
     )
     bench = "4 read latency"
     return [

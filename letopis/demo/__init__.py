@@ -10,11 +10,22 @@ between runs.
 
 ``vocabulary`` and ``people`` hold the words and the numbers; ``chronicle`` the state the
 writers share; ``company`` the staff, clients and their people; ``interactions`` the
-conversations; ``sales`` and ``contracts`` the sales side; ``seeding`` puts it in a store.
+conversations; ``sales`` and ``contracts`` the sales side; ``seeding`` puts it in a store;
+``version`` names what the generator writes.
 """
 
 from letopis.demo.chronicle import DemoSize
 from letopis.demo.company import STAFF_COUNT
 from letopis.demo.seeding import DemoCompany, DemoSummary, Showcase, find_showcase, seed_demo
+from letopis.demo.version import GENERATOR_VERSION
 
-__all__ = ["STAFF_COUNT", "DemoCompany", "DemoSize", "DemoSummary", "Showcase", "find_showcase", "seed_demo"]
+__all__ = [
+    "GENERATOR_VERSION",
+    "STAFF_COUNT",
+    "DemoCompany",
+    "DemoSize",
+    "DemoSummary",
+    "Showcase",
+    "find_showcase",
+    "seed_demo",
+]
