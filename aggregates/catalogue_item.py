@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
@@ -94,6 +95,19 @@ class CatalogueItem(Aggregate):
     def retire(self, stamp: Stamp, reason: str) -> None:
         self.check_active()
         self.trigger_event(self.Retired, reason=reason.strip(), **stamp.fields())
+
+    def quote(self, quantity: Decimal) -> dict[str, Any]:
+        """A line of a proposal or a deal at the item's price now: the line keeps that price
+        whatever the catalogue says later. A retired item is quoted no more."""
+        self.check_active()
+        return {
+            "item_id": str(self.id),
+            "name": self.name,
+            "unit": self.unit,
+            "unit_price": self.price.amount,
+            "currency": self.price.currency,
+            "quantity": quantity,
+        }
 
     def check_active(self) -> None:
         if self.retired:

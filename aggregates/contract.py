@@ -11,6 +11,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate
 
+from aggregates.counterparty import BARRED, Admission
 from aggregates.errors import InvalidValue, RuleViolated
 from aggregates.money import Money
 from aggregates.stamp import Fact, Stamp
@@ -297,3 +298,40 @@ class Contract(Aggregate):
             raise InvalidValue("stage", f"contract {self.number} has no stage {stage!r}")
         if mark in self.stages[stage]:
             raise RuleViolated(f"stage {stage!r} already has {mark.replace('_', ' ')}")
+
+
+def sign_with_number_claim(
+    stamp: Stamp,
+    *,
+    admission: Admission,
+    number_taken: bool,
+    number: str,
+    counterparty_id: str,
+    manager_id: str,
+    signed_on: date,
+    valid_from: date,
+    valid_until: date,
+    amount: Money,
+    stages: list[dict[str, Any]],
+    id: UUID | None = None,
+) -> tuple[Contract, ContractNumber]:
+    """A contract signed with an admitted counterparty, and the claim of its number, to be
+    appended together: of two contracts racing for one number, the second collides on the
+    claim and, decided again, finds ``number_taken``."""
+    if admission in BARRED:
+        raise RuleViolated(f"the counterparty is {admission.value}: no contract may be signed with it")
+    if number_taken:
+        raise RuleViolated(f"contract number {number.strip()} is already used")
+    contract = Contract.sign(
+        stamp,
+        number=number,
+        counterparty_id=counterparty_id,
+        manager_id=manager_id,
+        signed_on=signed_on,
+        valid_from=valid_from,
+        valid_until=valid_until,
+        amount=amount,
+        stages=stages,
+        id=id,
+    )
+    return contract, ContractNumber.claim(stamp, contract.number, str(contract.id))

@@ -10,10 +10,13 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
+from aggregates.contract import Contract
 from aggregates.counterparty import Admission
-from aggregates.deal import check_counterparty_admitted
+from aggregates.deal import Deal, check_counterparty_admitted
 from aggregates.errors import InvalidValue, RuleViolated
 from aggregates.money import Money, check_currency, percent_of
+from aggregates.order import Order, OrderStatus, place_and_book_order
+from aggregates.sales_pipeline import SalesPipeline
 from aggregates.stamp import Fact, Stamp
 
 
@@ -269,3 +272,66 @@ class Inquiry(Aggregate):
     def _check_open(self) -> None:
         if self.status in (InquiryStatus.ACCEPTED, InquiryStatus.REFUSED):
             raise RuleViolated(f"the inquiry is {self.status.value}: it can no longer change")
+
+
+def accept_into_deal(
+    inquiry: Inquiry,
+    stamp: Stamp,
+    *,
+    admission: Admission,
+    manager_id: str,
+    pipeline: SalesPipeline,
+    expected_close_on: date,
+    lead_source: str | None,
+    deal_id: UUID,
+) -> Deal:
+    """The client's yes to the proposal, opening a deal at the pipeline's first stage for the
+    proposal's lines and total. The deal is managed by the client's manager (``manager_id``):
+    it belongs in their funnel even when an expert prepared the quote."""
+    inquiry.accept(stamp, "deal", str(deal_id))
+    proposal = inquiry.proposal
+    assert proposal is not None  # accept() refuses an inquiry without one
+    return Deal.open(
+        stamp,
+        admission=admission,
+        counterparty_id=inquiry.counterparty_id,
+        manager_id=manager_id,
+        pipeline_id=str(pipeline.id),
+        stage=pipeline.first_stage,
+        amount=proposal["total"],
+        expected_close_on=expected_close_on,
+        lines=proposal["lines"],
+        lead_source=lead_source,
+        inquiry_id=str(inquiry.id),
+        id=deal_id,
+    )
+
+
+def accept_into_order(
+    inquiry: Inquiry,
+    stamp: Stamp,
+    *,
+    admission: Admission,
+    manager_id: str,
+    contract: Contract | None,
+    expected_on: date,
+    order_id: UUID,
+) -> Order:
+    """The client's yes to the proposal, placing a received order for the proposal's lines
+    and total, booked on ``contract`` when there is one."""
+    inquiry.accept(stamp, "order", str(order_id))
+    proposal = inquiry.proposal
+    assert proposal is not None  # accept() refuses an inquiry without one
+    return place_and_book_order(
+        stamp,
+        admission=admission,
+        counterparty_id=inquiry.counterparty_id,
+        manager_id=manager_id,
+        contract=contract,
+        status=OrderStatus.RECEIVED,
+        amount=proposal["total"],
+        expected_on=expected_on,
+        lines=proposal["lines"],
+        inquiry_id=str(inquiry.id),
+        id=order_id,
+    )

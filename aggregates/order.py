@@ -8,9 +8,10 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
+from aggregates.contract import Contract
 from aggregates.counterparty import Admission
 from aggregates.deal import check_counterparty_admitted
-from aggregates.errors import RuleViolated
+from aggregates.errors import InvalidValue, RuleViolated
 from aggregates.money import Money
 from aggregates.stamp import Fact, Stamp
 
@@ -112,3 +113,41 @@ class Order(Aggregate):
             on=on,
             **stamp.fields(),
         )
+
+
+def place_and_book_order(
+    stamp: Stamp,
+    *,
+    admission: Admission,
+    counterparty_id: str,
+    manager_id: str,
+    contract: Contract | None,
+    status: OrderStatus,
+    amount: Money,
+    expected_on: date,
+    lines: list[dict[str, Any]],
+    inquiry_id: str | None = None,
+    id: UUID | None = None,
+) -> Order:
+    """An order, and under a contract its booking on the contract on the day it is placed
+    (the stamp's business day). The two are appended together, so the contract's validity
+    and remaining amount hold even against a racing order: both book on the one contract,
+    and one loses the version race."""
+    if contract is not None and contract.counterparty_id != counterparty_id:
+        raise InvalidValue("contract_id", f"contract {contract.number} is with another counterparty")
+    placed = Order.place(
+        stamp,
+        admission=admission,
+        counterparty_id=counterparty_id,
+        contract_id=None if contract is None else str(contract.id),
+        manager_id=manager_id,
+        status=status,
+        amount=amount,
+        expected_on=expected_on,
+        lines=lines,
+        inquiry_id=inquiry_id,
+        id=id,
+    )
+    if contract is not None:
+        contract.book_order(stamp, str(placed.id), placed.amount, stamp.occurred_at.date())
+    return placed

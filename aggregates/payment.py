@@ -9,6 +9,7 @@ from eventsourcing.domain import Aggregate
 from aggregates.contract import Contract
 from aggregates.errors import InvalidValue, RuleViolated
 from aggregates.money import Money
+from aggregates.order import Order
 from aggregates.stamp import Fact, Stamp
 
 
@@ -93,3 +94,25 @@ class Payment(Aggregate):
             reason=reason.strip(),
             **stamp.fields(),
         )
+
+
+def receive_under_contract(
+    stamp: Stamp,
+    *,
+    contract: Contract,
+    order: Order | None,
+    amount: Money,
+    received_on: date,
+    id: UUID | None = None,
+) -> Payment:
+    """Money received under a contract, for one of its orders or, without one, on account."""
+    if order is not None and order.contract_id != str(contract.id):
+        raise InvalidValue("order_id", f"order {order.id} is not under contract {contract.number}")
+    return Payment.receive(
+        stamp,
+        contract=contract,
+        order_id=None if order is None else str(order.id),
+        amount=amount,
+        received_on=received_on,
+        id=id,
+    )

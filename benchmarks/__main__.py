@@ -40,7 +40,8 @@ How to read this table:
   over a log of real, decodable Letopis events, against a raw `COPY` of exactly the rows
   the rebuild produced (pre-rendered bytes) into a table with the same key and index.
   The ratio compares rows per second.
-- **4 read latency**: the demo company (`seed_demo`) on PostgreSQL, queried as one of
+- **4 read latency**: the demo company (`seed_demo`, ×10; restored from the copy kept in
+  `benchmarks/.work/` when there is one for this generator) on PostgreSQL, queried as one of
   its managers: through the projection query functions and through the web API.
 - **5 sales**: the same demo company on PostgreSQL: the deal funnel for one manager and
   for the whole company, a contract register page of 50 and a client's financial position,
@@ -49,7 +50,7 @@ How to read this table:
   projections against a raw `COPY` of exactly the rows it produced into tables of the
   same shape, in rows per second.
 
-- **6 token check**: an authenticated `GET /counterparties/{id}` on the demo company (×1,
+- **6 token check**: an authenticated `GET /counterparties/{id}` on the demo company (×10,
   PostgreSQL) against the same request served by a second server that skips the token check;
   both run side by side and are asked in alternating rounds. The ratio is p95 without the
   check over p95 with it (met when the check adds at most 10%).

@@ -1,6 +1,6 @@
 """Benchmark 4: phone lookup and history page latency over the demo data, on PostgreSQL.
 
-The demo company (``letopis.demo_data.seed_demo``) is written at ×10 (×1 with --quick),
+The demo company (``letopis.demo.seed_demo``) is written at ×10 (×1 with --quick),
 the views catch up, and then a manager of the company looks up numbers and opens
 history pages of their team's clients: through the projection query functions, each
 with its own pooled connection as a request would, and through the web API.
@@ -93,7 +93,7 @@ def run(quick: bool) -> list[Result]:
 
     size = (
         f"demo ×{scale}: {counterparties:,} counterparties, {summary.position:,} events, "
-        f"{entries:,} history rows; seeded in {demo.seconds:.0f} s"
+        f"{entries:,} history rows; {demo.preparation}"
     )
     bench = "4 read latency"
     return [

@@ -37,7 +37,7 @@ TARGET_P95_MS = 50.0
 # The issue asks for ×10. The sales views apply about 1,700 events/s on PostgreSQL (one
 # round trip per statement), so seeding ×10, building its views and rebuilding the sales
 # views once more takes well over half an hour here; ×3 takes about twenty minutes.
-SCALE = 3
+SCALE = 10
 
 
 def sales_projections() -> list[Projection]:
@@ -167,8 +167,7 @@ def run(quick: bool) -> list[Result]:
     summary = demo.summary
     seeded = (
         f"demo ×{scale}: {summary.position:,} events, {deals:,} deals, {contracts:,} contracts, "
-        f"{summary.orders:,} orders, {summary.payments:,} payments; seeded and caught up in "
-        f"{demo.seconds:.0f} s"
+        f"{summary.orders:,} orders, {summary.payments:,} payments; {demo.preparation}"
     )
 
     ours_rows, raw_rows = rate(rows, watch.elapsed), rate(rows, raw_s)

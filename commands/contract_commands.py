@@ -5,9 +5,8 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
-from aggregates.contract import Contract, ContractNumber, number_claim_id
+from aggregates.contract import Contract, ContractNumber, number_claim_id, sign_with_number_claim
 from aggregates.counterparty import Counterparty
-from aggregates.errors import RuleViolated
 from aggregates.money import Money
 from commands.catalogue_commands import Currency
 from commands.command import Change, Command
@@ -104,27 +103,23 @@ def _may_sign(ctx: Context, command: SignContract) -> None:
 
 @handlers.handles(SignContract, "contract.sign", Contract.Signed, ContractNumber.Claimed, authorize=_may_sign)
 def sign_contract(ctx: Context, command: SignContract) -> list[Contract | ContractNumber]:
-    """The number is claimed in the same append as the signing: of two contracts racing for
-    one number, the second collides on the claim and, decided again, finds it taken."""
+    """The number is claimed in the same append as the signing (see ``sign_with_number_claim``)."""
     counterparty = ctx.load(Counterparty, command.counterparty_id, "counterparty_id")
-    if counterparty.is_barred:
-        raise RuleViolated(
-            f"the counterparty is {counterparty.admission.value}: no contract may be signed with it"
+    return list(
+        sign_with_number_claim(
+            ctx.stamp,
+            admission=counterparty.admission,
+            number_taken=ctx.exists(number_claim_id(command.number)),
+            number=command.number,
+            counterparty_id=str(counterparty.id),
+            manager_id=command.manager_id or counterparty.manager_id,
+            signed_on=command.signed_on,
+            valid_from=command.valid_from,
+            valid_until=command.valid_until,
+            amount=Money(command.amount, command.currency),
+            stages=_plan(command.stages),
         )
-    if ctx.exists(number_claim_id(command.number)):
-        raise RuleViolated(f"contract number {command.number} is already used")
-    contract = Contract.sign(
-        ctx.stamp,
-        number=command.number,
-        counterparty_id=str(counterparty.id),
-        manager_id=command.manager_id or counterparty.manager_id,
-        signed_on=command.signed_on,
-        valid_from=command.valid_from,
-        valid_until=command.valid_until,
-        amount=Money(command.amount, command.currency),
-        stages=_plan(command.stages),
     )
-    return [contract, ContractNumber.claim(ctx.stamp, contract.number, str(contract.id))]
 
 
 @handlers.changes(Contract, ReceiveOriginals, "contract.receive_originals", Contract.OriginalsReceived)

@@ -12,16 +12,15 @@ from aggregates.catalogue_item import CatalogueItem
 from aggregates.contract import Contract
 from aggregates.counterparty import Counterparty
 from aggregates.deal import Deal
-from aggregates.inquiry import Inquiry
+from aggregates.inquiry import Inquiry, accept_into_deal, accept_into_order
 from aggregates.money import Money
-from aggregates.order import Order, OrderStatus
+from aggregates.order import Order
 from aggregates.sales_pipeline import SalesPipeline
 from commands.catalogue_commands import Currency
 from commands.command import Change, Command
 from commands.context import Context
 from commands.fields import PLANNED, Amount, Day, EntityId, Key, Line, Moment, Name, Percent, Quantity, Text
 from commands.handling import Handlers
-from commands.order_commands import order_aggregates
 from commands.refusal_reason_commands import ReasonCode, known_reasons
 from commands.scope import check_assignable, counterparty_guard
 
@@ -173,17 +172,7 @@ def price_inquiry(ctx: Context, inquiry: Inquiry, command: PriceInquiry) -> None
 
 
 def _quoted_line(ctx: Context, line: ProposalLine) -> dict[str, Any]:
-    """A catalogue line at the item's price now: the proposal keeps it whatever comes later."""
-    item = ctx.load(CatalogueItem, line.item_id, "item_id")
-    item.check_active()
-    return {
-        "item_id": str(item.id),
-        "name": item.name,
-        "unit": item.unit,
-        "unit_price": item.price.amount,
-        "currency": item.price.currency,
-        "quantity": line.quantity,
-    }
+    return ctx.load(CatalogueItem, line.item_id, "item_id").quote(line.quantity)
 
 
 @handlers.changes(Inquiry, IssueProposal, "inquiry.issue_proposal", Inquiry.ProposalIssued)
@@ -202,43 +191,33 @@ def issue_proposal(ctx: Context, inquiry: Inquiry, command: IssueProposal) -> No
     Contract.OrderBooked,
 )
 def accept_proposal(ctx: Context, inquiry: Inquiry, command: AcceptProposal) -> list[Aggregate]:
-    """The deal or order is managed by the client's manager: it belongs in their funnel
-    even when an expert prepared the quote."""
+    """The deal or order is managed by the client's manager (see ``accept_into_deal``)."""
     outcome = command.outcome
-    outcome_id = uuid4()
     counterparty = ctx.load(Counterparty, inquiry.counterparty_id, "counterparty_id")
-    inquiry.accept(ctx.stamp, outcome.kind, str(outcome_id))
-    assert inquiry.proposal is not None  # accept() refuses an inquiry without one
-    proposal = inquiry.proposal
     if isinstance(outcome, DealOutcome):
         pipeline = ctx.load(SalesPipeline, outcome.pipeline_id, "pipeline_id")
-        return [
-            Deal.open(
-                ctx.stamp,
-                admission=counterparty.admission,
-                counterparty_id=inquiry.counterparty_id,
-                manager_id=counterparty.manager_id,
-                pipeline_id=str(pipeline.id),
-                stage=pipeline.first_stage,
-                amount=proposal["total"],
-                expected_close_on=outcome.expected_close_on,
-                lines=proposal["lines"],
-                lead_source=outcome.lead_source,
-                inquiry_id=str(inquiry.id),
-                id=outcome_id,
-            )
-        ]
-    return order_aggregates(
-        ctx,
-        counterparty,
-        outcome.contract_id,
-        outcome_id,
-        status=OrderStatus.RECEIVED,
-        amount=proposal["total"],
+        deal = accept_into_deal(
+            inquiry,
+            ctx.stamp,
+            admission=counterparty.admission,
+            manager_id=counterparty.manager_id,
+            pipeline=pipeline,
+            expected_close_on=outcome.expected_close_on,
+            lead_source=outcome.lead_source,
+            deal_id=uuid4(),
+        )
+        return [deal]
+    contract = None if outcome.contract_id is None else ctx.load(Contract, outcome.contract_id, "contract_id")
+    order = accept_into_order(
+        inquiry,
+        ctx.stamp,
+        admission=counterparty.admission,
+        manager_id=counterparty.manager_id,
+        contract=contract,
         expected_on=outcome.expected_on,
-        lines=proposal["lines"],
-        inquiry_id=str(inquiry.id),
+        order_id=uuid4(),
     )
+    return [order] if contract is None else [order, contract]
 
 
 @handlers.changes(Inquiry, RefuseInquiry, "inquiry.refuse", Inquiry.Refused)

@@ -3,16 +3,14 @@ contract, then accepted into work and completed."""
 
 from decimal import Decimal
 from typing import Annotated, Any
-from uuid import UUID, uuid4
 
 from eventsourcing.domain import Aggregate
 from pydantic import BaseModel, ConfigDict, Field
 
 from aggregates.contract import Contract
 from aggregates.counterparty import Counterparty
-from aggregates.errors import InvalidValue
 from aggregates.money import Money
-from aggregates.order import Order, OrderStatus
+from aggregates.order import Order, OrderStatus, place_and_book_order
 from commands.catalogue_commands import Currency
 from commands.command import Change, Command
 from commands.context import Context
@@ -51,26 +49,19 @@ class AdvanceOrder(Change):
 
 
 def order_aggregates(
-    ctx: Context, counterparty: Counterparty, contract_id: str | None, order_id: UUID, **order: Any
+    ctx: Context, counterparty: Counterparty, contract_id: str | None, **order: Any
 ) -> list[Aggregate]:
-    """An order under a contract is booked on the contract in the same append, so the
-    contract's validity and remaining amount hold even against a racing order."""
+    """The order, and the contract it is booked on (see ``place_and_book_order``)."""
     contract = None if contract_id is None else ctx.load(Contract, contract_id, "contract_id")
-    if contract is not None and contract.counterparty_id != str(counterparty.id):
-        raise InvalidValue("contract_id", f"contract {contract.number} is with another counterparty")
-    placed = Order.place(
+    placed = place_and_book_order(
         ctx.stamp,
         admission=counterparty.admission,
         counterparty_id=str(counterparty.id),
-        contract_id=None if contract is None else str(contract.id),
         manager_id=counterparty.manager_id,
-        id=order_id,
+        contract=contract,
         **order,
     )
-    if contract is None:
-        return [placed]
-    contract.book_order(ctx.stamp, str(order_id), placed.amount, ctx.stamp.occurred_at.date())
-    return [placed, contract]
+    return [placed] if contract is None else [placed, contract]
 
 
 def _may_place(ctx: Context, command: PlaceOrder) -> None:
@@ -83,7 +74,6 @@ def place_order(ctx: Context, command: PlaceOrder) -> list[Aggregate]:
         ctx,
         ctx.load(Counterparty, command.counterparty_id, "counterparty_id"),
         command.contract_id,
-        uuid4(),
         status=command.status,
         amount=Money(command.amount, command.currency),
         expected_on=command.expected_on,

@@ -1,10 +1,9 @@
 """Money received under contracts, partial or whole, and refunds of it (FEATURES D5)."""
 
 from aggregates.contract import Contract
-from aggregates.errors import InvalidValue
 from aggregates.money import Money
 from aggregates.order import Order
-from aggregates.payment import Payment
+from aggregates.payment import Payment, receive_under_contract
 from commands.catalogue_commands import Currency
 from commands.command import Change, Command
 from commands.context import Context
@@ -41,17 +40,12 @@ def _may_receive(ctx: Context, command: ReceivePayment) -> None:
 @handlers.handles(ReceivePayment, "payment.receive", Payment.Received, authorize=_may_receive)
 def receive_payment(ctx: Context, command: ReceivePayment) -> list[Payment]:
     contract = ctx.load(Contract, command.contract_id, "contract_id")
-    order_id = None
-    if command.order_id is not None:
-        order = ctx.load(Order, command.order_id, "order_id")
-        if order.contract_id != str(contract.id):
-            raise InvalidValue("order_id", f"order {order.id} is not under contract {contract.number}")
-        order_id = str(order.id)
+    order = None if command.order_id is None else ctx.load(Order, command.order_id, "order_id")
     return [
-        Payment.receive(
+        receive_under_contract(
             ctx.stamp,
             contract=contract,
-            order_id=order_id,
+            order=order,
             amount=Money(command.amount, command.currency),
             received_on=command.received_on,
         )

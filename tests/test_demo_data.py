@@ -15,7 +15,7 @@ from aggregates.interaction import DIRECTED, Direction, Interaction, Interaction
 from aggregates.order import Order
 from letopis.bulk_load import views_built_alongside
 from letopis.cli import app
-from letopis.demo_data import STAFF_COUNT, DemoSize, find_showcase, seed_demo
+from letopis.demo import STAFF_COUNT, DemoSize, find_showcase, seed_demo
 from letopis.settings import Settings
 from letopis.wiring import build
 from projections.contract_register import ContractFilter, search_contracts

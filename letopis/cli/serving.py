@@ -11,7 +11,7 @@ from rich.panel import Panel
 from letopis.cli.shared import application, build, catch_up_with_progress, console, progress_bar
 
 if TYPE_CHECKING:
-    from letopis.demo_data import DemoSummary, Showcase
+    from letopis.demo import DemoSummary, Showcase
     from letopis.wiring import Letopis
 
 
@@ -50,7 +50,7 @@ Seed = Annotated[int, typer.Option(help="The same seed always gives the same dem
 
 def _seed_with_progress(letopis: Letopis, scale: int, seed: int) -> DemoSummary:
     from letopis.bulk_load import views_built_alongside
-    from letopis.demo_data import seed_demo
+    from letopis.demo import seed_demo
 
     with progress_bar() as progress:
         seeding = progress.add_task("Seeding the demo company", total=None)
@@ -86,7 +86,7 @@ def seed_command(scale: Scale = 1, seed: Seed = 2024) -> None:
 
 def demo(scale: Scale = 1, seed: Seed = 2024) -> None:
     """Seed the demo company if the store is empty, print tokens and a curl line, serve the API."""
-    from letopis.demo_data import find_showcase
+    from letopis.demo import find_showcase
 
     letopis = build()
     try:

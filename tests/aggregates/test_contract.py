@@ -3,7 +3,8 @@ from decimal import Decimal
 
 import pytest
 
-from aggregates.contract import Contract
+from aggregates.contract import Contract, ContractNumber, number_claim_id, sign_with_number_claim
+from aggregates.counterparty import BARRED, Admission
 from aggregates.errors import InvalidValue, RuleViolated
 from aggregates.money import Money
 from aggregates.stamp import Stamp
@@ -69,3 +70,40 @@ def test_a_stage_completes_only_after_it_started() -> None:
     contract.complete_stage(STAMP, "Перевозка", date(2026, 7, 15))
     with pytest.raises(InvalidValue, match="no stage"):
         contract.start_stage(STAMP, "Таможня", date(2026, 2, 10))
+
+
+def signing(**overrides) -> tuple[Contract, ContractNumber]:
+    terms = {
+        "admission": Admission.ACTIVE,
+        "number_taken": False,
+        "number": " ТЛ-2026/015 ",
+        "counterparty_id": "cp-1",
+        "manager_id": "ivanov",
+        "signed_on": date(2026, 2, 1),
+        "valid_from": date(2026, 2, 1),
+        "valid_until": date(2026, 12, 31),
+        "amount": Money(Decimal("500000"), "RUB"),
+        "stages": [],
+    }
+    return sign_with_number_claim(STAMP, **{**terms, **overrides})
+
+
+def test_signing_claims_the_number_under_an_id_any_spelling_of_it_shares() -> None:
+    contract, claim = signing()
+    assert contract.number == "ТЛ-2026/015"
+    assert claim.id == number_claim_id("тл-2026/015")
+    claimed = claim.collect_events()[0]
+    assert isinstance(claimed, ContractNumber.Claimed)
+    assert (claimed.number, claimed.contract_id) == ("ТЛ-2026/015", str(contract.id))
+    assert claimed.occurred_at == STAMP.occurred_at
+
+
+@pytest.mark.parametrize("admission", sorted(BARRED))
+def test_a_barred_counterparty_signs_no_contract(admission: Admission) -> None:
+    with pytest.raises(RuleViolated, match=f"is {admission.value}: no contract may be signed"):
+        signing(admission=admission)
+
+
+def test_a_number_already_claimed_is_refused_before_the_append() -> None:
+    with pytest.raises(RuleViolated, match="ТЛ-2026/015 is already used"):
+        signing(number_taken=True)

@@ -1,12 +1,17 @@
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from uuid import uuid4
 
 import pytest
 
+from aggregates.contract import Contract
 from aggregates.counterparty import Admission
+from aggregates.deal import Deal
 from aggregates.errors import InvalidValue, RuleViolated
-from aggregates.inquiry import Inquiry
+from aggregates.inquiry import Inquiry, InquiryStatus, accept_into_deal, accept_into_order
 from aggregates.money import Money
+from aggregates.order import OrderStatus
+from aggregates.sales_pipeline import SalesPipeline
 from aggregates.stamp import Stamp
 
 STAMP = Stamp("ivanov", datetime(2026, 4, 1, 9, tzinfo=UTC), "c-1", "c-1")
@@ -100,4 +105,95 @@ def test_a_forbidden_counterparty_gets_no_inquiry() -> None:
             request={},
             deadline=datetime(2026, 4, 3, tzinfo=UTC),
             currency="RUB",
+        )
+
+
+LINE = {
+    "item_id": "i-1",
+    "name": "Доставка контейнера",
+    "unit": "конт.",
+    "unit_price": Decimal("200000"),
+    "currency": "RUB",
+    "quantity": Decimal(2),
+}
+
+
+def proposed() -> Inquiry:
+    inquiry = registered()
+    inquiry.issue_proposal(STAMP, [LINE], Decimal("5"), date(2026, 4, 30))
+    return inquiry
+
+
+def pipeline() -> SalesPipeline:
+    return SalesPipeline.define(
+        STAMP,
+        name="Продажи",
+        stages=[{"name": "Квалификация", "probability": 10}, {"name": "Переговоры", "probability": 60}],
+    )
+
+
+def test_accepting_into_a_deal_opens_it_at_the_first_stage_for_the_proposal() -> None:
+    inquiry, deal_id = proposed(), uuid4()
+    deal = accept_into_deal(
+        inquiry,
+        STAMP,
+        admission=Admission.ACTIVE,
+        manager_id="petrov",
+        pipeline=pipeline(),
+        expected_close_on=date(2026, 6, 30),
+        lead_source="Сайт",
+        deal_id=deal_id,
+    )
+    assert inquiry.status == InquiryStatus.ACCEPTED
+    accepted = inquiry.collect_events()[-1]
+    assert isinstance(accepted, Inquiry.Accepted)
+    assert (accepted.outcome, accepted.outcome_id) == ("deal", str(deal_id))
+    assert (deal.id, deal.stage, deal.manager_id) == (deal_id, "Квалификация", "petrov")
+    assert deal.amount == Money(Decimal("380000.00"), "RUB")
+    opened = deal.collect_events()[0]
+    assert isinstance(opened, Deal.Opened)
+    assert opened.inquiry_id == str(inquiry.id)
+    assert inquiry.proposal is not None
+    assert opened.lines == inquiry.proposal["lines"]
+
+
+def test_accepting_into_an_order_books_it_on_the_contract() -> None:
+    inquiry, order_id = proposed(), uuid4()
+    contract = Contract.sign(
+        STAMP,
+        number="ТЛ-2026/030",
+        counterparty_id="cp-1",
+        manager_id="ivanov",
+        signed_on=date(2026, 1, 10),
+        valid_from=date(2026, 1, 10),
+        valid_until=date(2026, 12, 31),
+        amount=Money(Decimal("1000000"), "RUB"),
+        stages=[],
+    )
+    order = accept_into_order(
+        inquiry,
+        STAMP,
+        admission=Admission.ACTIVE,
+        manager_id="ivanov",
+        contract=contract,
+        expected_on=date(2026, 4, 20),
+        order_id=order_id,
+    )
+    assert (order.id, order.status, order.contract_id) == (order_id, OrderStatus.RECEIVED, str(contract.id))
+    assert contract.remaining == Money(Decimal("620000.00"), "RUB")
+
+
+def test_a_refused_inquiry_opens_no_deal() -> None:
+    inquiry = proposed()
+    inquiry.refuse(STAMP, "price", "Дорого")
+    with pytest.raises(RuleViolated, match="open proposal"):
+        accept_into_deal(
+            inquiry,
+            STAMP,
+            admission=Admission.ACTIVE,
+            manager_id="petrov",
+            pipeline=pipeline(),
+            expected_close_on=date(2026, 6, 30),
+            lead_source=None,
+            deal_id=uuid4(),
         )

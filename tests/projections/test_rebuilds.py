@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from letopis.demo_data import DemoSize, seed_demo
+from letopis.demo import DemoSize, seed_demo
 from letopis.wiring import Letopis, build
 from projections.rebuilds import RebuildFailed
 from projections.runner import ProjectionRunner
