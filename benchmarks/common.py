@@ -105,6 +105,35 @@ def latency_text(samples_s: list[float]) -> str:
     return f"p50 {percentile(samples_s, 0.5) * 1000:.2f} ms, p95 {percentile(samples_s, 0.95) * 1000:.2f} ms"
 
 
+def within_p95(bench: str, case: str, samples: list[float], target_ms: float, note: str) -> Result:
+    """A latency row judged by its p95 against a target: the ratio is the target over the
+    measured p95, met when it is at least 1."""
+    p95_ms = percentile(samples, 0.95) * 1000
+    return Result(
+        bench,
+        case,
+        latency_text(samples),
+        f"p95 target {target_ms:g} ms",
+        target_ms / p95_ms if p95_ms > 0 else None,
+        1.0,
+        note,
+    )
+
+
+def web_overhead(bench: str, case: str, http: list[float], function: list[float], target_ms: float) -> Result:
+    """What the web layer adds to a read: the HTTP p50 less the query function's p50."""
+    added_ms = (percentile(http, 0.5) - percentile(function, 0.5)) * 1000
+    return Result(
+        bench,
+        case,
+        f"+{added_ms:.2f} ms p50",
+        f"target +{target_ms:g} ms",
+        target_ms / added_ms if added_ms > 0 else None,
+        1.0,
+        "HTTP p50 less the function's p50, same sample",
+    )
+
+
 def median(values: list[float]) -> float:
     return statistics.median(values)
 

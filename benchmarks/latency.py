@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 
 from aggregates.phone import normalize_phone
-from benchmarks.common import Result, latency_text, timed
+from benchmarks.common import Result, latency_text, timed, web_overhead, within_p95
 from benchmarks.demo import seeded_demo
 from benchmarks.http import api_server
 from projections.employee_directory import find_employee
@@ -97,8 +97,8 @@ def run(quick: bool) -> list[Result]:
     )
     bench = "4 read latency"
     return [
-        Result(bench, "lookup_phone (function)", latency_text(lookups), note=f"{queries} lookups; {size}"),
-        Result(bench, "history_page 50 (function)", latency_text(pages), note=f"{queries} pages"),
+        within_p95(bench, "lookup_phone (function)", lookups, 5, f"{queries} lookups; {size}"),
+        within_p95(bench, "history_page 50 (function)", pages, 10, f"{queries} pages"),
         Result(bench, "GET /phones (HTTP)", latency_text(http_lookups), note=f"{queries} requests, 1 client"),
         Result(
             bench,
@@ -106,4 +106,6 @@ def run(quick: bool) -> list[Result]:
             latency_text(http_pages),
             note=f"{queries} requests, 1 client, limit 50",
         ),
+        web_overhead(bench, "web layer on GET /phones", http_lookups, lookups, 2),
+        web_overhead(bench, "web layer on GET /counterparties/{id}/history", http_pages, pages, 2),
     ]

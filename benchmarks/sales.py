@@ -17,7 +17,7 @@ import psycopg
 from psycopg import sql
 
 from aggregates.employee import Role
-from benchmarks.common import BENCH_CONNINFO, Result, Stopwatch, latency_text, percentile, rate, timed
+from benchmarks.common import BENCH_CONNINFO, Result, Stopwatch, rate, timed, within_p95
 from benchmarks.demo import NOW, seeded_demo
 from projections.catalogue import CatalogueView
 from projections.contract_register import ContractFilter, ContractRegister, search_contracts
@@ -50,19 +50,6 @@ def sales_projections() -> list[Projection]:
         ExchangeRates(),
         DealFunnel(),
     ]
-
-
-def _latency(bench: str, case: str, samples: list[float], note: str) -> Result:
-    p95_ms = percentile(samples, 0.95) * 1000
-    return Result(
-        bench,
-        case,
-        latency_text(samples),
-        f"p95 target {TARGET_P95_MS:.0f} ms",
-        TARGET_P95_MS / p95_ms if p95_ms > 0 else None,
-        1.0,
-        note,
-    )
 
 
 def raw_copy(schema: str, tables: list[str]) -> tuple[int, float]:
@@ -172,25 +159,32 @@ def run(quick: bool) -> list[Result]:
 
     ours_rows, raw_rows = rate(rows, watch.elapsed), rate(rows, raw_s)
     return [
-        _latency(
+        within_p95(
             bench,
             "funnel, one manager (function)",
             manager_samples,
+            TARGET_P95_MS,
             f"{queries} queries, {manager_deals:,} deals of the manager; {seeded}",
         ),
-        _latency(
-            bench, "funnel, whole company (function)", company_samples, f"{queries} queries, {deals:,} deals"
+        within_p95(
+            bench,
+            "funnel, whole company (function)",
+            company_samples,
+            TARGET_P95_MS,
+            f"{queries} queries, {deals:,} deals",
         ),
-        _latency(
+        within_p95(
             bench,
             "contract register page 50 (function)",
             page_samples,
+            TARGET_P95_MS,
             f"{queries} pages of {pages:,}, read as the head of sales",
         ),
-        _latency(
+        within_p95(
             bench,
             "financial position (function)",
             position_samples,
+            TARGET_P95_MS,
             f"{queries} clients with contracts, {len(clients):,} in all",
         ),
         Result(
