@@ -46,18 +46,28 @@ class Prefetch:
     that the database's work on the read overlaps the views' work on the last batch."""
 
     def __init__(self, source: EventSource, after: int, limit: int, stop: int, topics: Sequence[str]) -> None:
-        self.key = (after, limit, stop)
+        self.after, self.limit, self.stop, self.topics = after, limit, stop, tuple(topics)
         self._source = source
-        self._topics = topics
         self._batch: list[Recorded] = []
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._read, name="projection-prefetch", daemon=True)
         self._thread.start()
 
+    def serves(self, after: int, topics: Sequence[str]) -> bool:
+        """Whether this read is the one wanted next: from the same position, of the same
+        events (a view that joins brings topics of its own)."""
+        return (self.after, self.topics) == (after, tuple(topics))
+
+    def reached(self, batch: Sequence[Recorded]) -> int:
+        """Where the views stand once they applied this read: its last event if the limit cut
+        it short, else its stop."""
+        return batch[-1].position if len(batch) == self.limit else self.stop
+
     def _read(self) -> None:
-        after, limit, stop = self.key
         try:
-            self._batch = self._source.read(after=after, limit=limit, stop=stop, topics=self._topics)
+            self._batch = self._source.read(
+                after=self.after, limit=self.limit, stop=self.stop, topics=self.topics
+            )
         except BaseException as error:
             self._error = error
 

@@ -20,7 +20,7 @@ from projections import builds, failures
 from projections.builds import Build
 from projections.database import ViewCursor, ViewDatabase
 from projections.projection import Projection
-from projections.reading import BatchSize, EventSource, Progress
+from projections.reading import BatchSize, EventSource, Prefetch, Progress
 
 logger = logging.getLogger(__name__)
 
@@ -97,6 +97,7 @@ class Rebuilder:
         current = dict(pending)
         failed: list[RebuildFailed] = []
         done = 0
+        ahead: Prefetch | None = None
         while current and (batches is None or done < batches):
             head = self.source.head()
             for projection, build in list(current.items()):
@@ -108,11 +109,15 @@ class Rebuilder:
                 break
             began = time.monotonic()
             after = min(build.position for build in current.values())
-            batch = self.source.read(
-                after=after, limit=self._batch.events, stop=head, topics=_topics(list(current))
-            )
-            reached = batch[-1].position if len(batch) == self._batch.events else head
+            topics = _topics(list(current))
+            if ahead is None or not ahead.serves(after, topics):
+                ahead = Prefetch(self.source, after, self._batch.events, head, topics)
+            batch = ahead.take()
+            reached = ahead.reached(batch)
             read = time.monotonic() - began
+            more = reached < head and (batches is None or done + 1 < batches)
+            # The next read runs while this batch is applied, as the live views' does.
+            ahead = Prefetch(self.source, reached, self._batch.events, head, topics) if more else None
             # Each build commits on its own: the batch is sized by the longest of them.
             longest = 0.0
             for projection, build in list(current.items()):

@@ -266,7 +266,7 @@ class ProjectionRunner:
         ahead, self._ahead = self._ahead, None
         if ahead is not None:
             batch = ahead.take()
-            if ahead.key == (after, self.batch.events, head):
+            if ahead.serves(after, topics) and (ahead.limit, ahead.stop) == (self.batch.events, head):
                 return batch
         return self.source.read(after=after, limit=self.batch.events, stop=head, topics=topics)
 
