@@ -1,16 +1,18 @@
 """The relationship history of a counterparty or a contact, newest first."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 
 from aggregates.errors import InvalidValue
+from aggregates.scope import Actor
 from commands.fields import Moment, SearchText
-from projections.database import ViewCursor
 from projections.relationship_history import ENTRY_TYPES, HistoryQuery, history_page
 from read_api.access import readable_contact, readable_counterparty
-from read_api.deps import BackendDep, CurrentActor, Limit, Offset, ReadAfter, RecordId
+from read_api.deps import Backend, BackendDep, CurrentActor, Limit, Offset, ReadAfter, RecordId
 from read_api.schemas import READ_ONE, HistoryEntry, Page
 
 router = APIRouter(tags=["history"], responses=READ_ONE)
@@ -23,28 +25,51 @@ Since = Annotated[Moment | None, Query(description="From this moment, inclusive,
 Until = Annotated[Moment | None, Query(description="Before this moment, with a time zone")]
 
 
-def _page(
-    cursor: ViewCursor,
-    subject_id: str,
-    types: list[str] | None,
-    since: datetime | None,
-    until: datetime | None,
-    limit: int,
-    offset: int,
-) -> Page[HistoryEntry]:
-    unknown = set(types or []) - set(ENTRY_TYPES)
-    if unknown:
-        raise InvalidValue("type", f"unknown entry type {sorted(unknown)[0]!r}", location="query")
-    query = HistoryQuery(
-        subject_id=subject_id,
-        entry_types=tuple(types or ()),
-        since=since,
-        until=until,
-    )
-    entries, total = history_page(cursor, query, limit, offset)
-    return Page[HistoryEntry](
-        items=[HistoryEntry(**entry) for entry in entries], total=total, limit=limit, offset=offset
-    )
+@dataclass(frozen=True)
+class HistoryPage:
+    """Which entries of a history a request asks for, and which page of them."""
+
+    types: list[str] | None
+    since: datetime | None
+    until: datetime | None
+    limit: int
+    offset: int
+
+    def read(
+        self,
+        backend: Backend,
+        actor: Actor,
+        subject_id: str,
+        readable: Callable[[Backend, Actor, str], dict[str, Any]],
+    ) -> Page[HistoryEntry]:
+        unknown = set(self.types or []) - set(ENTRY_TYPES)
+        if unknown:
+            raise InvalidValue("type", f"unknown entry type {sorted(unknown)[0]!r}", location="query")
+        readable(backend, actor, subject_id)
+        query = HistoryQuery(
+            subject_id=subject_id, entry_types=tuple(self.types or ()), since=self.since, until=self.until
+        )
+        with backend.views.reading() as cursor:
+            entries, total = history_page(cursor, query, self.limit, self.offset)
+        return Page[HistoryEntry](
+            items=[HistoryEntry(**entry) for entry in entries],
+            total=total,
+            limit=self.limit,
+            offset=self.offset,
+        )
+
+
+async def history_page_asked(
+    entry_types: EntryTypes = None,
+    since: Since = None,
+    until: Until = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> HistoryPage:
+    return HistoryPage(entry_types, since, until, limit, offset)
+
+
+Asked = Annotated[HistoryPage, Depends(history_page_asked)]
 
 
 @router.get(
@@ -53,31 +78,13 @@ def _page(
     dependencies=[ReadAfter],
 )
 def get_counterparty_history(
-    counterparty_id: RecordId,
-    backend: BackendDep,
-    actor: CurrentActor,
-    entry_types: EntryTypes = None,
-    since: Since = None,
-    until: Until = None,
-    limit: Limit = 50,
-    offset: Offset = 0,
+    counterparty_id: RecordId, backend: BackendDep, actor: CurrentActor, asked: Asked
 ) -> Page[HistoryEntry]:
-    readable_counterparty(backend, actor, counterparty_id)
-    with backend.views.reading() as cursor:
-        return _page(cursor, counterparty_id, entry_types, since, until, limit, offset)
+    return asked.read(backend, actor, counterparty_id, readable_counterparty)
 
 
 @router.get("/contacts/{contact_id}/history", response_model=Page[HistoryEntry], dependencies=[ReadAfter])
 def get_contact_history(
-    contact_id: RecordId,
-    backend: BackendDep,
-    actor: CurrentActor,
-    entry_types: EntryTypes = None,
-    since: Since = None,
-    until: Until = None,
-    limit: Limit = 50,
-    offset: Offset = 0,
+    contact_id: RecordId, backend: BackendDep, actor: CurrentActor, asked: Asked
 ) -> Page[HistoryEntry]:
-    readable_contact(backend, actor, contact_id)
-    with backend.views.reading() as cursor:
-        return _page(cursor, contact_id, entry_types, since, until, limit, offset)
+    return asked.read(backend, actor, contact_id, readable_contact)
