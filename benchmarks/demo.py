@@ -28,7 +28,7 @@ from psycopg import sql
 
 from benchmarks.common import BENCH_CONNINFO, Stopwatch
 from letopis.bulk_load import views_built_alongside
-from letopis.demo import GENERATOR_VERSION, DemoSummary, Showcase, seed_demo
+from letopis.demo import DemoSummary, Showcase, generator_version, seed_demo
 from letopis.settings import Settings
 from letopis.wiring import Letopis, all_projections, build
 
@@ -64,7 +64,7 @@ def fixture_key(scale: int, seed: int = SEED) -> str:
     versions and the event store library's version."""
     views = ",".join(sorted(f"{p.name}:{p.version}" for p in all_projections()))
     store = version("eventsourcing")
-    digest = hashlib.sha256(f"{GENERATOR_VERSION}|{views}|{store}".encode()).hexdigest()[:16]
+    digest = hashlib.sha256(f"{generator_version()}|{views}|{store}".encode()).hexdigest()[:16]
     return f"demo-s{seed}-x{scale}-{digest}"
 
 
@@ -136,7 +136,7 @@ def _keep(schema: str, key: str, summary: DemoSummary, seconds: float) -> None:
     for old in FIXTURES.glob(f"{family}-*"):
         if not old.name.startswith(key):
             old.unlink()
-    about = {"summary": dataclasses.asdict(summary), "seconds": seconds, "generator": GENERATOR_VERSION}
+    about = {"summary": dataclasses.asdict(summary), "seconds": seconds, "generator": generator_version()}
     (FIXTURES / f"{key}.json").write_text(json.dumps(about, indent=2), encoding="utf-8")
     partial.rename(FIXTURES / f"{key}.dump")
 

@@ -36,7 +36,7 @@ from eventsourcing.utils import Environment, get_topic, resolve_topic, retry
 from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Composed, Identifier
 
-from aggregates.errors import ConcurrentChange, InvalidValue, NotFound
+from aggregates.errors import InvalidValue, NotFound
 from event_store.cache import AggregateCache
 from event_store.postgres import DEFAULT_TIMEOUT, FailFastDatastore, ensure_schema, split_schema
 from event_store.recorders import NONE, MemoryRecorder, PostgresRecorder, SQLiteRecorder, Unchanged
@@ -223,15 +223,8 @@ class EventStore:
         """Load these afresh next time, whatever ``get(cached=True)`` remembers of them."""
         self._cache.forget(aggregate_ids)
 
-    def get_at_version(self, aggregate_id: UUID, kind: type[A], expected_version: int | None) -> A:
-        """Load an aggregate and refuse at once if the caller's view of it is stale."""
-        aggregate = self.get(aggregate_id, kind)
-        if expected_version is not None and aggregate.version != expected_version:
-            raise ConcurrentChange(
-                f"{kind.__name__.lower()} {aggregate_id} is at version {aggregate.version}, "
-                f"not {expected_version}"
-            )
-        return aggregate
+    def events_of(self, aggregate_id: UUID) -> list[Any]:
+        return list(self._app.events.get(aggregate_id))
 
     def exists(self, aggregate_id: UUID) -> bool:
         # The library answers with a lazy iterator, which is truthy even when empty.
@@ -334,9 +327,6 @@ class EventStore:
                 if found:
                     return int(found["notification_id"])
         raise NotFound(f"event {aggregate_id}@{version} is not in the log")
-
-    def events_of(self, aggregate_id: UUID) -> list[Any]:
-        return list(self._app.events.get(aggregate_id))
 
     def close(self) -> None:
         self._app.close()

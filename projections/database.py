@@ -99,4 +99,8 @@ class ViewDatabase(ABC):
                 cursor.execute(f"ANALYZE {table}")
 
     @abstractmethod
+    def mark_visible(self, tables: Sequence[str]) -> None:
+        """Let index-only scans skip the freshly written pages of these tables."""
+
+    @abstractmethod
     def close(self) -> None: ...

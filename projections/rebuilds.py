@@ -197,7 +197,7 @@ class Rebuilder:
                 cursor.execute(f"ANALYZE {table}")
             builds.switch(cursor, projection, current)
             failures.clear(cursor, projection.name)
-        self.database.refresh_statistics([table.name for table in projection.tables])
+        self.database.mark_visible([table.name for table in projection.tables])
         self._retry_at.pop(projection.name, None)
         logger.info(
             "view %s rebuilt at version %d up to log position %d",

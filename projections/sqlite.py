@@ -180,6 +180,9 @@ class SqliteViews(ViewDatabase):
         finally:
             connection.execute("ROLLBACK")
 
+    def mark_visible(self, tables: Sequence[str]) -> None:
+        """SQLite keeps no visibility map: an index that covers a query never reads the table."""
+
     def close(self) -> None:
         with self._opened_lock:
             for connection in self._opened:

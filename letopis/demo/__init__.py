@@ -17,15 +17,15 @@ conversations; ``sales`` and ``contracts`` the sales side; ``seeding`` puts it i
 from letopis.demo.chronicle import DemoSize
 from letopis.demo.company import STAFF_COUNT
 from letopis.demo.seeding import DemoCompany, DemoSummary, Showcase, find_showcase, seed_demo
-from letopis.demo.version import GENERATOR_VERSION
+from letopis.demo.version import generator_version
 
 __all__ = [
-    "GENERATOR_VERSION",
     "STAFF_COUNT",
     "DemoCompany",
     "DemoSize",
     "DemoSummary",
     "Showcase",
     "find_showcase",
+    "generator_version",
     "seed_demo",
 ]

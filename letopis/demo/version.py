@@ -9,19 +9,20 @@ keeping a stale copy.
 """
 
 import hashlib
+from functools import cache
 from pathlib import Path
 
 _ROOT = Path(__file__).resolve().parent.parent.parent
 _SOURCES = ("letopis/demo", "aggregates", "commands")
 
 
-def _digest() -> str:
+@cache
+def generator_version() -> str:
+    """Read from the sources when first asked, not when the package is imported: only a
+    benchmark that keeps a copy needs it."""
     digest = hashlib.sha256()
     for folder in _SOURCES:
         for path in sorted((_ROOT / folder).glob("*.py")):
             digest.update(f"{folder}/{path.name}\0".encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
-
-
-GENERATOR_VERSION = _digest()
