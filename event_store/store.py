@@ -7,9 +7,9 @@ When PostgreSQL cannot be used, every method raises ``DatabaseUnavailable`` with
 store's timeout.
 """
 
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any, TypeVar, cast
 from urllib.parse import unquote, urlparse
 from uuid import UUID
@@ -38,8 +38,16 @@ from psycopg.sql import SQL, Composed, Identifier
 
 from aggregates.errors import InvalidValue, NotFound
 from event_store.cache import AggregateCache
+from event_store.chain import Anchor, Finding, Link, check, micros
 from event_store.postgres import DEFAULT_TIMEOUT, FailFastDatastore, ensure_schema, split_schema
-from event_store.recorders import NONE, MemoryRecorder, PostgresRecorder, SQLiteRecorder, Unchanged
+from event_store.recorders import (
+    NONE,
+    ChainedRecorder,
+    MemoryRecorder,
+    PostgresRecorder,
+    SQLiteRecorder,
+    Unchanged,
+)
 
 A = TypeVar("A", bound=Aggregate)
 
@@ -174,8 +182,17 @@ class EventStore:
             datastore = FailFastDatastore(conninfo, schema, timeout, pool_size=2, max_overflow=18)
         self._app = LetopisLog(env, datastore)
         self._recorder = self._app.recorder
+        self._chain: ChainedRecorder = cast(ChainedRecorder, self._recorder)
         self._mapper = self._app.mapper
         self._cache = AggregateCache(cache_size)
+        self._link_unlinked()
+
+    def _link_unlinked(self) -> None:
+        """A log written before the chain existed is linked once, when first opened."""
+        head = self.head()
+        if head and not self._chain.chain_links(head - 1, 1):
+            decode = self._mapper.transcoder.decode
+            self._chain.link_unlinked(lambda stored: micros(decode(stored.state)["timestamp"]))
 
     def append(self, *aggregates: Aggregate, unchanged: Unchanged = NONE) -> int:
         """Record every pending event of the given aggregates in one transaction.
@@ -327,6 +344,39 @@ class EventStore:
                 if found:
                     return int(found["notification_id"])
         raise NotFound(f"event {aggregate_id}@{version} is not in the log")
+
+    def links(self, after: int, limit: int) -> list[Link]:
+        """The hash chain beside the log (``event_store.chain``), in position order."""
+        return self._chain.chain_links(after, limit)
+
+    def links_of(self, aggregate_id: UUID) -> list[Link]:
+        """The links of one aggregate's events, in version order: their positions and recorded times."""
+        return self._chain.links_of(aggregate_id)
+
+    def position_known_at(self, moment: datetime) -> int:
+        """The last position the log had recorded at ``moment`` (0: nothing yet)."""
+        return self._chain.position_recorded_by(micros(moment))
+
+    def anchor(self) -> Anchor:
+        """The chain's head, to be kept elsewhere and checked against later."""
+        head = self.head()
+        found = self._chain.chain_links(head - 1, 1) if head else []
+        return Anchor(found[0].position, found[0].hash) if found else Anchor(0, bytes(32))
+
+    def verify(
+        self, anchor: Anchor | None = None, batch: int = 10_000, progress: Callable[[int], None] | None = None
+    ) -> Finding | None:
+        """Check the whole log against its chain; the first position where they disagree."""
+
+        def pages(read: Callable[[int], Sequence[Any]], position: Callable[[Any], int]) -> Iterator[Any]:
+            after = 0
+            while page := read(after):
+                yield from page
+                after = position(page[-1])
+
+        events = pages(lambda after: self.read_stored(after, batch), lambda n: int(n.id))
+        links = pages(lambda after: self.links(after, batch), lambda k: int(k.position))
+        return check(events, links, anchor, progress)
 
     def close(self) -> None:
         self._app.close()

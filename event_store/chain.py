@@ -1,0 +1,165 @@
+"""Tamper evidence: every stored event linked to the one before it by a hash.
+
+A link is ``sha256(previous link ‖ position ‖ originator id ‖ version ‖ recorded time ‖
+length of the topic ‖ topic ‖ state)``, every number fixed-width big-endian, so that no two
+different events can be spelt the same way. It is kept beside the log, in a table of its own
+written in the append's transaction (``event_store.recorders``), together with the time the
+log recorded the event: the database's clock under the append lock, never earlier than the
+link before, so that recorded times rise with positions and "as we knew it on T" is one
+index lookup. PostgreSQL computes the same bytes in its append function.
+
+Checking walks the log and the links side by side; the first position where they part says
+whether an event was edited, deleted, inserted or moved. An anchor (the head's position and
+link, kept elsewhere) catches what rewriting the whole chain from some point would hide.
+"""
+
+import hashlib
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Literal
+from uuid import UUID
+
+from eventsourcing.persistence import Notification
+
+GENESIS = bytes(32)
+"""The link before the first event."""
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def micros(moment: datetime) -> int:
+    """Microseconds since the Unix epoch: recorded times are kept and hashed as these."""
+    return (moment - _EPOCH) // timedelta(microseconds=1)
+
+
+def moment(microseconds: int) -> datetime:
+    return _EPOCH + timedelta(microseconds=microseconds)
+
+
+def _uuid(value: UUID | str) -> UUID:
+    return value if isinstance(value, UUID) else UUID(value)
+
+
+def link(
+    previous: bytes,
+    position: int,
+    originator_id: UUID,
+    version: int,
+    recorded_us: int,
+    topic: str,
+    state: bytes,
+) -> bytes:
+    topic_bytes = topic.encode()
+    digest = hashlib.sha256(previous)
+    digest.update(position.to_bytes(8, "big", signed=True))
+    digest.update(originator_id.bytes)
+    digest.update(version.to_bytes(8, "big", signed=True))
+    digest.update(recorded_us.to_bytes(8, "big", signed=True))
+    digest.update(len(topic_bytes).to_bytes(4, "big"))
+    digest.update(topic_bytes)
+    digest.update(state)
+    return digest.digest()
+
+
+@dataclass(frozen=True)
+class Link:
+    """One event's place in the chain, as the table beside the log keeps it."""
+
+    position: int
+    originator_id: UUID
+    version: int
+    recorded_us: int
+    hash: bytes
+
+
+def linked(
+    previous: Link | None, events: Iterable[Notification], recorded_us: Callable[[Notification], int]
+) -> list[Link]:
+    """The links of events appended after ``previous``; recorded times never go back."""
+    chained = previous.hash if previous else GENESIS
+    floor = previous.recorded_us if previous else 0
+    links = []
+    for event in events:
+        floor = max(floor, recorded_us(event))
+        originator_id = _uuid(event.originator_id)
+        version = event.originator_version
+        chained = link(chained, event.id, originator_id, version, floor, event.topic, event.state)
+        links.append(Link(event.id, originator_id, version, floor, chained))
+    return links
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """The chain's head, exported so that it can be kept out of the database's reach."""
+
+    position: int
+    hash: bytes
+
+    def as_dict(self) -> dict[str, str | int]:
+        return {"position": self.position, "hash": self.hash.hex()}
+
+
+Breach = Literal["edited", "deleted", "inserted", "reordered", "rewritten"]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """Where the log and its chain first disagree, and how."""
+
+    position: int
+    breach: Breach
+    detail: str
+
+
+def check(
+    events: Iterator[Notification],
+    links: Iterator[Link],
+    anchor: Anchor | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Finding | None:
+    """Walk the log and the chain in position order; the first disagreement, or None.
+
+    An event without its link was inserted; a link without its event, deleted; an event whose
+    link does not match was edited, or stands where another one was (reordered). Against an
+    anchor, the chain must pass through the anchored position with the anchored link."""
+    chained = GENESIS
+    anchored = anchor is None or anchor.position == 0
+    event, link_ = next(events, None), next(links, None)
+    while event is not None or link_ is not None:
+        if link_ is None or (event is not None and event.id < link_.position):
+            assert event is not None
+            return Finding(event.id, "inserted", "an event at this position has no link in the chain")
+        if event is None or link_.position < event.id:
+            return Finding(link_.position, "deleted", "the chain links an event that is not in the log")
+        if anchor is not None and not anchored and event.id > anchor.position:
+            return Finding(anchor.position, "deleted", "the anchored position is no longer in the log")
+        expected = link(
+            chained,
+            event.id,
+            _uuid(event.originator_id),
+            event.originator_version,
+            link_.recorded_us,
+            event.topic,
+            event.state,
+        )
+        if expected != link_.hash:
+            if (event.originator_id, event.originator_version) != (link_.originator_id, link_.version):
+                return Finding(
+                    event.id,
+                    "reordered",
+                    f"the chain has {link_.originator_id}@{link_.version} here, "
+                    f"the log {event.originator_id}@{event.originator_version}",
+                )
+            return Finding(event.id, "edited", "the stored event does not match its link")
+        chained = link_.hash
+        if anchor is not None and event.id == anchor.position:
+            if chained != anchor.hash:
+                return Finding(event.id, "rewritten", "the chain here differs from the anchor kept elsewhere")
+            anchored = True
+        if progress:
+            progress(event.id)
+        event, link_ = next(events, None), next(links, None)
+    if anchor is not None and not anchored:
+        return Finding(anchor.position, "deleted", "the anchored position is no longer in the log")
+    return None
