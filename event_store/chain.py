@@ -25,6 +25,9 @@ from eventsourcing.persistence import Notification
 GENESIS = bytes(32)
 """The link before the first event."""
 
+PROGRESS_EVERY = 4096
+"""Events checked between two reports of progress."""
+
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
@@ -123,7 +126,7 @@ def check(
     An event without its link was inserted; a link without its event, deleted; an event whose
     link does not match was edited, or stands where another one was (reordered). Against an
     anchor, the chain must pass through the anchored position with the anchored link."""
-    chained = GENESIS
+    chained, checked = GENESIS, 0
     anchored = anchor is None or anchor.position == 0
     event, link_ = next(events, None), next(links, None)
     while event is not None or link_ is not None:
@@ -157,7 +160,8 @@ def check(
             if chained != anchor.hash:
                 return Finding(event.id, "rewritten", "the chain here differs from the anchor kept elsewhere")
             anchored = True
-        if progress:
+        checked += 1
+        if progress and checked % PROGRESS_EVERY == 0:
             progress(event.id)
         event, link_ = next(events, None), next(links, None)
     if anchor is not None and not anchored:
