@@ -56,7 +56,11 @@ def verify(anchor: AnchorFile = None) -> None:
         head = store.head()
         with progress_bar() as progress:
             task = progress.add_task("verifying the hash chain", total=head)
-            finding = store.verify(expected, progress=lambda reached: progress.update(task, completed=reached))
+
+            def report(reached: int) -> None:
+                progress.update(task, completed=reached)
+
+            finding = store.verify(expected, progress=report)
             progress.update(task, completed=head)
     finally:
         store.close()
