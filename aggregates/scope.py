@@ -91,3 +91,10 @@ def check_may_configure_sales(actor: Actor) -> None:
     """The catalogue and the lists sales work with are the company's, not one team's."""
     if actor.role not in (Role.ADMIN, Role.HEAD_OF_SALES):
         raise AccessDenied("only an administrator or a head of sales configures sales")
+
+
+def check_may_audit(actor: Actor) -> None:
+    """The audit trail shows every record and every employee's actions: for auditors and
+    administrators only."""
+    if actor.role not in (Role.AUDITOR, Role.ADMIN):
+        raise AccessDenied("only an auditor or an administrator reads the audit trail")

@@ -16,6 +16,7 @@ from commands.time_bounds import TimeBounds
 from event_store.postgres import split_schema
 from event_store.store import EventStore
 from letopis.settings import Settings
+from projections.actor_activity import ActorActivity
 from projections.catalogue import CatalogueView
 from projections.contact_directory import ContactDirectory
 from projections.contract_register import ContractRegister
@@ -58,6 +59,7 @@ def all_projections() -> list[Projection[Any]]:
         OrderStatusView(),
         ExchangeRates(),
         DealFunnel(),
+        ActorActivity(),
     ]
 
 

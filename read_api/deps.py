@@ -14,6 +14,7 @@ from aggregates.scope import Actor
 from commands.command import Command
 from commands.fields import EntityId, Key
 from commands.service import WriteService
+from event_store.store import EventStore
 from projections.database import ViewCursor, ViewDatabase
 from projections.employee_directory import actor_for_token
 from projections.runner import ProjectionRunner
@@ -27,6 +28,7 @@ class Backend(Protocol):
     service: WriteService
     runner: ProjectionRunner
     views: ViewDatabase
+    store: EventStore
 
     @property
     def token_lifetime(self) -> timedelta: ...
