@@ -34,6 +34,7 @@ from projections.refusals import RefusalView
 from projections.relationship_history import RelationshipHistory
 from projections.runner import ProjectionRunner
 from projections.sqlite import SqliteViews
+from replay.past_views import PastViews
 
 # The operator at the server's console: the author of what the command line does.
 CONSOLE = Actor(
@@ -85,8 +86,10 @@ class Letopis:
     views: ViewDatabase
     runner: ProjectionRunner
     service: WriteService
+    past: PastViews
 
     def close(self) -> None:
+        self.past.close()
         self.views.close()
         self.store.close()
 
@@ -122,4 +125,4 @@ def build(settings: Settings | None = None, clock: Clock = utc_now) -> Letopis:
         opened.pop_all()
     bounds = TimeBounds(settings.earliest_business_day, timedelta(seconds=settings.clock_skew_seconds))
     service = WriteService(store, clock, command_registry(), bounds, appended=runner.nudge)
-    return Letopis(settings, store, views, runner, service)
+    return Letopis(settings, store, views, runner, service, PastViews(store))

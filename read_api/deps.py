@@ -20,6 +20,7 @@ from projections.employee_directory import actor_for_token
 from projections.runner import ProjectionRunner
 from read_api.schemas import WriteResult
 from read_api.sign_ins import SignInLimit
+from replay.past_views import PastViews
 
 
 class Backend(Protocol):
@@ -29,6 +30,7 @@ class Backend(Protocol):
     runner: ProjectionRunner
     views: ViewDatabase
     store: EventStore
+    past: PastViews
 
     @property
     def token_lifetime(self) -> timedelta: ...

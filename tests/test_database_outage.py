@@ -30,6 +30,7 @@ from projections.postgres import PostgresViews
 from projections.runner import ProjectionRunner
 from projections.worker import ProjectionWorker
 from read_api.app import create_app
+from replay.past_views import PastViews
 from tests.postgres_server import ThrowawayServer, restartable_server
 
 pytestmark = pytest.mark.postgres
@@ -124,7 +125,8 @@ def test_a_write_answers_503_while_the_event_store_is_away_and_succeeds_once_it_
     views = PostgresViews(views_url, schema, TIMEOUT)
     runner = ProjectionRunner(store, views, all_projections())
     runner.create_tables()
-    letopis = Letopis(settings, store, views, runner, WriteService(store, utc_now, command_registry()))
+    service = WriteService(store, utc_now, command_registry())
+    letopis = Letopis(settings, store, views, runner, service, PastViews(store))
     try:
         _, token = letopis.create_user("Иванов Иван", Role.MANAGER, "Москва-1", "Продажи")
         runner.catch_up()

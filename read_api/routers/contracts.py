@@ -4,7 +4,7 @@ change to a contract."""
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
 from aggregates.contract import ContractStatus
@@ -20,7 +20,7 @@ from commands.contract_commands import (
     TerminateContract,
 )
 from commands.fields import EntityId
-from projections.contract_register import ContractFilter, get_contract, search_contracts
+from projections.contract_register import ContractFilter, ContractRegister, get_contract, search_contracts
 from projections.employee_directory import responsible
 from read_api.deps import (
     Backend,
@@ -34,6 +34,7 @@ from read_api.deps import (
     fresh_lookup,
 )
 from read_api.schemas import READ_ONE, WRITE, DecimalText, Page, Uuid, WriteResult
+from read_api.time_travel import ViewsAt, views_at
 
 router = APIRouter(prefix="/contracts", tags=["contracts"])
 
@@ -102,6 +103,7 @@ def readable_contract(backend: Backend, actor: Actor, contract_id: str) -> dict[
 @router.get("", response_model=Page[ContractRow], dependencies=[ReadAfter])
 def list_contracts(
     backend: BackendDep,
+    views: Annotated[ViewsAt, Depends(views_at(ContractRegister))],
     actor: CurrentActor,
     status: ContractStatus | None = None,
     counterparty_id: EntityId | None = None,
@@ -124,8 +126,8 @@ def list_contracts(
         late=late,
         overpaid=overpaid,
     )
-    today = business_today(backend)
-    with backend.views.reading() as cursor:
+    today = views.today(business_today(backend))
+    with views.reading() as cursor:
         items, total = search_contracts(cursor, actor, criteria, today, limit, offset)
     return Page[ContractRow](
         items=[ContractRow(**item) for item in items], total=total, limit=limit, offset=offset

@@ -3,14 +3,16 @@
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
 from aggregates.errors import InvalidValue
 from commands.fields import Day, EntityId, SearchText
+from projections.deal_funnel import DealFunnel
 from projections.funnel_report import funnel
-from read_api.deps import BackendDep, CurrentActor, ReadAfter
+from read_api.deps import CurrentActor, ReadAfter
 from read_api.schemas import READ_ONE, DecimalText, Uuid
+from read_api.time_travel import ViewsAt, views_at
 
 router = APIRouter(tags=["deals"])
 
@@ -54,7 +56,7 @@ class Funnel(BaseModel):
 
 @router.get("/reports/funnel", response_model=Funnel, dependencies=[ReadAfter], responses=READ_ONE)
 def get_funnel_report(
-    backend: BackendDep,
+    views: Annotated[ViewsAt, Depends(views_at(DealFunnel))],
     actor: CurrentActor,
     pipeline_id: EntityId,
     scope: Annotated[
@@ -66,5 +68,5 @@ def get_funnel_report(
 ) -> Funnel:
     if since is not None and until is not None and until < since:
         raise InvalidValue("until", f"the period ends ({until}) before it starts ({since})", location="query")
-    with backend.views.reading() as cursor:
+    with views.reading() as cursor:
         return Funnel(**funnel(cursor, actor, pipeline_id, scope, since, until))

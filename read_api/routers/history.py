@@ -10,10 +10,11 @@ from fastapi import APIRouter, Depends, Query
 from aggregates.errors import InvalidValue
 from aggregates.scope import Actor
 from commands.fields import Moment, SearchText
-from projections.relationship_history import ENTRY_TYPES, HistoryQuery, history_page
+from projections.relationship_history import ENTRY_TYPES, HistoryQuery, RelationshipHistory, history_page
 from read_api.access import readable_contact, readable_counterparty
 from read_api.deps import Backend, BackendDep, CurrentActor, Limit, Offset, ReadAfter, RecordId
 from read_api.schemas import READ_ONE, HistoryEntry, Page
+from read_api.time_travel import ViewsAt, views_at
 
 router = APIRouter(tags=["history"], responses=READ_ONE)
 
@@ -41,6 +42,7 @@ class HistoryPage:
         actor: Actor,
         subject_id: str,
         readable: Callable[[Backend, Actor, str], dict[str, Any]],
+        views: ViewsAt,
     ) -> Page[HistoryEntry]:
         unknown = set(self.types or []) - set(ENTRY_TYPES)
         if unknown:
@@ -49,7 +51,7 @@ class HistoryPage:
         query = HistoryQuery(
             subject_id=subject_id, entry_types=tuple(self.types or ()), since=self.since, until=self.until
         )
-        with backend.views.reading() as cursor:
+        with views.reading() as cursor:
             entries, total = history_page(cursor, query, self.limit, self.offset)
         return Page[HistoryEntry](
             items=[HistoryEntry(**entry) for entry in entries],
@@ -70,6 +72,7 @@ async def history_page_asked(
 
 
 Asked = Annotated[HistoryPage, Depends(history_page_asked)]
+Views = Annotated[ViewsAt, Depends(views_at(RelationshipHistory))]
 
 
 @router.get(
@@ -78,13 +81,13 @@ Asked = Annotated[HistoryPage, Depends(history_page_asked)]
     dependencies=[ReadAfter],
 )
 def get_counterparty_history(
-    counterparty_id: RecordId, backend: BackendDep, actor: CurrentActor, asked: Asked
+    counterparty_id: RecordId, backend: BackendDep, actor: CurrentActor, asked: Asked, views: Views
 ) -> Page[HistoryEntry]:
-    return asked.read(backend, actor, counterparty_id, readable_counterparty)
+    return asked.read(backend, actor, counterparty_id, readable_counterparty, views)
 
 
 @router.get("/contacts/{contact_id}/history", response_model=Page[HistoryEntry], dependencies=[ReadAfter])
 def get_contact_history(
-    contact_id: RecordId, backend: BackendDep, actor: CurrentActor, asked: Asked
+    contact_id: RecordId, backend: BackendDep, actor: CurrentActor, asked: Asked, views: Views
 ) -> Page[HistoryEntry]:
-    return asked.read(backend, actor, contact_id, readable_contact)
+    return asked.read(backend, actor, contact_id, readable_contact, views)

@@ -1,0 +1,130 @@
+"""Views as they stood at a past moment, rebuilt from the log into memory.
+
+A past moment has two axes. ``known_at`` is recorded time ("as we knew it on T"): the log up
+to the last position recorded by T, found through the recorded times kept beside the log
+(``event_store.chain``). ``as_of`` is business time ("as it had happened by T"): of those
+events, the ones whose ``occurred_at`` is not after T. Either way the answer is one log
+position and an optional business cut-off, and the same pair always gives the same views:
+the log below a position never changes.
+
+The views are the live projection classes applied by the live machinery
+(``projections.failures.apply_up_to_failure``), into SQLite in memory, whatever database the
+live views use: the report's own query function then reads them as it reads the live ones.
+Only the projections a report needs are replayed, reading only their events; replayed views
+are kept for a few moments, so that paging through a past report replays once.
+"""
+
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from aggregates.errors import InvalidValue
+from event_store.store import EventStore, Recorded
+from projections import failures
+from projections.database import ViewDatabase
+from projections.projection import Projection
+from projections.sqlite import SqliteViews
+
+REPLAY_BATCH = 20_000
+"""Events read from the log at a time while replaying."""
+
+
+@dataclass(frozen=True)
+class PastMoment:
+    """The log up to ``position``, less what happened after ``as_of`` in business time."""
+
+    position: int
+    as_of: datetime | None = None
+
+
+def _happened_by(recorded: Recorded, as_of: datetime) -> bool:
+    occurred_at: datetime | None = getattr(recorded.event, "occurred_at", None)
+    return occurred_at is None or occurred_at <= as_of
+
+
+class PastViews:
+    def __init__(self, store: EventStore, kept: int = 4, batch: int = REPLAY_BATCH) -> None:
+        """``kept``: replayed sets of views held at once (each is a copy of some views)."""
+        self._store = store
+        self._kept = kept
+        self._batch = batch
+        self._cache: OrderedDict[tuple[Any, ...], SqliteViews] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def moment(
+        self, as_of: datetime | None, known_at: datetime | None, at_position: int | None
+    ) -> PastMoment | None:
+        """The moment a request asks for; None for the present (the live views)."""
+        if as_of is None and known_at is None and at_position is None:
+            return None
+        if known_at is not None and at_position is not None:
+            raise InvalidValue("known_at", "give known_at or at_position, not both", location="query")
+        head = self._store.head()
+        position = head
+        if at_position is not None:
+            if at_position > head:
+                raise InvalidValue(
+                    "at_position",
+                    f"log position {at_position} is beyond the head of the log ({head})",
+                    location="query",
+                )
+            position = at_position
+        if known_at is not None:
+            position = self._store.position_known_at(known_at)
+            if position == 0:
+                raise InvalidValue(
+                    "known_at", f"nothing had been recorded by {known_at.isoformat()}", location="query"
+                )
+        return PastMoment(position, as_of)
+
+    def views(self, moment: PastMoment, projections: Sequence[type[Projection[Any]]]) -> ViewDatabase:
+        """The given views as they stood at the moment, replayed once and kept a while."""
+        key = (moment.position, moment.as_of, tuple(kind.name for kind in projections))
+        with self._lock:
+            found = self._cache.get(key)
+            if found is None:
+                found = self._replay(moment, [kind() for kind in projections])
+                self._cache[key] = found
+                # A set of views dropped here is closed once no reader holds it any more.
+                while len(self._cache) > self._kept:
+                    self._cache.popitem(last=False)
+            self._cache.move_to_end(key)
+            return found
+
+    def _replay(self, moment: PastMoment, projections: Sequence[Projection[Any]]) -> SqliteViews:
+        database = SqliteViews(":memory:")
+        topics = sorted({topic for projection in projections for topic in projection.topics()})
+        applying = list(projections)
+        happened = 0
+        with database.writing() as cursor:
+            for projection in projections:
+                projection.create_tables(cursor, {})
+            after = 0
+            while after < moment.position and applying:
+                read = self._store.read(after, self._batch, stop=moment.position, topics=topics)
+                if not read:
+                    break
+                after = read[-1].position
+                as_of = moment.as_of
+                batch = read if as_of is None else [event for event in read if _happened_by(event, as_of)]
+                happened += len(batch)
+                for projection in list(applying):
+                    # As a live view does, a view stops before an event it cannot apply.
+                    if failures.apply_up_to_failure(cursor, projection, projection.handled_after(batch, 0)):
+                        applying.remove(projection)
+                if len(read) < self._batch:
+                    break
+        if moment.as_of is not None and happened == 0:
+            raise InvalidValue(
+                "as_of",
+                f"{moment.as_of.isoformat()} is before the first event this report is built from",
+                location="query",
+            )
+        return database
+
+    def close(self) -> None:
+        with self._lock:
+            self._cache.clear()
