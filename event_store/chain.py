@@ -14,10 +14,12 @@ link, kept elsewhere) catches what rewriting the whole chain from some point wou
 """
 
 import hashlib
+import struct
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Literal
+from functools import cache
+from typing import Literal, NamedTuple
 from uuid import UUID
 
 from eventsourcing.persistence import Notification
@@ -44,6 +46,15 @@ def _uuid(value: UUID | str) -> UUID:
     return value if isinstance(value, UUID) else UUID(value)
 
 
+_FIXED = struct.Struct(">q16sqqI")
+"""position, originator id, version, recorded time, length of the topic"""
+
+
+@cache
+def _topic_bytes(topic: str) -> bytes:
+    return topic.encode()
+
+
 def link(
     previous: bytes,
     position: int,
@@ -53,20 +64,12 @@ def link(
     topic: str,
     state: bytes,
 ) -> bytes:
-    topic_bytes = topic.encode()
-    digest = hashlib.sha256(previous)
-    digest.update(position.to_bytes(8, "big", signed=True))
-    digest.update(originator_id.bytes)
-    digest.update(version.to_bytes(8, "big", signed=True))
-    digest.update(recorded_us.to_bytes(8, "big", signed=True))
-    digest.update(len(topic_bytes).to_bytes(4, "big"))
-    digest.update(topic_bytes)
-    digest.update(state)
-    return digest.digest()
+    topic_bytes = _topic_bytes(topic)
+    fixed = _FIXED.pack(position, originator_id.bytes, version, recorded_us, len(topic_bytes))
+    return hashlib.sha256(b"".join((previous, fixed, topic_bytes, state))).digest()
 
 
-@dataclass(frozen=True)
-class Link:
+class Link(NamedTuple):
     """One event's place in the chain, as the table beside the log keeps it."""
 
     position: int
@@ -115,8 +118,12 @@ class Finding:
     detail: str
 
 
+Stored = tuple[int, UUID | str, int, str, bytes]
+"""An event as stored: position, originator id, version, topic, state."""
+
+
 def check(
-    events: Iterator[Notification],
+    events: Iterator[Stored],
     links: Iterator[Link],
     anchor: Anchor | None = None,
     progress: Callable[[int], None] | None = None,
@@ -130,39 +137,32 @@ def check(
     anchored = anchor is None or anchor.position == 0
     event, link_ = next(events, None), next(links, None)
     while event is not None or link_ is not None:
-        if link_ is None or (event is not None and event.id < link_.position):
+        if link_ is None or (event is not None and event[0] < link_.position):
             assert event is not None
-            return Finding(event.id, "inserted", "an event at this position has no link in the chain")
-        if event is None or link_.position < event.id:
+            return Finding(event[0], "inserted", "an event at this position has no link in the chain")
+        if event is None or link_.position < event[0]:
             return Finding(link_.position, "deleted", "the chain links an event that is not in the log")
-        if anchor is not None and not anchored and event.id > anchor.position:
+        position, originator_id, version, topic, state = event
+        if anchor is not None and not anchored and position > anchor.position:
             return Finding(anchor.position, "deleted", "the anchored position is no longer in the log")
-        expected = link(
-            chained,
-            event.id,
-            _uuid(event.originator_id),
-            event.originator_version,
-            link_.recorded_us,
-            event.topic,
-            event.state,
-        )
-        if expected != link_.hash:
-            if (event.originator_id, event.originator_version) != (link_.originator_id, link_.version):
+        originator_id = _uuid(originator_id)
+        if link(chained, position, originator_id, version, link_.recorded_us, topic, state) != link_.hash:
+            if (originator_id, version) != (link_.originator_id, link_.version):
                 return Finding(
-                    event.id,
+                    position,
                     "reordered",
                     f"the chain has {link_.originator_id}@{link_.version} here, "
-                    f"the log {event.originator_id}@{event.originator_version}",
+                    f"the log {originator_id}@{version}",
                 )
-            return Finding(event.id, "edited", "the stored event does not match its link")
+            return Finding(position, "edited", "the stored event does not match its link")
         chained = link_.hash
-        if anchor is not None and event.id == anchor.position:
+        if anchor is not None and position == anchor.position:
             if chained != anchor.hash:
-                return Finding(event.id, "rewritten", "the chain here differs from the anchor kept elsewhere")
+                return Finding(position, "rewritten", "the chain here differs from the anchor kept elsewhere")
             anchored = True
         checked += 1
         if progress and checked % PROGRESS_EVERY == 0:
-            progress(event.id)
+            progress(position)
         event, link_ = next(events, None), next(links, None)
     if anchor is not None and not anchored:
         return Finding(anchor.position, "deleted", "the anchored position is no longer in the log")

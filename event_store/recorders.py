@@ -337,7 +337,7 @@ class PostgresRecorder(PostgresApplicationRecorder):
             self.datastore.get_connection() as connection,
             connection.cursor(row_factory=tuple_row) as cursor,
         ):
-            cursor.execute(self._chain_sql(statement), params)
+            cursor.execute(self._chain_sql(statement), params, binary=True)
             return [_postgres_link(row) for row in cursor.fetchall()]
 
     def chain_links(self, after: int, limit: int) -> list[Link]:
