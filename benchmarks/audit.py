@@ -9,13 +9,14 @@
 """
 
 from datetime import timedelta
+from typing import Any
 
 import psycopg
 from psycopg import sql
 from psycopg.rows import tuple_row
 
 from aggregates.employee import Role
-from benchmarks.common import BENCH_CONNINFO, Result, Stopwatch, rate
+from benchmarks.common import BENCH_CONNINFO, Result, Stopwatch, median, rate, timed
 from benchmarks.demo import NOW, seeded_demo
 from event_store.chain import moment
 from projections.deal_funnel import DealFunnel
@@ -71,9 +72,15 @@ def run(quick: bool) -> list[Result]:
         (f"funnel as of {as_of:%Y-%m-%d}", PastMoment(head, as_of)),
     ):
         replayed = PastViews(store)
-        with Stopwatch() as watch, replayed.views(past, [DealFunnel]).reading() as cursor:
-            report = funnel(cursor, analyst, pipeline_id, "company", None, None)
-        open_deals = sum(stage["open_deals"] for stage in report["stages"])
+
+        def report(at: PastMoment = past, views: PastViews = replayed) -> dict[str, Any]:
+            with views.views(at, [DealFunnel]).reading() as cursor:
+                return funnel(cursor, analyst, pipeline_id, "company", None, None)
+
+        with Stopwatch() as watch:
+            open_deals = sum(stage["open_deals"] for stage in report()["stages"])
+        # Asked again (another page, another scope): the replayed views are kept.
+        again = median(timed([report] * 20))
         replayed.close()
         results.append(
             Result(
@@ -84,7 +91,7 @@ def run(quick: bool) -> list[Result]:
                 TARGET_SECONDS / watch.elapsed,
                 1.0,
                 f"up to log position {past.position:,} of {head:,}; {open_deals:,} open deals then; "
-                f"demo ×{scale}, {demo.preparation}",
+                f"asked again: p50 {again * 1000:.1f} ms; demo ×{scale}, {demo.preparation}",
             )
         )
 
