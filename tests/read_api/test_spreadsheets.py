@@ -124,9 +124,8 @@ def test_a_parameter_that_looks_like_a_formula_stays_text(client, auth, world) -
 
 def test_every_report_downloads_with_its_russian_sheet(client, auth, world) -> None:
     api = Api(client, auth)
-    api.write(
-        "admin", "post", "/exchange-rates", {"currency": "USD", "rub_per_unit": "90.50", "on": "2020-01-01"}
-    )
+    rate = {"currency": "USD", "rub_per_unit": "90.50", "on": "2020-01-01"}
+    after = api.write("admin", "post", "/exchange-rates", rate)["position"]
     reports = [
         ("head", "/reports/funnel", {"pipeline_id": world["pipeline"]}, "Воронка продаж", "Открытых сделок"),
         ("head", "/reports/refusals", {"group_by": "manager"}, "Отказы", "Отказов по причине"),
