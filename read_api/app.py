@@ -14,6 +14,7 @@ from read_api.routers import (
     contacts,
     contracts,
     counterparties,
+    dashboard,
     deals,
     employees,
     exchange_rates,
@@ -93,5 +94,6 @@ def create_app(
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(health.router)
+    app.include_router(dashboard.router)
     errors.install(app)
     return app
