@@ -14,6 +14,8 @@ from typing import Any
 import matplotlib
 import matplotlib.dates as mdates
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+from matplotlib.ticker import MaxNLocator, StrMethodFormatter
 
 matplotlib.rcParams.update({"svg.fonttype": "none", "svg.hashsalt": "letopis", "font.size": 10})
 
@@ -34,19 +36,19 @@ def _svg(figure: Figure) -> str:
     return text[text.index("<svg") :]
 
 
-def _mark(bars: Any, chart: str, labels: Sequence[str]) -> None:
-    for number, (bar, label) in enumerate(zip(bars, labels, strict=True)):
+def _mark(bars: Any, chart: str) -> None:
+    for number, bar in enumerate(bars):
         bar.set_gid(f"{chart}-{number}")
-        bar.set_label(label)
 
 
-def horizontal_bars(chart: str, labels: Sequence[str], values: Sequence[float], unit: str) -> str:
-    """One bar per label, first at the top, its value written beside it."""
+def horizontal_bars(chart: str, labels: Sequence[str], values: Sequence[int], unit: str) -> str:
+    """One bar per label, first at the top, its count written beside it."""
     figure, axes = _figure(0.6 + 0.45 * len(labels))
     positions = range(len(labels))
     bars = axes.barh(positions, values, color=ACTUAL)
-    _mark(bars, chart, labels)
+    _mark(bars, chart)
     axes.set_yticks(positions, labels)
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
     axes.invert_yaxis()
     axes.bar_label(bars, padding=3)
     axes.set_xlabel(unit)
@@ -64,9 +66,9 @@ def money_by_month(chart: str, rows: Sequence[tuple[str, str, Decimal]]) -> str:
         amounts = {month: float(amount) for month, each, amount in rows if each == currency}
         positions = [i + series * width for i in range(len(months))]
         bars = axes.bar(positions, [amounts.get(month, 0.0) for month in months], width, label=currency)
-        _mark(bars, f"{chart}-{currency}", [f"{month} {currency}" for month in months])
+        _mark(bars, f"{chart}-{currency}")
     axes.set_xticks([i + 0.4 - width / 2 for i in range(len(months))], months, rotation=60, ha="right")
-    axes.yaxis.set_major_formatter(matplotlib.ticker.StrMethodFormatter("{x:,.0f}"))
+    axes.yaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
     axes.legend(frameon=False)
     return _svg(figure)
 
@@ -81,11 +83,20 @@ def gantt(chart: str, stages: Sequence[dict[str, Any]], today: date) -> str:
         planned.patches[0].set_gid(f"{chart}-planned-{row}")
         if stage["actual_start"] is not None:
             began = mdates.date2num(stage["actual_start"])
-            ended = mdates.date2num(stage["actual_end"] or today)
+            # A finished stage's last day counts whole; one under way runs up to today.
+            ended = (
+                mdates.date2num(stage["actual_end"]) + 1 if stage["actual_end"] else mdates.date2num(today)
+            )
             colour = LATE if stage["late"] else ACTUAL
-            actual = axes.barh(row, ended - began + 1, left=began, height=0.3, color=colour)
+            actual = axes.barh(row, ended - began, left=began, height=0.3, color=colour)
             actual.patches[0].set_gid(f"{chart}-actual-{row}")
     axes.axvline(mdates.date2num(today), color="#888888", linestyle="--", linewidth=1)
+    legend = [
+        Patch(color=PLANNED, label="план"),
+        Patch(color=ACTUAL, label="факт"),
+        Patch(color=LATE, label="с опозданием"),
+    ]
+    axes.legend(handles=legend, frameon=False, loc="upper left", bbox_to_anchor=(1, 1))
     axes.set_yticks(range(len(stages)), [stage["name"] for stage in stages])
     axes.invert_yaxis()
     axes.xaxis.set_major_locator(mdates.AutoDateLocator())

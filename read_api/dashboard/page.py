@@ -34,6 +34,7 @@ label { display: flex; flex-direction: column; font-size: 0.9em; }
 def _document(title: str, body: str) -> str:
     return (
         f'<!DOCTYPE html><html lang="ru"><head><meta charset="utf-8"><title>{escape(title)}</title>'
+        '<link rel="icon" href="data:,">'
         f"<style>{_STYLE}</style></head><body>{body}</body></html>"
     )
 

@@ -17,7 +17,7 @@ from starlette.concurrency import run_in_threadpool
 
 from aggregates.scope import Actor
 from commands.fields import EntityId
-from read_api.deps import BackendDep, actor_for
+from read_api.deps import BackendDep, ReadAfter, actor_for
 
 router = APIRouter(prefix="/dashboard", include_in_schema=False)
 COOKIE = "letopis_dashboard"
@@ -47,7 +47,7 @@ def _signed_in(request: Request, backend: BackendDep) -> Actor | None:
         return None
 
 
-@router.get("", response_model=None)
+@router.get("", response_model=None, dependencies=[ReadAfter])
 def show_dashboard(
     request: Request,
     backend: BackendDep,
