@@ -204,3 +204,36 @@ def test_a_spreadsheet_needs_a_token(client, world) -> None:
     response = client.get(f"{API}/contracts", params={"format": "xlsx"})
     assert response.status_code == 401
     assert response.headers["content-type"] == "application/json"
+
+
+def test_every_report_that_declares_spreadsheets_answers_them(client, auth, world) -> None:
+    """Walks the OpenAPI document: each operation declaring the XLSX type downloads as XLSX
+    and CSV for the administrator, with its data sheet first and the parameters second."""
+    document = client.get("/openapi.json").json()
+    downloadable = {
+        path: operation
+        for path, operations in document["paths"].items()
+        for method, operation in operations.items()
+        if method == "get" and XLSX_MEDIA_TYPE in operation["responses"]["200"]["content"]
+    }
+    assert {
+        "/api/v1/reports/funnel",
+        "/api/v1/reports/refusals",
+        "/api/v1/contracts",
+        "/api/v1/counterparties/{counterparty_id}/financial-position",
+        "/api/v1/deals",
+        "/api/v1/counterparties",
+    } <= set(downloadable)
+    known = {"counterparty_id": world["counterparty"], "pipeline_id": world["pipeline"]}
+    for path, operation in downloadable.items():
+        assert CSV_MEDIA_TYPE in operation["responses"]["200"]["content"], path
+        required = [p["name"] for p in operation["parameters"] if p.get("required") and p["in"] == "query"]
+        url = API + path.removeprefix(API).format(**known)
+        params = {name: known[name] for name in required} | {"after": world["position"]}
+        book = workbook(client.get(url, params=params | {"format": "xlsx"}, headers=auth("admin")))
+        assert book.sheetnames[1] == "Параметры", path
+        assert book.worksheets[0].freeze_panes == "A2", path
+        text = client.get(url, params=params | {"format": "csv"}, headers=auth("admin"))
+        assert text.status_code == 200, path
+        header = next(csv.reader(io.StringIO(text.content.decode("utf-8-sig"))))
+        assert header == [cell.value for cell in book.worksheets[0][1]], path
