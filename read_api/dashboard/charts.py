@@ -20,6 +20,7 @@ from matplotlib.ticker import MaxNLocator, StrMethodFormatter
 matplotlib.rcParams.update({"svg.fonttype": "none", "svg.hashsalt": "letopis", "font.size": 10})
 
 PLANNED, ACTUAL, LATE = "#b8c7e0", "#2f5d9e", "#c0392b"
+SERIES = ("#2f5d9e", "#e08a2f", "#4a9e5c", "#8e5ea2")
 
 
 def _figure(height: float) -> tuple[Figure, Any]:
@@ -61,15 +62,17 @@ def money_by_month(chart: str, rows: Sequence[tuple[str, str, Decimal]]) -> str:
     months = sorted({month for month, _, _ in rows})
     currencies = sorted({currency for _, currency, _ in rows})
     figure, axes = _figure(3.4)
-    width = 0.8 / len(currencies)
+    width = min(0.8, 0.25 * len(months)) / len(currencies)
     for series, currency in enumerate(currencies):
         amounts = {month: float(amount) for month, each, amount in rows if each == currency}
         positions = [i + series * width for i in range(len(months))]
-        bars = axes.bar(positions, [amounts.get(month, 0.0) for month in months], width, label=currency)
+        heights = [amounts.get(month, 0.0) for month in months]
+        bars = axes.bar(positions, heights, width, label=currency, color=SERIES[series % len(SERIES)])
         _mark(bars, f"{chart}-{currency}")
-    axes.set_xticks([i + 0.4 - width / 2 for i in range(len(months))], months, rotation=60, ha="right")
+    middle = (len(currencies) - 1) * width / 2
+    axes.set_xticks([i + middle for i in range(len(months))], months, rotation=60, ha="right")
     axes.yaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
-    axes.legend(frameon=False)
+    axes.legend(frameon=False, loc="upper left", bbox_to_anchor=(1, 1))
     return _svg(figure)
 
 
@@ -99,7 +102,7 @@ def gantt(chart: str, stages: Sequence[dict[str, Any]], today: date) -> str:
     axes.legend(handles=legend, frameon=False, loc="upper left", bbox_to_anchor=(1, 1))
     axes.set_yticks(range(len(stages)), [stage["name"] for stage in stages])
     axes.invert_yaxis()
-    axes.xaxis.set_major_locator(mdates.AutoDateLocator())
+    axes.xaxis.set_major_locator(mdates.AutoDateLocator(maxticks=8))
     axes.xaxis.set_major_formatter(mdates.DateFormatter("%d.%m.%Y"))
     figure.autofmt_xdate()
     return _svg(figure)
