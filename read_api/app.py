@@ -8,13 +8,13 @@ from fastapi.routing import APIRoute
 
 from projections.worker import ProjectionWorker
 from read_api import errors
+from read_api.dashboard import routes as dashboard
 from read_api.deps import Backend
 from read_api.routers import (
     catalogue,
     contacts,
     contracts,
     counterparties,
-    dashboard,
     deals,
     employees,
     exchange_rates,
