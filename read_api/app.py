@@ -8,6 +8,7 @@ from fastapi.routing import APIRoute
 
 from projections.worker import ProjectionWorker
 from read_api import errors
+from read_api.dashboard import routes as dashboard
 from read_api.deps import Backend
 from read_api.routers import (
     audit,
@@ -95,5 +96,6 @@ def create_app(
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(health.router)
+    app.include_router(dashboard.router)
     errors.install(app)
     return app

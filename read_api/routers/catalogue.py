@@ -10,9 +10,11 @@ from aggregates.catalogue_item import ItemKind
 from aggregates.errors import NotFound
 from commands.catalogue_commands import ChangeCataloguePrice, ListCatalogueItem, RetireCatalogueItem
 from commands.fields import SearchText
+from letopis.spreadsheets import Column, Kind
 from projections.catalogue import get_catalogue_item, search_catalogue
 from read_api.deps import BackendDep, CurrentActor, Limit, Offset, ReadAfter, RecordId, Write, fresh_lookup
 from read_api.schemas import READ_ONE, WRITE, DecimalText, Page, Uuid, WriteResult
+from read_api.spreadsheet_routes import list_sheet, spreadsheet_route
 
 router = APIRouter(prefix="/catalogue", tags=["catalogue"])
 
@@ -31,7 +33,23 @@ class CatalogueEntry(BaseModel):
     updated_at: datetime
 
 
-@router.get("", response_model=Page[CatalogueEntry], dependencies=[ReadAfter])
+CATALOGUE_SHEET = list_sheet(
+    "Каталог",
+    "catalogue",
+    [
+        Column("name", "Наименование"),
+        Column("kind", "Вид"),
+        Column("unit", "Единица"),
+        Column("category", "Категория"),
+        Column("price", "Цена", Kind.MONEY),
+        Column("currency", "Валюта"),
+        Column("active", "В продаже", Kind.BOOLEAN),
+        Column("id", "Идентификатор"),
+    ],
+)
+
+
+@spreadsheet_route(router, "", CATALOGUE_SHEET, response_model=Page[CatalogueEntry], dependencies=[ReadAfter])
 def list_catalogue(
     backend: BackendDep,
     _actor: CurrentActor,

@@ -14,10 +14,12 @@ from commands.counterparty_commands import (
     RegisterCounterparty,
 )
 from commands.fields import EntityId, SearchText
+from letopis.spreadsheets import Column, Kind
 from projections.counterparty_register import RegisterFilter, search_counterparties
 from read_api.access import readable_counterparty
 from read_api.deps import BackendDep, CurrentActor, Limit, Offset, ReadAfter, RecordId, Write
 from read_api.schemas import READ_ONE, WRITE, CounterpartyCard, Page, WriteResult
+from read_api.spreadsheet_routes import list_sheet, spreadsheet_route
 
 router = APIRouter(prefix="/counterparties", tags=["counterparties"])
 
@@ -32,7 +34,30 @@ def _classifiers(values: list[str]) -> dict[str, str]:
     return pairs
 
 
-@router.get("", response_model=Page[CounterpartyCard], dependencies=[ReadAfter])
+COUNTERPARTIES_SHEET = list_sheet(
+    "Контрагенты",
+    "counterparties",
+    [
+        Column("name", "Название"),
+        Column("legal_form", "Форма"),
+        Column("kind", "Вид"),
+        Column("tax_id", "ИНН"),
+        Column("industry", "Отрасль"),
+        Column("region", "Регион"),
+        Column("manager_id", "Менеджер"),
+        Column("admission", "Допуск"),
+        Column("barred", "Работа запрещена", Kind.BOOLEAN),
+        Column("rating", "Рейтинг", Kind.INTEGER),
+        Column("lead_source", "Источник"),
+        Column("registered_at", "Зарегистрирован (UTC)", Kind.DATETIME),
+        Column("id", "Идентификатор"),
+    ],
+)
+
+
+@spreadsheet_route(
+    router, "", COUNTERPARTIES_SHEET, response_model=Page[CounterpartyCard], dependencies=[ReadAfter]
+)
 def list_counterparties(
     backend: BackendDep,
     actor: CurrentActor,

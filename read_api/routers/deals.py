@@ -18,10 +18,12 @@ from commands.deal_commands import (
     WinDeal,
 )
 from commands.fields import EntityId, SearchText
+from letopis.spreadsheets import Column, Kind
 from projections.deal_queries import DealFilter, get_deal, search_deals
 from projections.employee_directory import responsible
 from read_api.deps import BackendDep, CurrentActor, Limit, Offset, ReadAfter, RecordId, Write, fresh_lookup
 from read_api.schemas import READ_ONE, WRITE, DecimalText, Page, Uuid, WriteResult
+from read_api.spreadsheet_routes import list_sheet, spreadsheet_route
 
 router = APIRouter(prefix="/deals", tags=["deals"])
 
@@ -60,7 +62,28 @@ class DealCard(BaseModel):
     updated_at: datetime
 
 
-@router.get("", response_model=Page[DealCard], dependencies=[ReadAfter])
+DEALS_SHEET = list_sheet(
+    "Сделки",
+    "deals",
+    [
+        Column("id", "Сделка"),
+        Column("counterparty_id", "Контрагент"),
+        Column("manager_id", "Менеджер"),
+        Column("pipeline_id", "Воронка"),
+        Column("stage", "Этап"),
+        Column("probability", "Вероятность, %", Kind.PERCENT),
+        Column("amount", "Сумма", Kind.MONEY),
+        Column("currency", "Валюта"),
+        Column("status", "Статус"),
+        Column("expected_close_on", "Ожидаемое закрытие", Kind.DATE),
+        Column("lead_source", "Источник"),
+        Column("opened_at", "Открыта (UTC)", Kind.DATETIME),
+        Column("closed_at", "Закрыта (UTC)", Kind.DATETIME),
+    ],
+)
+
+
+@spreadsheet_route(router, "", DEALS_SHEET, response_model=Page[DealCard], dependencies=[ReadAfter])
 def list_deals(
     backend: BackendDep,
     actor: CurrentActor,

@@ -9,9 +9,11 @@ from pydantic import BaseModel
 from commands.catalogue_commands import Currency
 from commands.exchange_rate_commands import RecordExchangeRate
 from commands.fields import Day
+from letopis.spreadsheets import Column, Kind
 from projections.exchange_rates import search_rates
 from read_api.deps import BackendDep, CurrentActor, Limit, Offset, ReadAfter, Write
 from read_api.schemas import WRITE, DecimalText, Page, WriteResult
+from read_api.spreadsheet_routes import list_sheet, spreadsheet_route
 
 router = APIRouter(prefix="/exchange-rates", tags=["exchange rates"])
 
@@ -25,7 +27,23 @@ class ExchangeRateEntry(BaseModel):
     recorded_at: datetime
 
 
-@router.get("", response_model=Page[ExchangeRateEntry], dependencies=[ReadAfter])
+EXCHANGE_RATES_SHEET = list_sheet(
+    "Курсы валют",
+    "exchange-rates",
+    [
+        Column("currency", "Валюта"),
+        Column("on", "Дата", Kind.DATE),
+        Column("rub_per_unit", "Рублей за единицу", Kind.DECIMAL),
+        Column("source", "Источник"),
+        Column("actor", "Внёс"),
+        Column("recorded_at", "Внесён (UTC)", Kind.DATETIME),
+    ],
+)
+
+
+@spreadsheet_route(
+    router, "", EXCHANGE_RATES_SHEET, response_model=Page[ExchangeRateEntry], dependencies=[ReadAfter]
+)
 def list_exchange_rates(
     backend: BackendDep,
     _actor: CurrentActor,

@@ -9,10 +9,12 @@ from pydantic import BaseModel, Field
 from aggregates.errors import NotFound
 from aggregates.order import OrderStatus
 from commands.order_commands import AdvanceOrder, PlaceOrder
+from letopis.spreadsheets import Column, Kind
 from projections.order_status import get_order, orders_of_counterparty
 from read_api.access import readable_counterparty
 from read_api.deps import BackendDep, CurrentActor, Limit, Offset, ReadAfter, RecordId, Write, fresh_lookup
 from read_api.schemas import READ_ONE, WRITE, DecimalText, Page, Uuid, WriteResult
+from read_api.spreadsheet_routes import list_sheet, spreadsheet_route
 
 router = APIRouter(tags=["orders"])
 
@@ -45,8 +47,26 @@ class OrderCard(OrderRow):
     history: list[StatusChange] = Field(description="Oldest first, from the placement on")
 
 
-@router.get(
+ORDERS_SHEET = list_sheet(
+    "Заказы",
+    "orders",
+    [
+        Column("contract_number", "Договор"),
+        Column("status", "Статус"),
+        Column("amount", "Сумма", Kind.MONEY),
+        Column("currency", "Валюта"),
+        Column("expected_on", "Ожидается", Kind.DATE),
+        Column("placed_at", "Размещён (UTC)", Kind.DATETIME),
+        Column("id", "Заказ"),
+        Column("manager_id", "Менеджер"),
+    ],
+)
+
+
+@spreadsheet_route(
+    router,
     "/counterparties/{counterparty_id}/orders",
+    ORDERS_SHEET,
     response_model=Page[OrderRow],
     dependencies=[ReadAfter],
     responses=READ_ONE,

@@ -140,3 +140,24 @@ def ivanov_world(client: TestClient, auth: Any) -> dict[str, str]:
     ids["ivanov"] = me["id"]
     ids["token"] = api.read("ivanov", "/employees/me/tokens")[0]["token_id"]
     return ids
+
+
+def dashboard_world(api: Api) -> dict[str, str]:
+    """Ivanov's world with something on every chart: a lost deal, a stage under way."""
+    ids = ivanov_world(api.client, api.auth)
+    deal = api.write(
+        "ivanov",
+        "post",
+        "/deals",
+        {"counterparty_id": ids["counterparty"], "pipeline_id": ids["pipeline"], "amount": "1000.00"}
+        | {"expected_close_on": days(30)},
+    )
+    api.write("ivanov", "post", f"/deals/{deal['id']}/lost", {"reason_code": "price"})
+    started = api.write(
+        "ivanov",
+        "post",
+        f"/contracts/{ids['contract']}/stage-starts",
+        {"stage": "Перевозка", "started_on": days(-4)},
+    )
+    ids["position"] = str(started["position"])
+    return ids
