@@ -20,6 +20,7 @@ class Column:
 
 
 MONEY = "DECIMAL(38,2)"
+QUANTITY = "DECIMAL(38,3)"
 
 PLAIN_FIELDS = (
     "actor",
@@ -29,10 +30,13 @@ PLAIN_FIELDS = (
     "manager_id",
     "contract_id",
     "order_id",
+    "inquiry_id",
     "currency",
     "kind",
     "status",
     "stage",
+    "direction",
+    "lead_source",
 )
 """Fields stored as plain JSON strings."""
 _BUSINESS_DAYS = (
@@ -45,7 +49,7 @@ _BUSINESS_DAYS = (
     "completed_on",
     "terminated_on",
 )
-TYPED_FIELDS = ("occurred_at", "timestamp", "amount", *_BUSINESS_DAYS)
+TYPED_FIELDS = ("occurred_at", "timestamp", "amount", "cost", "price", *_BUSINESS_DAYS)
 """Fields stored as ``{"_type_": …, "_data_": "…"}``."""
 
 FIELDS_STRUCT = (
@@ -53,6 +57,10 @@ FIELDS_STRUCT = (
     + ", ".join(
         [f'"{name}" VARCHAR' for name in PLAIN_FIELDS]
         + [f'"{name}" STRUCT(_data_ VARCHAR)' for name in TYPED_FIELDS]
+        + [
+            '"lines" STRUCT(item_id VARCHAR, name VARCHAR, unit VARCHAR, quantity STRUCT(_data_ VARCHAR), '
+            "amount STRUCT(_data_ VARCHAR))[]"
+        ]
     )
     + ")"
 )
@@ -102,6 +110,7 @@ COLUMNS = (
     Column("manager_id", "VARCHAR", _plain("manager_id"), "The responsible manager the event names"),
     Column("contract_id", "VARCHAR", _plain("contract_id"), "The contract concerned (payments, orders)"),
     Column("order_id", "VARCHAR", _plain("order_id"), "The order concerned (payments, bookings)"),
+    Column("inquiry_id", "VARCHAR", _plain("inquiry_id"), "The inquiry an order or deal came from"),
     Column("amount", MONEY, _typed("amount", MONEY), "The money the event is about, in `currency`"),
     Column("currency", "VARCHAR", _plain("currency"), "ISO code of `amount`"),
     Column(
@@ -115,6 +124,18 @@ COLUMNS = (
     ),
     Column("status", "VARCHAR", _plain("status"), "An order's status after the event"),
     Column("stage", "VARCHAR", _plain("stage"), "A deal's or contract's stage the event names"),
+    Column("direction", "VARCHAR", _plain("direction"), "incoming or outgoing, for interactions"),
+    Column("lead_source", "VARCHAR", _plain("lead_source"), "Where a deal's lead came from (a campaign)"),
+    Column("cost", MONEY, _typed("cost", MONEY), "An inquiry's cost from its quote tasks' components"),
+    Column("price", MONEY, _typed("price", MONEY), "A price: an inquiry's or a catalogue item's"),
+    Column(
+        "lines",
+        f"STRUCT(item_id VARCHAR, item VARCHAR, unit VARCHAR, quantity {QUANTITY}, amount {MONEY})[]",
+        "list_transform(fields.lines, lambda line: {'item_id': line.item_id, 'item': line.name, "
+        f"'unit': line.unit, 'quantity': TRY_CAST(line.quantity._data_ AS {QUANTITY}), "
+        f"'amount': TRY_CAST(line.amount._data_ AS {MONEY})}})",
+        "Catalogue lines of an order, deal or proposal: item id, item name, unit, quantity, amount",
+    ),
     Column(
         "payload",
         "JSON",
