@@ -21,6 +21,7 @@ from typing import Any
 
 import duckdb
 
+from aggregates.errors import DomainError
 from analytics.events import COLUMNS, FIELDS_STRUCT
 from event_store.store import EventStore
 from projections.database import ViewDatabase
@@ -48,8 +49,10 @@ _DUCKDB_TYPES = {
 }
 
 
-class ExportRefused(Exception):
+class ExportRefused(DomainError):
     """The analytics folder cannot be written; nothing in it was changed."""
+
+    code = "export_refused"
 
 
 @dataclass(frozen=True)
@@ -125,11 +128,11 @@ class AnalyticsExport:
         position = after
         with duckdb.connect() as connection:
             while position < head:
-                with _scratch(self.folder, ".jsonl") as lines:
+                with scratch(self.folder, ".jsonl") as lines:
                     first, last = self._write_raw(lines, position, head)
                     if last == position:
                         break
-                    _copy_parquet(connection, _flatten_sql(lines), events / part_name(first, last))
+                    copy_parquet(connection, _flatten_sql(lines), events / part_name(first, last))
                 position = last
                 if progress:
                     progress(position, head)
@@ -163,9 +166,9 @@ class AnalyticsExport:
         folder.mkdir(exist_ok=True)
         with duckdb.connect() as connection:
             for table in self._tables:
-                with _scratch(self.folder, ".jsonl") as lines:
+                with scratch(self.folder, ".jsonl") as lines:
                     self._write_view_rows(lines, table)
-                    _copy_parquet(connection, _view_sql(lines, table), folder / f"{table.name}.parquet")
+                    copy_parquet(connection, _view_sql(lines, table), folder / f"{table.name}.parquet")
 
     def _write_view_rows(self, path: Path, table: Table) -> None:
         names = table.column_names
@@ -184,7 +187,7 @@ def _flatten_sql(lines: Path) -> str:
     )
     selected = ", ".join(f"CAST({c.expression} AS {c.type}) AS {c.name}" for c in COLUMNS)
     return (
-        f"SELECT {selected} FROM read_json({_literal(lines)}, format='newline_delimited', "
+        f"SELECT {selected} FROM read_json({literal(lines)}, format='newline_delimited', "
         f"columns={raw}, maximum_object_size=1073741824)"
     )
 
@@ -192,27 +195,28 @@ def _flatten_sql(lines: Path) -> str:
 def _view_sql(lines: Path, table: Table) -> str:
     columns = ", ".join(f"'{name}': '{_DUCKDB_TYPES[kind]}'" for name, kind in table.columns.items())
     return (
-        f"SELECT * FROM read_json({_literal(lines)}, format='newline_delimited', columns={{{columns}}}, "
+        f"SELECT * FROM read_json({literal(lines)}, format='newline_delimited', columns={{{columns}}}, "
         "maximum_object_size=1073741824)"
     )
 
 
-def _literal(path: Path) -> str:
-    return "'" + str(path).replace("'", "''") + "'"
+def literal(text: str | Path) -> str:
+    """A string or path as a DuckDB string literal."""
+    return "'" + str(text).replace("'", "''") + "'"
 
 
-def _copy_parquet(connection: duckdb.DuckDBPyConnection, select: str, target: Path) -> None:
+def copy_parquet(connection: duckdb.DuckDBPyConnection, select: str, target: Path) -> None:
     """Write the rows as Parquet under a temporary name, then rename it into place."""
     temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex}")
     try:
-        connection.execute(f"COPY ({select}) TO {_literal(temporary)} (FORMAT parquet, COMPRESSION zstd)")
+        connection.execute(f"COPY ({select}) TO {literal(temporary)} (FORMAT parquet, COMPRESSION zstd)")
         os.replace(temporary, target)
     finally:
         temporary.unlink(missing_ok=True)
 
 
 @contextmanager
-def _scratch(folder: Path, suffix: str) -> Iterator[Path]:
+def scratch(folder: Path, suffix: str) -> Iterator[Path]:
     descriptor, name = tempfile.mkstemp(prefix=".raw-", suffix=suffix, dir=folder)
     os.close(descriptor)
     path = Path(name)

@@ -20,16 +20,17 @@ from typing import Any
 
 import duckdb
 
+from aggregates.errors import DomainError
 from aggregates.scope import Reach
 from analytics.events import COLUMNS
-from analytics.export import exported_position
+from analytics.export import exported_position, literal
 from analytics.facts import FACTS
 
 EVERYONE = Reach(everyone=True)
 _ALLOWED = (duckdb.StatementType.SELECT,)
 
 
-class QueryRefused(Exception):
+class QueryRefused(DomainError):
     """The statement may not run, or failed: the message says why in a sentence."""
 
     code = "query_refused"
@@ -52,10 +53,6 @@ class QueryResult:
     """The log position the store reflects."""
 
 
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 class AnalyticsDatabase:
     def __init__(self, folder: Path, time_limit: float = 10.0, row_limit: int = 10_000) -> None:
         self.folder = folder
@@ -71,7 +68,7 @@ class AnalyticsDatabase:
         try:
             self._define_views(connection, reach)
             folder = str(self.folder.resolve()) + "/"
-            connection.execute(f"SET allowed_directories = [{_literal(folder)}]")
+            connection.execute(f"SET allowed_directories = [{literal(folder)}]")
             connection.execute("SET enable_external_access = false")
             connection.execute("SET lock_configuration = true")
         except BaseException:
@@ -83,10 +80,10 @@ class AnalyticsDatabase:
         connection.execute("CREATE SCHEMA views")
         for snapshot in sorted((self.folder / "views").glob("*.parquet")):
             connection.execute(
-                f"CREATE VIEW views.{snapshot.stem} AS SELECT * FROM read_parquet({_literal(str(snapshot))})"
+                f"CREATE VIEW views.{snapshot.stem} AS SELECT * FROM read_parquet({literal(str(snapshot))})"
             )
         if any((self.folder / "events").glob("part-*.parquet")):
-            source = f"read_parquet({_literal(str(self.folder / 'events' / 'part-*.parquet'))})"
+            source = f"read_parquet({literal(str(self.folder / 'events' / 'part-*.parquet'))})"
         else:
             empty = ", ".join(f"CAST(NULL AS {c.type}) AS {c.name}" for c in COLUMNS)
             source = f"(SELECT {empty} WHERE false)"
@@ -143,8 +140,8 @@ def _scope_condition(reach: Reach) -> str:
     if reach.everyone:
         return ""
     if reach.department is not None:
-        managers = f"SELECT id FROM views.employees WHERE department = {_literal(reach.department)}"
+        managers = f"SELECT id FROM views.employees WHERE department = {literal(reach.department)}"
     else:
-        team = f" OR team = {_literal(reach.team)}" if reach.team is not None else ""
-        managers = f"SELECT id FROM views.employees WHERE id = {_literal(reach.employee_id or '')}{team}"
+        team = f" OR team = {literal(reach.team)}" if reach.team is not None else ""
+        managers = f"SELECT id FROM views.employees WHERE id = {literal(reach.employee_id or '')}{team}"
     return f" WHERE counterparty_id IN (SELECT id FROM views.counterparties WHERE manager_id IN ({managers}))"

@@ -50,7 +50,9 @@ def create_app(
         if projection_interval is None:
             yield
             return
-        worker = ProjectionWorker(backend.runner, projection_interval)
+        worker = ProjectionWorker(
+            backend.runner, projection_interval, after_catch_up=backend.analytics_schedule
+        )
         worker.start()
         try:
             yield

@@ -11,6 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from aggregates.employee import token_digest
 from aggregates.errors import InvalidValue
 from aggregates.scope import Actor
+from analytics.sql import AnalyticsDatabase
 from commands.command import Command
 from commands.fields import EntityId, Key
 from commands.service import WriteService
@@ -27,6 +28,11 @@ class Backend(Protocol):
     service: WriteService
     runner: ProjectionRunner
     views: ViewDatabase
+    analytics: AnalyticsDatabase
+
+    @property
+    def analytics_schedule(self) -> Callable[[int], None]:
+        """Told the position the views reached after each catch-up of the projection worker."""
 
     @property
     def token_lifetime(self) -> timedelta: ...
