@@ -28,7 +28,8 @@ class Backend(Protocol):
     service: WriteService
     runner: ProjectionRunner
     views: ViewDatabase
-    analytics: AnalyticsDatabase
+    @property
+    def analytics(self) -> AnalyticsDatabase: ...
 
     @property
     def analytics_schedule(self) -> Callable[[int], None]:
