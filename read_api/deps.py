@@ -28,6 +28,7 @@ class Backend(Protocol):
     service: WriteService
     runner: ProjectionRunner
     views: ViewDatabase
+
     @property
     def analytics(self) -> AnalyticsDatabase: ...
 
