@@ -38,7 +38,7 @@ _READ_BATCH = 20_000
 SECRET_TABLES = frozenset({"access_tokens"})
 """View tables never exported: token digests are credentials."""
 
-_DUCKDB_TYPES = {
+DUCKDB_TYPES = {
     Kind.TEXT: "VARCHAR",
     Kind.INTEGER: "INTEGER",
     Kind.BIGINT: "BIGINT",
@@ -193,7 +193,7 @@ def _flatten_sql(lines: Path) -> str:
 
 
 def _view_sql(lines: Path, table: Table) -> str:
-    columns = ", ".join(f"'{name}': '{_DUCKDB_TYPES[kind]}'" for name, kind in table.columns.items())
+    columns = ", ".join(f"'{name}': '{DUCKDB_TYPES[kind]}'" for name, kind in table.columns.items())
     return (
         f"SELECT * FROM read_json({literal(lines)}, format='newline_delimited', columns={{{columns}}}, "
         "maximum_object_size=1073741824)"

@@ -23,8 +23,9 @@ import duckdb
 from aggregates.errors import DomainError
 from aggregates.scope import Reach
 from analytics.events import COLUMNS
-from analytics.export import exported_position, literal
+from analytics.export import DUCKDB_TYPES, exported_position, literal
 from analytics.facts import FACTS
+from projections.tables import Table
 
 EVERYONE = Reach(everyone=True)
 _ALLOWED = (duckdb.StatementType.SELECT,)
@@ -54,8 +55,12 @@ class QueryResult:
 
 
 class AnalyticsDatabase:
-    def __init__(self, folder: Path, time_limit: float = 10.0, row_limit: int = 10_000) -> None:
+    def __init__(
+        self, folder: Path, tables: Sequence[Table], time_limit: float = 10.0, row_limit: int = 10_000
+    ) -> None:
+        """``tables``: the view tables the store snapshots; one not exported yet reads as empty."""
         self.folder = folder
+        self.tables = list(tables)
         self.time_limit = time_limit
         self.row_limit = row_limit
 
@@ -78,15 +83,17 @@ class AnalyticsDatabase:
 
     def _define_views(self, connection: duckdb.DuckDBPyConnection, reach: Reach) -> None:
         connection.execute("CREATE SCHEMA views")
-        for snapshot in sorted((self.folder / "views").glob("*.parquet")):
-            connection.execute(
-                f"CREATE VIEW views.{snapshot.stem} AS SELECT * FROM read_parquet({literal(str(snapshot))})"
-            )
+        for table in self.tables:
+            snapshot = self.folder / "views" / f"{table.name}.parquet"
+            if snapshot.exists():
+                source = f"read_parquet({literal(snapshot)})"
+            else:
+                source = _empty({name: DUCKDB_TYPES[kind] for name, kind in table.columns.items()})
+            connection.execute(f"CREATE VIEW views.{table.name} AS SELECT * FROM {source}")
         if any((self.folder / "events").glob("part-*.parquet")):
             source = f"read_parquet({literal(str(self.folder / 'events' / 'part-*.parquet'))})"
         else:
-            empty = ", ".join(f"CAST(NULL AS {c.type}) AS {c.name}" for c in COLUMNS)
-            source = f"(SELECT {empty} WHERE false)"
+            source = _empty({column.name: column.type for column in COLUMNS})
         connection.execute(f"CREATE VIEW events AS SELECT * FROM {source}{_scope_condition(reach)}")
         for fact in FACTS:
             connection.execute(f"CREATE VIEW {fact.name} AS {fact.select}")
@@ -129,6 +136,11 @@ class AnalyticsDatabase:
                 f"the result has more than {self.row_limit} rows; aggregate it or add a LIMIT"
             )
         return QueryResult([(str(d[0]), str(d[1])) for d in description], rows, position)
+
+
+def _empty(columns: Mapping[str, str]) -> str:
+    typed = ", ".join(f"CAST(NULL AS {type_}) AS {name}" for name, type_ in columns.items())
+    return f"(SELECT {typed} WHERE false)"
 
 
 def _first_line(error: Exception) -> str:

@@ -10,7 +10,7 @@ from urllib.parse import urlparse
 
 from aggregates.employee import Role
 from aggregates.scope import Actor
-from analytics.export import AnalyticsExport
+from analytics.export import AnalyticsExport, exported_tables
 from analytics.schedule import ExportSchedule
 from analytics.sql import AnalyticsDatabase
 from commands.employee_commands import HireEmployee, NewToken, issue_new_token
@@ -96,7 +96,10 @@ class Letopis:
     def analytics(self) -> AnalyticsDatabase:
         settings = self.settings
         return AnalyticsDatabase(
-            settings.analytics_folder(), settings.analytics_time_limit, settings.analytics_row_limit
+            settings.analytics_folder(),
+            exported_tables(self.runner.projections),
+            settings.analytics_time_limit,
+            settings.analytics_row_limit,
         )
 
     @cached_property

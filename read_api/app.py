@@ -10,6 +10,7 @@ from projections.worker import ProjectionWorker
 from read_api import errors
 from read_api.deps import Backend
 from read_api.routers import (
+    analytics,
     catalogue,
     contacts,
     contracts,
@@ -91,6 +92,7 @@ def create_app(
         pipelines,
         deals,
         funnel,
+        analytics,
     ):
         api.include_router(module.router)
     app.include_router(api)
