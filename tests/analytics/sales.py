@@ -9,6 +9,8 @@ from commands.order_commands import PlaceOrder
 from commands.payment_commands import ReceivePayment, RefundPayment
 from tests.commands.test_contracts import TODAY, register_client, sign
 
+FREIGHT, AIR = "Фрахт 40HC", "Авиаперевозка"
+
 
 @dataclass(frozen=True)
 class Sales:
@@ -32,15 +34,20 @@ def _trade(letopis, actor, name: str, number: str, paid: list[str], item: str) -
             ),
         ).id
         letopis.service.run(
-            actor, ReceivePayment(contract_id=contract, order_id=order, amount=Decimal(amount), received_on=TODAY)
+            actor,
+            ReceivePayment(contract_id=contract, order_id=order, amount=Decimal(amount), received_on=TODAY),
         )
     return client
 
 
 def sell(letopis, staff) -> Sales:
     ivanov, kuznetsova = staff["ivanov"][0], staff["kuznetsova"][0]
-    ivanov_client = _trade(letopis, ivanov, "ООО «Ёлка-Транс»", "ТЛ-2026/101", ["1000.50", "2000"], "Фрахт 40HC")
-    kuznetsova_client = _trade(letopis, kuznetsova, "АО «Невский порт»", "ТЛ-2026/102", ["500"], "Авиаперевозка")
+    ivanov_client = _trade(
+        letopis, ivanov, "ООО «Ёлка-Транс»", "ТЛ-2026/101", ["1000.50", "2000"], "Фрахт 40HC"
+    )
+    kuznetsova_client = _trade(
+        letopis, kuznetsova, "АО «Невский порт»", "ТЛ-2026/102", ["500"], "Авиаперевозка"
+    )
     payment = letopis.store.read_stored(0, 10_000)[-1].originator_id
     letopis.service.run(
         kuznetsova,

@@ -80,7 +80,9 @@ def test_no_token_or_digest_leaves_the_store(letopis, staff):
     ).rows
     assert withheld[0][0] > 0
     assert withheld[0][1] == 0
-    every_value = letopis.analytics.query("SELECT count(*) FROM events WHERE payload::VARCHAR LIKE '%digest%'")
+    every_value = letopis.analytics.query(
+        "SELECT count(*) FROM events WHERE payload::VARCHAR LIKE '%digest%'"
+    )
     assert every_value.rows == [(0,)]
 
 
@@ -104,7 +106,9 @@ def test_a_folder_that_cannot_be_written_is_refused_and_the_store_is_left_as_it_
 def test_a_folder_that_cannot_be_created_is_refused_before_anything_is_read(letopis, staff, tmp_path):
     in_the_way = tmp_path / "a-file"
     in_the_way.write_text("not a folder")
-    export = AnalyticsExport(in_the_way / "analytics", letopis.store, letopis.views, letopis.runner.projections)
+    export = AnalyticsExport(
+        in_the_way / "analytics", letopis.store, letopis.views, letopis.runner.projections
+    )
     with pytest.raises(ExportRefused, match=r"a-file/analytics is not writable"):
         export.export()
     assert in_the_way.read_text() == "not a folder"
