@@ -49,7 +49,7 @@ def test_an_analyst_exports_and_queries_from_the_command_line(console_store: Set
         str(target),
     )
     assert code == 0, output
-    assert duckdb.sql(f"SELECT count(*), typeof(any_value(occurred_at)) FROM '{target}'").fetchall() == [
+    assert duckdb.execute(f"SELECT count(*), typeof(any_value(occurred_at)) FROM '{target}'").fetchall() == [
         (2, "TIMESTAMP WITH TIME ZONE")
     ]
 

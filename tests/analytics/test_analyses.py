@@ -65,7 +65,7 @@ def test_the_forecast_names_its_error_on_the_held_out_months(letopis, sales):
 
 def test_client_activity_counts_everything_done_with_one_client(letopis, sales):
     rows = run(letopis, "client-activity", counterparty_id=sales.ivanov_client)
-    by_type = {}
+    by_type: dict[str, int] = {}
     for row in rows:
         by_type[row["event_type"]] = by_type.get(row["event_type"], 0) + row["events"]
     assert by_type["Counterparty.Registered"] == 1
