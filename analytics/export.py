@@ -89,14 +89,24 @@ class AnalyticsExport:
 
     def export(self, progress: Progress | None = None) -> Exported:
         """Append the events recorded since the last export, then replace the view snapshots."""
+        first, last = self.append_events(progress)
+        return Exported(first, last, self.snapshot_views())
+
+    def append_events(self, progress: Progress | None = None, up_to: int | None = None) -> tuple[int, int]:
+        """Append the events recorded since the last export (up to ``up_to``, by default the
+        head) as new parts; return the first and last position added (first > last: none)."""
         self._check_writable()
         events = self.folder / "events"
         events.mkdir(exist_ok=True)
         after = exported_position(self.folder)
-        head = self._store.head()
-        last = self._append_events(events, after, head, progress)
+        head = self._store.head() if up_to is None else up_to
+        return after + 1, self._append_events(events, after, head, progress)
+
+    def snapshot_views(self) -> int:
+        """Replace the snapshot of every view table; return how many there are."""
+        self._check_writable()
         self._snapshot_views()
-        return Exported(after + 1, last, len(self._tables))
+        return len(self._tables)
 
     def rebuild(self, progress: Progress | None = None) -> Exported:
         """Export the whole log afresh beside the current store, then put it in its place."""

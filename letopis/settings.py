@@ -57,11 +57,17 @@ class Settings(BaseSettings):
     analytics_dir: Path | None = Field(
         None, description="Where the analytics store (Parquet for DuckDB) is kept; empty: data_dir/analytics"
     )
-    analytics_export_seconds: float = Field(
+    analytics_events_seconds: float = Field(
         60,
         ge=0,
-        description="How often the projection worker appends new events to the analytics store and "
-        "refreshes its view snapshots; 0: only `crm analytics export` does",
+        description="How often the projection worker appends new events to the analytics store; "
+        "0: only `crm analytics export` does",
+    )
+    analytics_views_seconds: float = Field(
+        900,
+        ge=0,
+        description="How often the projection worker rewrites the analytics store's view snapshots; "
+        "0: only `crm analytics export` does",
     )
     analytics_time_limit: float = Field(10, gt=0, le=600, description="Seconds an analytics query may run")
     analytics_row_limit: int = Field(

@@ -89,6 +89,8 @@ class Letopis:
     service: WriteService
 
     def close(self) -> None:
+        if "analytics_schedule" in vars(self):  # an export it started reads the store and the views
+            self.analytics_schedule.wait()
         self.views.close()
         self.store.close()
 
@@ -110,7 +112,10 @@ class Letopis:
 
     @cached_property
     def analytics_schedule(self) -> ExportSchedule:
-        return ExportSchedule(self.analytics_export, self.settings.analytics_export_seconds)
+        settings = self.settings
+        return ExportSchedule(
+            self.analytics_export, settings.analytics_events_seconds, settings.analytics_views_seconds
+        )
 
     @property
     def token_lifetime(self) -> timedelta:
