@@ -29,6 +29,7 @@ from projections.deal_funnel import DealFunnel
 from projections.employee_directory import EmployeeDirectory
 from projections.exchange_rates import ExchangeRates
 from projections.inquiries import InquiryView
+from projections.money_received import MoneyReceived
 from projections.order_status import OrderStatusView
 from projections.phone_lookup import PhoneLookup
 from projections.postgres import PostgresViews
@@ -62,6 +63,7 @@ def all_projections() -> list[Projection[Any]]:
         OrderStatusView(),
         ExchangeRates(),
         DealFunnel(),
+        MoneyReceived(),
     ]
 
 

@@ -15,6 +15,7 @@ from read_api.routers import (
     contacts,
     contracts,
     counterparties,
+    dashboard,
     deals,
     employees,
     exchange_rates,
@@ -97,5 +98,6 @@ def create_app(
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(health.router)
+    app.include_router(dashboard.router)
     errors.install(app)
     return app

@@ -60,11 +60,17 @@ def get_actor(
     backend: BackendDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Actor:
-    """The employee a bearer token belongs to. A wrong token is counted against its client
-    address and never runs projection work; a token issued a moment ago is found once the
-    views reflect it (the projection worker polls every fraction of a second)."""
+    """The employee a bearer token belongs to."""
     if credentials is None:
         raise _refused("a bearer token is required")
+    return actor_for(request, backend, credentials.credentials)
+
+
+def actor_for(request: Request, backend: Backend, token: str) -> Actor:
+    """The employee a token belongs to, however it came (a bearer header, the dashboard's
+    cookie). A wrong token is counted against its client address and never runs projection
+    work; a token issued a moment ago is found once the views reflect it (the projection
+    worker polls every fraction of a second)."""
     limit: SignInLimit = request.app.state.sign_ins
     address = request.client.host if request.client else "unknown"
     wait = limit.retry_after(address)
@@ -74,7 +80,7 @@ def get_actor(
             f"too many failed sign-ins from {address}; try again in {wait} s",
             headers={"Retry-After": str(wait)},
         )
-    digest = token_digest(credentials.credentials)
+    digest = token_digest(token)
     with backend.views.reading() as cursor:
         actor = actor_for_token(cursor, digest, backend.service.clock())
     if actor is None:

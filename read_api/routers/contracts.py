@@ -20,6 +20,7 @@ from commands.contract_commands import (
     TerminateContract,
 )
 from commands.fields import EntityId
+from letopis.spreadsheets import Column, Kind
 from projections.contract_register import ContractFilter, get_contract, search_contracts
 from projections.employee_directory import responsible
 from read_api.deps import (
@@ -34,6 +35,7 @@ from read_api.deps import (
     fresh_lookup,
 )
 from read_api.schemas import READ_ONE, WRITE, DecimalText, Page, Uuid, WriteResult
+from read_api.spreadsheet_routes import list_sheet, spreadsheet_route
 
 router = APIRouter(prefix="/contracts", tags=["contracts"])
 
@@ -99,7 +101,33 @@ def readable_contract(backend: Backend, actor: Actor, contract_id: str) -> dict[
     return found
 
 
-@router.get("", response_model=Page[ContractRow], dependencies=[ReadAfter])
+CONTRACT_REGISTER = list_sheet(
+    "Реестр договоров",
+    "contracts",
+    [
+        Column("number", "Номер"),
+        Column("counterparty_name", "Контрагент"),
+        Column("manager_name", "Менеджер"),
+        Column("signed_on", "Подписан", Kind.DATE),
+        Column("valid_from", "Действует с", Kind.DATE),
+        Column("valid_until", "Действует по", Kind.DATE),
+        Column("amount", "Сумма", Kind.MONEY),
+        Column("currency", "Валюта"),
+        Column("booked", "Заказано", Kind.MONEY),
+        Column("remaining", "Остаток", Kind.MONEY),
+        Column("paid", "Оплачено", Kind.MONEY),
+        Column("overpaid", "Переплата", Kind.MONEY),
+        Column("progress", "Доля оплаты", Kind.DECIMAL),
+        Column("status", "Статус"),
+        Column("originals_received", "Оригиналы получены", Kind.BOOLEAN),
+        Column("originals_received_on", "Оригиналы получены когда", Kind.DATE),
+        Column("terminated_on", "Расторгнут", Kind.DATE),
+        Column("late_stages", "Этапов с опозданием", Kind.INTEGER),
+    ],
+)
+
+
+@spreadsheet_route(router, "", CONTRACT_REGISTER, response_model=Page[ContractRow], dependencies=[ReadAfter])
 def list_contracts(
     backend: BackendDep,
     actor: CurrentActor,

@@ -1,19 +1,22 @@
 """A client's financial position on the counterparty card, per currency and, on request, in
 one currency at the recorded rates."""
 
+from collections.abc import Iterable
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from commands.catalogue_commands import Currency
 from commands.fields import Day
+from letopis.spreadsheets import Column, Kind
 from projections.financial_position import converted_total, financial_position
 from read_api.access import readable_counterparty
 from read_api.deps import BackendDep, CurrentActor, ReadAfter, RecordId
 from read_api.routers.contracts import business_today
 from read_api.schemas import READ_ONE, DecimalText, Uuid
+from read_api.spreadsheet_routes import Sheet, spreadsheet_route
 
 router = APIRouter(tags=["counterparties"], responses=READ_ONE)
 
@@ -50,8 +53,40 @@ class FinancialPosition(BaseModel):
     total: ConvertedTotal | None = Field(description="Present when ?in= names a currency")
 
 
-@router.get(
+def _position_rows(position: FinancialPosition) -> Iterable[dict[str, Any]]:
+    yield from ({"line": "По валюте", **vars(currency)} for currency in position.currencies)
+    if position.total is not None:
+        yield {"line": f"Итого по курсам на {position.total.rates_on:%d.%m.%Y}", **vars(position.total)}
+
+
+def _rates(position: FinancialPosition) -> Iterable[tuple[str, Any]]:
+    for rate in position.total.rates if position.total else ():
+        label = f"Курс {rate.currency}, руб. за единицу ({rate.on:%d.%m.%Y}, {rate.source})"
+        yield (label, rate.rub_per_unit)
+
+
+FINANCIAL_POSITION_SHEET = Sheet(
+    "Финансовое положение",
+    "financial-position",
+    [
+        Column("line", "Строка"),
+        Column("currency", "Валюта"),
+        Column("contracted", "По договорам", Kind.MONEY),
+        Column("ordered", "Заказано", Kind.MONEY),
+        Column("forecast", "Прогноз заказов", Kind.MONEY),
+        Column("paid", "Оплачено", Kind.MONEY),
+        Column("outstanding", "К оплате", Kind.MONEY),
+        Column("overpaid", "Переплата", Kind.MONEY),
+    ],
+    _position_rows,
+    _rates,
+)
+
+
+@spreadsheet_route(
+    router,
     "/counterparties/{counterparty_id}/financial-position",
+    FINANCIAL_POSITION_SHEET,
     response_model=FinancialPosition,
     dependencies=[ReadAfter],
 )

@@ -1,16 +1,19 @@
 """/reports/funnel: open deals, weighted amounts, conversion and time per stage."""
 
+from collections.abc import Iterable
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from aggregates.errors import InvalidValue
 from commands.fields import Day, EntityId, SearchText
+from letopis.spreadsheets import Column, Kind
 from projections.funnel_report import funnel
 from read_api.deps import BackendDep, CurrentActor, ReadAfter
 from read_api.schemas import READ_ONE, DecimalText, Uuid
+from read_api.spreadsheet_routes import Sheet, spreadsheet_route
 
 router = APIRouter(tags=["deals"])
 
@@ -52,7 +55,58 @@ class Funnel(BaseModel):
     lost: ClosedDeals = Field(description="Deals lost in the period")
 
 
-@router.get("/reports/funnel", response_model=Funnel, dependencies=[ReadAfter], responses=READ_ONE)
+def _stage_rows(report: Funnel) -> Iterable[dict[str, Any]]:
+    """A stage's row per currency of its open deals, so every amount sits beside its currency."""
+    for stage in report.stages:
+        currencies: list[str | None] = [*sorted(stage.open_amount)] or [None]
+        for currency in currencies:
+            amounts = {
+                "currency": currency,
+                "open_amount": stage.open_amount.get(currency) if currency else None,
+                "weighted_amount": stage.weighted_amount.get(currency) if currency else None,
+            }
+            yield {**vars(stage), **amounts}
+
+
+def _closed(report: Funnel) -> Iterable[tuple[str, Any]]:
+    yield ("Воронка", report.pipeline_name)
+    yield ("Охват посчитанный", report.scope)
+    for title, closed in (("Выиграно", report.won), ("Проиграно", report.lost)):
+        yield (f"{title}, сделок", closed.count)
+        for currency, amount in sorted(closed.amount.items()):
+            yield (f"{title}, {currency}", amount)
+
+
+FUNNEL_SHEET = Sheet(
+    "Воронка продаж",
+    "funnel",
+    [
+        Column("order", "№ этапа", Kind.INTEGER),
+        Column("name", "Этап"),
+        Column("probability", "Вероятность, %", Kind.PERCENT),
+        Column("current", "Этап есть в воронке", Kind.BOOLEAN),
+        Column("open_deals", "Открытых сделок", Kind.INTEGER),
+        Column("currency", "Валюта"),
+        Column("open_amount", "Сумма открытых", Kind.MONEY),
+        Column("weighted_amount", "Взвешенная сумма", Kind.MONEY),
+        Column("entered", "Вошло за период", Kind.INTEGER),
+        Column("advanced", "Прошло дальше", Kind.INTEGER),
+        Column("conversion_percent", "Конверсия, %", Kind.PERCENT),
+        Column("median_days_in_stage", "Медиана дней на этапе", Kind.DECIMAL),
+    ],
+    _stage_rows,
+    _closed,
+)
+
+
+@spreadsheet_route(
+    router,
+    "/reports/funnel",
+    FUNNEL_SHEET,
+    response_model=Funnel,
+    dependencies=[ReadAfter],
+    responses=READ_ONE,
+)
 def get_funnel_report(
     backend: BackendDep,
     actor: CurrentActor,

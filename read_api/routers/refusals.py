@@ -1,7 +1,8 @@
 """Why clients refuse: the refusals report, and the list of reasons a refusal names."""
 
+from collections.abc import Iterable
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path
 from pydantic import BaseModel, Field
@@ -9,9 +10,11 @@ from pydantic import BaseModel, Field
 from aggregates.errors import InvalidValue
 from commands.fields import Day
 from commands.refusal_reason_commands import AddRefusalReason, ReasonCode, RetireRefusalReason
+from letopis.spreadsheets import Column, Kind
 from projections.refusals import RefusalGrouping, active_refusal_reasons, refusals_report
 from read_api.deps import BackendDep, CurrentActor, ReadAfter, Write
 from read_api.schemas import WRITE, WriteResult
+from read_api.spreadsheet_routes import Sheet, spreadsheet_route
 
 router = APIRouter(tags=["refusals"])
 
@@ -42,7 +45,38 @@ class RefusalsReport(BaseModel):
     groups: list[RefusalGroup]
 
 
-@router.get("/reports/refusals", response_model=RefusalsReport, dependencies=[ReadAfter])
+def _reason_rows(report: RefusalsReport) -> Iterable[dict[str, Any]]:
+    for group in report.groups:
+        for reason in group.reasons:
+            yield {
+                "key": group.key,
+                "label": group.label,
+                "group_count": group.count,
+                "reason_code": reason.code,
+                "reason_label": reason.label,
+                "count": reason.count,
+            }
+
+
+REFUSALS_SHEET = Sheet(
+    "Отказы",
+    "refusals",
+    [
+        Column("key", "Группа"),
+        Column("label", "Название группы"),
+        Column("group_count", "Отказов в группе", Kind.INTEGER),
+        Column("reason_code", "Код причины"),
+        Column("reason_label", "Причина"),
+        Column("count", "Отказов по причине", Kind.INTEGER),
+    ],
+    _reason_rows,
+    lambda report: [("Группировка", report.group_by.value), ("Всего отказов", report.total)],
+)
+
+
+@spreadsheet_route(
+    router, "/reports/refusals", REFUSALS_SHEET, response_model=RefusalsReport, dependencies=[ReadAfter]
+)
 def get_refusals_report(
     backend: BackendDep,
     actor: CurrentActor,
