@@ -1,5 +1,6 @@
-"""A query's result as a file an analyst opens elsewhere: CSV, JSON or Parquet; and its
-values as JSON, exact (money as decimal text, days and times in ISO 8601)."""
+"""A query's result as a file an analyst opens elsewhere: CSV, JSON, Parquet or XLSX (the
+project's spreadsheet writer); and its values as JSON, exact (money as decimal text, days
+and times in ISO 8601)."""
 
 import csv
 import json
@@ -12,9 +13,11 @@ from typing import Any
 import duckdb
 
 from analytics.export import copy_parquet, literal, scratch
+from analytics.spreadsheet import result_table
 from analytics.sql import QueryResult
+from letopis.spreadsheets import xlsx_bytes
 
-FORMATS = ("csv", "json", "parquet")
+FORMATS = ("csv", "json", "parquet", "xlsx")
 
 
 def plain(value: Any) -> Any:
@@ -34,7 +37,10 @@ def plain_rows(rows: Sequence[Sequence[Any]]) -> list[list[Any]]:
     return [[plain(value) for value in row] for row in rows]
 
 
-def write(result: QueryResult, format_: str, target: Path) -> None:
+def write(
+    result: QueryResult, format_: str, target: Path, title: str, parameters: Sequence[tuple[str, Any]] = ()
+) -> None:
+    """``title`` and ``parameters`` head a spreadsheet: its sheet's name, and the second sheet."""
     names = [name for name, _ in result.columns]
     if format_ == "csv":
         with target.open("w", encoding="utf-8", newline="") as out:
@@ -46,6 +52,8 @@ def write(result: QueryResult, format_: str, target: Path) -> None:
         target.write_text(json.dumps(records, ensure_ascii=False, indent=1), encoding="utf-8")
     elif format_ == "parquet":
         _write_parquet(result, target)
+    elif format_ == "xlsx":
+        target.write_bytes(xlsx_bytes(result_table(title, result, parameters)))
     else:
         raise ValueError(f"unknown format {format_!r}")
 

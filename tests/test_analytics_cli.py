@@ -4,6 +4,7 @@ import csv
 import json
 
 import duckdb
+import openpyxl
 from typer.testing import CliRunner
 
 from letopis.cli import app
@@ -59,6 +60,13 @@ def test_an_analyst_exports_and_queries_from_the_command_line(console_store: Set
     )
     assert code == 0, output
     assert json.loads(answer.read_text(encoding="utf-8")) == []
+
+    book = tmp_path / "value.xlsx"
+    code, output = crm("analytics", "analysis", "client-value", "--format", "xlsx", "--out", str(book))
+    assert code == 0, output
+    workbook = openpyxl.load_workbook(book)
+    assert [cell.value for cell in workbook.worksheets[0][1]][:3] == ["Клиент (id)", "Клиент", "Класс ABC"]
+    assert workbook["Параметры"]["A2"].value == "currency"
 
     code, output = crm("analytics", "export", "--incremental")
     assert code == 0, output

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
@@ -23,11 +23,12 @@ class Format(StrEnum):
     CSV = "csv"
     JSON = "json"
     PARQUET = "parquet"
+    XLSX = "xlsx"
 
 
 FormatOption = Annotated[Format, typer.Option("--format", help="How to give the result")]
 OutOption = Annotated[
-    Path | None, typer.Option("--out", help="Write the result to this file (needed for parquet)")
+    Path | None, typer.Option("--out", help="Write the result to this file (needed for parquet and xlsx)")
 ]
 
 
@@ -64,7 +65,7 @@ def sql(
     """Run one SELECT over the analytics store (read-only, within the time and row limits)."""
     with application() as letopis:
         result = letopis.analytics.query(statement)
-    _give(result, format_, out)
+    _give(result, format_, out, "Запрос", [("Запрос", statement)])
 
 
 @app.command("tables")
@@ -127,10 +128,12 @@ def analysis(
     validated = chosen.validated(raw)
     with application() as letopis:
         result = chosen.run(letopis.analytics, validated, EVERYONE)
-    _give(result, format_, out)
+    _give(result, format_, out, chosen.title, list(validated.model_dump().items()))
 
 
-def _give(result: QueryResult, format_: Format, out: Path | None) -> None:
+def _give(
+    result: QueryResult, format_: Format, out: Path | None, title: str, parameters: list[tuple[str, Any]]
+) -> None:
     from analytics.output import plain_rows, write
 
     if format_ == Format.TABLE:
@@ -141,15 +144,15 @@ def _give(result: QueryResult, format_: Format, out: Path | None) -> None:
         console.print(f"{len(result.rows)} row(s)")
         return
     if out is None:
-        if format_ == Format.PARQUET:
-            console.print("Parquet needs --out FILE.", style="red")
+        if format_ in (Format.PARQUET, Format.XLSX):
+            console.print(f"{format_.value} needs --out FILE.", style="red")
             raise typer.Exit(2)
         import tempfile
 
         with tempfile.TemporaryDirectory() as folder:
             target = Path(folder) / f"result.{format_.value}"
-            write(result, format_.value, target)
+            write(result, format_.value, target, title, parameters)
             typer.echo(target.read_text(encoding="utf-8"), nl=False)
         return
-    write(result, format_.value, out)
+    write(result, format_.value, out, title, parameters)
     console.print(f"{len(result.rows)} row(s) written to {out}")

@@ -5,7 +5,7 @@ of sales get the ready analyses, computed over their own clients only."""
 
 from typing import Any
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
@@ -15,9 +15,12 @@ from analytics.analyses import ANALYSES
 from analytics.analyses.registry import find
 from analytics.catalogue import catalogue
 from analytics.output import plain_rows
+from analytics.spreadsheet import result_table
 from analytics.sql import QueryResult
+from letopis.spreadsheets import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, Table, csv_bytes, xlsx_bytes
 from read_api.deps import BackendDep, CurrentActor
 from read_api.schemas import Problem, problems
+from read_api.spreadsheet_routes import SPREADSHEET_CONTENT, Format, negotiated
 
 router = APIRouter(tags=["analytics"])
 
@@ -72,6 +75,20 @@ class AnalysisInfo(BaseModel):
     parameters: dict[str, Any] = Field(description="The parameters' JSON Schema")
 
 
+def _download(name: str, table: Table, chosen: Format, position: int) -> Response:
+    content, media_type = (
+        (xlsx_bytes(table), XLSX_MEDIA_TYPE) if chosen is Format.XLSX else (csv_bytes(table), CSV_MEDIA_TYPE)
+    )
+    return Response(
+        content,
+        media_type=media_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}-{position}.{chosen.value}"',
+            "Log-Position": str(position),
+        },
+    )
+
+
 def _answer(result: QueryResult) -> dict[str, Any]:
     return {
         "position": result.position,
@@ -116,19 +133,33 @@ async def list_analyses(actor: CurrentActor) -> list[AnalysisInfo]:
 
 
 @router.get(
-    "/analytics/analyses/{name}", response_model=AnalysisAnswer, responses={**_REFUSED, **problems(404)}
+    "/analytics/analyses/{name}",
+    response_model=AnalysisAnswer,
+    responses={**_REFUSED, **problems(404), **SPREADSHEET_CONTENT},
 )
 async def run_analysis(
     request: Request,
     backend: BackendDep,
     actor: CurrentActor,
     name: str = Path(max_length=100, description="As `GET /api/v1/analytics/analyses` lists them"),
-) -> AnalysisAnswer:
-    """Run a ready analysis; its parameters go in the query string. Managers and heads of sales
-    get it over the clients within their scope."""
+    format_: Format | None = Query(
+        None,
+        alias="format",
+        description="json (the default), csv or xlsx; the Accept header may ask the same",
+    ),
+) -> AnalysisAnswer | Response:
+    """Run a ready analysis; its other parameters go in the query string. Managers and heads of
+    sales get it over the clients within their scope."""
     analysis = find(ANALYSES, name)
-    parameters = analysis.validated(dict(request.query_params))
+    asked = {key: value for key, value in request.query_params.items() if key != "format"}
+    parameters = analysis.validated(asked)
     result = await run_in_threadpool(analysis.run, backend.analytics, parameters, reach_of(actor))
+    chosen = negotiated(format_, request.headers.get("accept"))
+    if chosen is not Format.JSON:
+        applied = [("Анализ", analysis.name), *parameters.model_dump().items()]
+        return _download(
+            analysis.name, result_table(analysis.title, result, applied), chosen, result.position
+        )
     return AnalysisAnswer(
         name=analysis.name,
         title=analysis.title,

@@ -1,8 +1,14 @@
 """Analytics over HTTP: raw SQL for analysts, auditors and administrators only; the ready
 analyses for everyone, within their scope; refusals with the one error body."""
 
+import csv
+import io
+from datetime import datetime
+
+import openpyxl
 import pytest
 
+from letopis.spreadsheets import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE
 from tests.analytics.sales import sell
 
 API = "/api/v1/analytics"
@@ -112,3 +118,31 @@ def test_an_unknown_analysis_answers_404_and_an_unknown_parameter_422(client, au
     assert unknown.status_code == 422
     assert unknown.json()["errors"][0]["loc"] == ["query", "monthz"]
     assert "unknown parameter" in unknown.json()["detail"]
+
+
+def test_an_analysis_downloads_as_a_spreadsheet_with_russian_titles_and_numbers(client, auth, sales):
+    answer = client.get(f"{API}/analyses/client-value", params={"format": "xlsx"}, headers=auth("analyst"))
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["content-type"] == XLSX_MEDIA_TYPE
+    assert answer.headers["log-position"] == str(sales.position)
+    book = openpyxl.load_workbook(io.BytesIO(answer.content))
+    data = book.worksheets[0]
+    titles = [cell.value for cell in data[1]]
+    assert titles[:4] == ["Клиент (id)", "Клиент", "Класс ABC", "Сегмент"]
+    assert data.freeze_panes == "A2"
+    money = titles.index("Получено") + 1
+    assert [data.cell(row, money).value for row in (2, 3)] == [3000.5, 400]
+    assert isinstance(data.cell(2, titles.index("Последняя оплата") + 1).value, datetime)
+    parameters = {row[0].value: row[1].value for row in book["Параметры"].iter_rows(min_row=2)}
+    assert parameters["Анализ"] == "client-value"
+    assert parameters["months"] == 12
+    assert parameters["Позиция журнала"] == sales.position
+
+
+def test_an_analysis_downloads_as_csv_when_the_accept_header_asks(client, auth, sales):
+    headers = {**auth("ivanov"), "Accept": CSV_MEDIA_TYPE}
+    answer = client.get(f"{API}/analyses/client-value", headers=headers)
+    assert answer.status_code == 200, answer.text
+    rows = list(csv.reader(answer.content.decode("utf-8-sig").splitlines()))
+    assert rows[0][:2] == ["Клиент (id)", "Клиент"]
+    assert [row[0] for row in rows[1:]] == [sales.ivanov_client]
