@@ -97,7 +97,16 @@ def _answer(result: QueryResult) -> dict[str, Any]:
     }
 
 
-@router.post("/analytics/query", response_model=QueryAnswer, responses={**_REFUSED, **problems(403)})
+READ_ONLY = {"x-read-only": True}
+"""Marks a POST that reads: its input (a statement) does not fit a query string."""
+
+
+@router.post(
+    "/analytics/query",
+    response_model=QueryAnswer,
+    responses={**_REFUSED, **problems(403)},
+    openapi_extra=READ_ONLY,
+)
 async def query_analytics(body: QueryRequest, backend: BackendDep, actor: CurrentActor) -> QueryAnswer:
     """Run one SELECT over the analytics tables (`GET /api/v1/analytics/tables`): read-only, within
     the time and row limits. For analysts, auditors and administrators."""
