@@ -12,6 +12,7 @@ A reader whose scope is limited sees ``events`` cut down to the clients in reach
 their responsible manager in the counterparty snapshot), and so every fact table too.
 """
 
+import os
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -28,6 +29,8 @@ from analytics.facts import FACTS
 from projections.tables import Table
 
 EVERYONE = Reach(everyone=True)
+_KEPT_DATABASES = 32
+"""Databases kept defined, one per scope asked for (the oldest goes first)."""
 _ALLOWED = (duckdb.StatementType.SELECT,)
 
 
@@ -61,6 +64,8 @@ class AnalyticsDatabase:
         """``tables``: the view tables the store snapshots; one not exported yet reads as empty."""
         self.folder = folder
         self.tables = list(tables)
+        self._databases: dict[tuple[Reach, tuple[bool, frozenset[str]]], duckdb.DuckDBPyConnection] = {}
+        self._lock = threading.Lock()
         self.time_limit = time_limit
         self.row_limit = row_limit
 
@@ -68,7 +73,29 @@ class AnalyticsDatabase:
         return exported_position(self.folder)
 
     def connect(self, reach: Reach = EVERYONE) -> duckdb.DuckDBPyConnection:
-        """A sandboxed connection over the store as it is now."""
+        """A sandboxed connection over the store as it is now.
+
+        Defining the views reads every file's metadata, a good part of a quick query's time;
+        so one database in memory per scope and layout of the store (which snapshots and
+        parts exist) is defined once and kept, and each query gets a connection of its own
+        to it. Its views read the files when a query runs, so new parts and replaced
+        snapshots are seen without defining anything again."""
+        key = (reach, self._layout())
+        with self._lock:
+            database = self._databases.get(key)
+            if database is None:
+                database = self._open(reach)
+                if len(self._databases) >= _KEPT_DATABASES:
+                    self._databases.pop(next(iter(self._databases)))
+                self._databases[key] = database
+        return database.cursor()
+
+    def _layout(self) -> tuple[bool, frozenset[str]]:
+        views = self.folder / "views"
+        snapshots = frozenset(os.listdir(views)) if views.is_dir() else frozenset()
+        return any((self.folder / "events").glob("part-*.parquet")), snapshots
+
+    def _open(self, reach: Reach) -> duckdb.DuckDBPyConnection:
         connection = duckdb.connect(":memory:")
         try:
             self._define_views(connection, reach)

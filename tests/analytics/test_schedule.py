@@ -29,21 +29,20 @@ def test_new_events_are_appended_once_due_and_views_only_on_their_own_cadence(le
     now[0] = 61
     schedule(head)
     assert eventually(lambda: exported_position(export.folder) == head)
+    schedule.wait()
     assert not (export.folder / "views").exists()
 
 
 def test_the_projection_worker_tells_the_schedule_where_it_reached(letopis, staff):
     letopis.create_user("Новикова Ирина", staff["ivanov"][0].role, "Москва-1", "Продажи")
     export = letopis.analytics_export
-    worker = ProjectionWorker(
-        letopis.runner,
-        interval=0.05,
-        after_catch_up=ExportSchedule(export, events_every=0.01, views_every=0.01),
-    )
+    schedule = ExportSchedule(export, events_every=0.01, views_every=0.01)
+    worker = ProjectionWorker(letopis.runner, interval=0.05, after_catch_up=schedule)
     worker.start()
     try:
         assert eventually(lambda: exported_position(export.folder) == letopis.store.head())
         assert eventually(lambda: (export.folder / "views" / "employees.parquet").exists())
     finally:
         worker.stop()
+        schedule.wait()
     assert letopis.analytics.query("SELECT count(*) FROM views.employees").rows == [(len(staff) + 1,)]
