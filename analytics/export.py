@@ -36,6 +36,8 @@ PART_EVENTS = 200_000
 are sorted by event type, then position."""
 _READ_BATCH = 20_000
 _ROW_GROUP = 16_384
+_VIEW_CHUNK = 20_000
+_ENCODER = json.JSONEncoder(ensure_ascii=False, default=str)
 
 SECRET_TABLES = frozenset({"access_tokens"})
 """View tables never exported: token digests are credentials."""
@@ -178,18 +180,22 @@ class AnalyticsExport:
         folder.mkdir(exist_ok=True)
         with duckdb.connect() as connection:
             for table in self._tables:
-                with scratch(self.folder, ".jsonl") as lines:
-                    self._write_view_rows(lines, table)
-                    copy_parquet(connection, _view_sql(lines, table), folder / f"{table.name}.parquet")
+                with scratch(self.folder, ".json") as rows:
+                    self._write_view_rows(rows, table)
+                    copy_parquet(connection, _view_sql(rows, table), folder / f"{table.name}.parquet")
 
     def _write_view_rows(self, path: Path, table: Table) -> None:
+        """The table's rows as one JSON array of objects, encoded by one call of the C encoder
+        a chunk at a time (a call per row costs several times more)."""
         names = table.column_names
-        with self._views.reading() as cursor, path.open("w", encoding="utf-8") as out:
+        with self._views.reading() as cursor:
             rows = cursor.execute(f"SELECT {', '.join(names)} FROM {table.name}")
-            out.writelines(
-                json.dumps(dict(zip(names, row, strict=True)), ensure_ascii=False, default=str) + "\n"
-                for row in rows
-            )
+        with path.open("w", encoding="utf-8") as out:
+            out.write("[")
+            for start in range(0, len(rows), _VIEW_CHUNK):
+                chunk = [dict(zip(names, row, strict=True)) for row in rows[start : start + _VIEW_CHUNK]]
+                out.write(("," if start else "") + _ENCODER.encode(chunk)[1:-1])
+            out.write("]")
 
 
 def _flatten_sql(lines: Path) -> str:
@@ -204,10 +210,10 @@ def _flatten_sql(lines: Path) -> str:
     )
 
 
-def _view_sql(lines: Path, table: Table) -> str:
+def _view_sql(rows: Path, table: Table) -> str:
     columns = ", ".join(f"'{name}': '{DUCKDB_TYPES[kind]}'" for name, kind in table.columns.items())
     return (
-        f"SELECT * FROM read_json({literal(lines)}, format='newline_delimited', columns={{{columns}}}, "
+        f"SELECT * FROM read_json({literal(rows)}, format='array', columns={{{columns}}}, "
         "maximum_object_size=1073741824)"
     )
 
