@@ -1,6 +1,6 @@
-"""Keeping the analytics store current from the projection worker: after a catch-up, new
-events are appended at most every so many seconds, and only when the log has moved on; the
-view snapshots, which are rewritten whole, are refreshed less often. The work runs on a
+"""Keeping the analytics store current from the projection worker: after its first catch-up
+and then at most every so many seconds, new events are appended when the log has moved on;
+the view snapshots, which are rewritten whole, are refreshed less often. The work runs on a
 thread of its own, so the views never wait for it; one runs at a time."""
 
 import logging
@@ -27,9 +27,8 @@ class ExportSchedule:
         self._events_every = events_every
         self._views_every = views_every
         self._clock = clock
-        now = clock()
-        self._events_due = now + events_every
-        self._views_due = now + views_every
+        # The first catch-up exports at once, so a store just started (the demo) is queryable.
+        self._events_due = self._views_due = clock()
         self._running: threading.Thread | None = None
 
     def __call__(self, reached: int) -> None:

@@ -64,7 +64,7 @@ class Settings(BaseSettings):
         "0: only `crm analytics export` does",
     )
     analytics_views_seconds: float = Field(
-        900,
+        300,
         ge=0,
         description="How often the projection worker rewrites the analytics store's view snapshots; "
         "0: only `crm analytics export` does",

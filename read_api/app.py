@@ -60,6 +60,8 @@ def create_app(
             yield
         finally:
             worker.stop()
+            # An export it started reads the store and the views, which close after the app.
+            backend.analytics_schedule.wait()
 
     app = FastAPI(
         lifespan=keep_views_current,

@@ -11,6 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from aggregates.employee import token_digest
 from aggregates.errors import InvalidValue
 from aggregates.scope import Actor
+from analytics.schedule import ExportSchedule
 from analytics.sql import AnalyticsDatabase
 from commands.command import Command
 from commands.fields import EntityId, Key
@@ -33,7 +34,7 @@ class Backend(Protocol):
     def analytics(self) -> AnalyticsDatabase: ...
 
     @property
-    def analytics_schedule(self) -> Callable[[int], None]:
+    def analytics_schedule(self) -> ExportSchedule:
         """Told the position the views reached after each catch-up of the projection worker."""
 
     @property
