@@ -150,7 +150,9 @@ async def run_analysis(
     request: Request,
     backend: BackendDep,
     actor: CurrentActor,
-    name: str = Path(max_length=100, description="As `GET /api/v1/analytics/analyses` lists them"),
+    name: str = Path(
+        max_length=100, pattern=r"^[a-z-]+$", description="As `GET /api/v1/analytics/analyses` lists them"
+    ),
     format_: Format | None = Query(
         None,
         alias="format",

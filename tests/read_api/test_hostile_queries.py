@@ -57,6 +57,7 @@ def valid_path(path: str, world: dict[str, str], nul_in: str | None = None) -> s
         "contract_id": world["contract"],
         "order_id": world["order"],
         "payment_id": world["payment"],
+        "name": "client-value",
     }
     for name, value in values.items():
         path = path.replace("{" + name + "}", "%00" if name == nul_in else value)
