@@ -54,9 +54,31 @@ class Settings(BaseSettings):
         20, ge=1, description="Failed sign-ins a client address may make within the window before a 429"
     )
     sign_in_window_seconds: float = Field(60, gt=0, description="The window failed sign-ins are counted in")
+    analytics_dir: Path | None = Field(
+        None, description="Where the analytics store (Parquet for DuckDB) is kept; empty: data_dir/analytics"
+    )
+    analytics_events_seconds: float = Field(
+        60,
+        ge=0,
+        description="How often the projection worker appends new events to the analytics store; "
+        "0: only `crm analytics export` does",
+    )
+    analytics_views_seconds: float = Field(
+        300,
+        ge=0,
+        description="How often the projection worker rewrites the analytics store's view snapshots; "
+        "0: only `crm analytics export` does",
+    )
+    analytics_time_limit: float = Field(10, gt=0, le=600, description="Seconds an analytics query may run")
+    analytics_row_limit: int = Field(
+        10_000, ge=1, le=1_000_000, description="Rows an analytics query may return"
+    )
     kafka_bootstrap_servers: str = Field(
         "", description="Kafka brokers for the event relay (host:port,…); empty: no relay"
     )
+
+    def analytics_folder(self) -> Path:
+        return (self.analytics_dir or self.data_dir / "analytics").resolve()
 
     def event_store_url(self) -> str:
         if self.database_url:

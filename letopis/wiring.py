@@ -3,12 +3,16 @@
 from contextlib import ExitStack, closing
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
 from aggregates.employee import Role
 from aggregates.scope import Actor
+from analytics.export import AnalyticsExport, exported_tables
+from analytics.schedule import ExportSchedule
+from analytics.sql import AnalyticsDatabase
 from commands.employee_commands import HireEmployee, NewToken, issue_new_token
 from commands.registry import command_registry
 from commands.service import Clock, WriteService
@@ -92,8 +96,33 @@ class Letopis:
 
     def close(self) -> None:
         self.past.close()
+        if "analytics_schedule" in vars(self):  # an export it started reads the store and the views
+            self.analytics_schedule.wait()
         self.views.close()
         self.store.close()
+
+    @cached_property
+    def analytics(self) -> AnalyticsDatabase:
+        settings = self.settings
+        return AnalyticsDatabase(
+            settings.analytics_folder(),
+            exported_tables(self.runner.projections),
+            settings.analytics_time_limit,
+            settings.analytics_row_limit,
+        )
+
+    @cached_property
+    def analytics_export(self) -> AnalyticsExport:
+        return AnalyticsExport(
+            self.settings.analytics_folder(), self.store, self.views, self.runner.projections
+        )
+
+    @cached_property
+    def analytics_schedule(self) -> ExportSchedule:
+        settings = self.settings
+        return ExportSchedule(
+            self.analytics_export, settings.analytics_events_seconds, settings.analytics_views_seconds
+        )
 
     @property
     def token_lifetime(self) -> timedelta:

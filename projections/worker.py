@@ -3,6 +3,7 @@ worker of its own in a multi-process deployment."""
 
 import logging
 import threading
+from collections.abc import Callable
 
 from event_store.errors import DatabaseUnavailable
 from projections.runner import ProjectionRunner
@@ -15,8 +16,17 @@ class ProjectionWorker:
     While the database is away it says so once per attempt and waits longer each time, up
     to ``longest_wait`` seconds, then resumes by itself."""
 
-    def __init__(self, runner: ProjectionRunner, interval: float = 0.2, longest_wait: float = 10.0) -> None:
+    def __init__(
+        self,
+        runner: ProjectionRunner,
+        interval: float = 0.2,
+        longest_wait: float = 10.0,
+        after_catch_up: Callable[[int], None] | None = None,
+    ) -> None:
+        """``after_catch_up``: told the position reached after each catch-up (the analytics
+        store's schedule)."""
         self._runner = runner
+        self._after_catch_up = after_catch_up
         self._interval = interval
         self._longest_wait = longest_wait
         self._stop = threading.Event()
@@ -39,7 +49,9 @@ class ProjectionWorker:
         while not self._stop.is_set():
             self._runner.nudged.clear()
             try:
-                self._runner.catch_up()
+                reached = self._runner.catch_up()
+                if self._after_catch_up is not None:
+                    self._after_catch_up(reached)
             except DatabaseUnavailable as unavailable:
                 backoff = min(backoff * 2, self._longest_wait)
                 logger.warning("views not updated: %s; next attempt in %.1f s", unavailable, backoff)

@@ -11,6 +11,7 @@ from read_api import errors
 from read_api.dashboard import routes as dashboard
 from read_api.deps import Backend
 from read_api.routers import (
+    analytics,
     audit,
     catalogue,
     contacts,
@@ -52,12 +53,16 @@ def create_app(
         if projection_interval is None:
             yield
             return
-        worker = ProjectionWorker(backend.runner, projection_interval)
+        worker = ProjectionWorker(
+            backend.runner, projection_interval, after_catch_up=backend.analytics_schedule
+        )
         worker.start()
         try:
             yield
         finally:
             worker.stop()
+            # An export it started reads the store and the views, which close after the app.
+            backend.analytics_schedule.wait()
 
     app = FastAPI(
         lifespan=keep_views_current,
@@ -92,6 +97,7 @@ def create_app(
         deals,
         funnel,
         audit,
+        analytics,
     ):
         api.include_router(module.router)
     app.include_router(api)

@@ -11,6 +11,8 @@ from starlette.concurrency import run_in_threadpool
 from aggregates.employee import token_digest
 from aggregates.errors import InvalidValue
 from aggregates.scope import Actor
+from analytics.schedule import ExportSchedule
+from analytics.sql import AnalyticsDatabase
 from commands.command import Command
 from commands.fields import EntityId, Key
 from commands.service import WriteService
@@ -31,6 +33,13 @@ class Backend(Protocol):
     views: ViewDatabase
     store: EventStore
     past: PastViews
+
+    @property
+    def analytics(self) -> AnalyticsDatabase: ...
+
+    @property
+    def analytics_schedule(self) -> ExportSchedule:
+        """Told the position the views reached after each catch-up of the projection worker."""
 
     @property
     def token_lifetime(self) -> timedelta: ...

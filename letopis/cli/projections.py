@@ -57,7 +57,9 @@ def run_projections() -> None:
     from projections.worker import ProjectionWorker
 
     letopis = build()
-    worker = ProjectionWorker(letopis.runner, letopis.settings.projection_interval)
+    worker = ProjectionWorker(
+        letopis.runner, letopis.settings.projection_interval, after_catch_up=letopis.analytics_schedule
+    )
     console.print("Projection worker running; Ctrl+C stops it.")
     worker.start()
     try:

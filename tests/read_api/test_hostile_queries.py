@@ -58,6 +58,7 @@ def valid_path(path: str, world: dict[str, str], nul_in: str | None = None) -> s
         "order_id": world["order"],
         "payment_id": world["payment"],
         "record_id": world["contract"],
+        "name": "client-value",
     }
     for name, value in values.items():
         path = path.replace("{" + name + "}", "%00" if name == nul_in else value)

@@ -76,8 +76,8 @@ def test_reads_declare_no_conflict_and_writes_declare_theirs(document) -> None:
         if not path.startswith(API_PREFIX):
             continue
         assert {"401", "422", "429", "503"} <= statuses, f"{method.upper()} {path}"
-        if method == "get":
-            assert "409" not in statuses, f"GET {path} cannot conflict"
+        if method == "get" or operation.get("x-read-only"):
+            assert "409" not in statuses, f"{method.upper()} {path} reads and cannot conflict"
         else:
             assert {"403", "409"} <= statuses, f"{method.upper()} {path}"
 

@@ -155,11 +155,12 @@ def world(client, auth) -> dict[str, str]:
 
 
 def write_operations(client) -> list[tuple[str, str]]:
+    """Every route but reads: GETs, and POSTs marked ``x-read-only`` (an analyst's query)."""
     return [
         (method, path.removeprefix(API))
         for path, methods in client.app.openapi()["paths"].items()
-        for method in methods
-        if method != "get" and path.startswith(API)
+        for method, operation in methods.items()
+        if method != "get" and path.startswith(API) and not operation.get("x-read-only")
     ]
 
 

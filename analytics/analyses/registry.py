@@ -1,0 +1,48 @@
+"""A ready analysis: a named query whose parameters are a typed model, run within the
+reader's scope. Adding one is one ``Analysis`` in one of this package's modules."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from aggregates.errors import InvalidValue, NotFound
+from aggregates.scope import Reach
+from analytics.sql import AnalyticsDatabase, QueryResult
+
+
+class Parameters(BaseModel):
+    """Base of every analysis's parameters: a name it does not know is refused."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+@dataclass(frozen=True)
+class Analysis:
+    name: str
+    title: str
+    description: str
+    parameters: type[Parameters]
+    sql: str
+    """Refers to each parameter as ``$name``."""
+
+    def validated(self, raw: Mapping[str, Any]) -> Parameters:
+        try:
+            return self.parameters.model_validate(dict(raw))
+        except ValidationError as invalid:
+            first = invalid.errors()[0]
+            field = ".".join(str(part) for part in first["loc"]) or "parameters"
+            message = "unknown parameter" if first["type"] == "extra_forbidden" else first["msg"]
+            raise InvalidValue(field, f"{self.name}: {message}", location="query") from None
+
+    def run(self, database: AnalyticsDatabase, parameters: Parameters, reach: Reach) -> QueryResult:
+        values = {name: value for name, value in parameters.model_dump().items() if f"${name}" in self.sql}
+        return database.run(self.sql, values, reach)
+
+
+def find(analyses: Mapping[str, Analysis], name: str) -> Analysis:
+    found = analyses.get(name)
+    if found is None:
+        raise NotFound(f"there is no analysis {name!r}; known: {', '.join(sorted(analyses))}")
+    return found

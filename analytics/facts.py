@@ -1,0 +1,159 @@
+"""Typed tables of the main facts, defined in DuckDB over the flattened log (``events``):
+what analysts and the ready analyses query instead of unpicking payloads.
+
+Each is a view, so it always reflects the exported log; a reader whose scope is limited
+sees ``events`` limited to their clients, and so every fact table too."""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class FactTable:
+    name: str
+    description: str
+    select: str
+    columns: dict[str, str]
+    """Column → a line on what it holds."""
+
+
+FACTS = (
+    FactTable(
+        "payments",
+        "Money received (positive) and refunded (negative), one row per receipt or refund",
+        "SELECT e.position, e.aggregate_id AS payment_id, e.counterparty_id, e.contract_id, "
+        "r.order_id, r.manager_id, e.business_day AS day, "
+        "CASE WHEN e.event_type = 'Payment.Refunded' THEN -e.amount ELSE e.amount END AS amount, "
+        "e.currency, e.event_type = 'Payment.Refunded' AS is_refund, e.actor, e.occurred_at "
+        "FROM events e LEFT JOIN (SELECT aggregate_id, order_id, manager_id FROM events "
+        "WHERE event_type = 'Payment.Received') r USING (aggregate_id) "
+        "WHERE e.event_type IN ('Payment.Received', 'Payment.Refunded')",
+        {
+            "position": "Log position of the receipt or refund",
+            "payment_id": "The payment",
+            "counterparty_id": "The paying client",
+            "contract_id": "The contract paid under",
+            "order_id": "The order paid for, when named",
+            "manager_id": "The contract's manager when the money was received",
+            "day": "The day the money was received or refunded",
+            "amount": "Received (positive) or refunded (negative), in `currency`",
+            "currency": "ISO code",
+            "is_refund": "True for a refund",
+            "actor": "Who recorded it",
+            "occurred_at": "When it was recorded as happening",
+        },
+    ),
+    FactTable(
+        "orders",
+        "Orders as placed (later status changes are in events of type Order.Advanced)",
+        "SELECT position, aggregate_id AS order_id, counterparty_id, contract_id, manager_id, "
+        "occurred_at AS placed_at, business_day AS expected_on, status, amount, currency, "
+        "inquiry_id FROM events WHERE event_type = 'Order.Placed'",
+        {
+            "position": "Log position of the placing",
+            "order_id": "The order",
+            "counterparty_id": "The client",
+            "contract_id": "The contract it is booked under, if any",
+            "manager_id": "The responsible manager",
+            "placed_at": "When it was placed",
+            "expected_on": "When it is expected",
+            "status": "Status when placed: forecast or received",
+            "amount": "Order amount in `currency`",
+            "currency": "ISO code",
+            "inquiry_id": "The inquiry it came from, if any",
+        },
+    ),
+    FactTable(
+        "order_lines",
+        "What each order is for: one row per line (catalogue item by name)",
+        "SELECT o.position, o.aggregate_id AS order_id, o.counterparty_id, o.manager_id, "
+        "o.occurred_at AS placed_at, line.item, line.unit, line.quantity "
+        "FROM events o, unnest(o.lines) AS t(line) WHERE o.event_type = 'Order.Placed'",
+        {
+            "position": "Log position of the order's placing",
+            "order_id": "The order",
+            "counterparty_id": "The client",
+            "manager_id": "The responsible manager",
+            "placed_at": "When the order was placed",
+            "item": "Catalogue item name",
+            "unit": "Unit of the quantity",
+            "quantity": "Quantity ordered",
+        },
+    ),
+    FactTable(
+        "contracts",
+        "Contracts as signed",
+        "SELECT position, aggregate_id AS contract_id, payload->>'$.number' AS number, counterparty_id, "
+        "manager_id, business_day AS signed_on, amount, currency FROM events "
+        "WHERE event_type = 'Contract.Signed'",
+        {
+            "position": "Log position of the signing",
+            "contract_id": "The contract",
+            "number": "Its number",
+            "counterparty_id": "The client",
+            "manager_id": "The responsible manager",
+            "signed_on": "The day it was signed",
+            "amount": "Contract amount in `currency`",
+            "currency": "ISO code",
+        },
+    ),
+    FactTable(
+        "deals",
+        "Deals as opened, with their outcome (won or lost) when there is one",
+        "SELECT o.position, o.aggregate_id AS deal_id, o.counterparty_id, o.manager_id, "
+        "o.lead_source, o.occurred_at AS opened_at, o.amount, o.currency, "
+        "CASE c.event_type WHEN 'Deal.Won' THEN 'won' WHEN 'Deal.Lost' THEN 'lost' END AS outcome, "
+        "c.occurred_at AS closed_at, c.amount AS won_amount FROM events o LEFT JOIN (SELECT * FROM events "
+        "WHERE event_type IN ('Deal.Won', 'Deal.Lost')) c USING (aggregate_id) "
+        "WHERE o.event_type = 'Deal.Opened'",
+        {
+            "position": "Log position of the opening",
+            "deal_id": "The deal",
+            "counterparty_id": "The client",
+            "manager_id": "The responsible manager",
+            "lead_source": "Where the lead came from (the campaign or channel), if recorded",
+            "opened_at": "When it was opened",
+            "amount": "Amount when opened, in `currency`",
+            "currency": "ISO code",
+            "outcome": "won, lost, or NULL while open",
+            "closed_at": "When it was won or lost",
+            "won_amount": "The amount won",
+        },
+    ),
+    FactTable(
+        "interactions",
+        "Calls, e-mails, meetings and the rest, as logged",
+        "SELECT position, aggregate_id AS interaction_id, counterparty_id, actor, occurred_at, kind, "
+        "direction, payload->>'$.subject' AS subject FROM events "
+        "WHERE event_type = 'Interaction.Logged'",
+        {
+            "position": "Log position",
+            "interaction_id": "The interaction",
+            "counterparty_id": "The client, if any",
+            "actor": "The employee who logged it",
+            "occurred_at": "When it happened",
+            "kind": "call, email, meeting, …",
+            "direction": "incoming or outgoing, for calls, e-mails and messages",
+            "subject": "Its subject",
+        },
+    ),
+    FactTable(
+        "quotes",
+        "Inquiries priced: the cost from the quote tasks, the margin and the price",
+        "SELECT p.position, p.aggregate_id AS inquiry_id, p.counterparty_id, p.actor, "
+        "p.occurred_at AS priced_at, p.cost, p.price, p.currency, "
+        "a.aggregate_id IS NOT NULL AS accepted FROM events p "
+        "LEFT JOIN (SELECT DISTINCT aggregate_id FROM events WHERE event_type = 'Inquiry.Accepted') a "
+        "USING (aggregate_id) WHERE p.event_type = 'Inquiry.Priced'",
+        {
+            "position": "Log position of the pricing",
+            "inquiry_id": "The inquiry",
+            "counterparty_id": "The client",
+            "actor": "Who priced it",
+            "priced_at": "When",
+            "cost": "The cost components' total",
+            "price": "The price quoted",
+            "currency": "ISO code",
+            "accepted": "Whether the client accepted the inquiry",
+        },
+    ),
+)
