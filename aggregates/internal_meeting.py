@@ -24,6 +24,8 @@ class InternalMeeting(Aggregate):
 
         def apply(self, aggregate: "InternalMeeting") -> None:
             aggregate.title = self.title
+            aggregate.recorded_by = self.actor
+            aggregate.attendee_ids = self.attendee_ids
             aggregate.decisions = {d["decision_id"]: d["text"] for d in self.decisions}
 
     class DecisionRecorded(Fact):
@@ -42,6 +44,8 @@ class InternalMeeting(Aggregate):
 
     def __init__(self) -> None:
         self.title = ""
+        self.recorded_by = ""
+        self.attendee_ids: list[str] = []
         self.decisions: dict[str, str] = {}
         self.tasks: dict[str, str] = {}
 

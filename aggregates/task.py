@@ -157,6 +157,11 @@ class Task(Aggregate):
         if self.status not in IN_WORK:
             raise RuleViolated(f"the task is {self.status.value}: accept it first, or it is already done")
 
+    def check_reporting(self, stamp: Stamp) -> None:
+        """Time is reported on a task by its assignee while working on it."""
+        self._check_assignee(stamp, "reports time on")
+        self.check_in_work()
+
     def complete(self, stamp: Stamp, note: str) -> None:
         self._check_assignee(stamp, "completes")
         self.check_in_work()

@@ -1,4 +1,5 @@
 from datetime import UTC, date, datetime
+from typing import Any
 
 import pytest
 
@@ -45,7 +46,7 @@ def test_a_returned_task_goes_back_to_work_with_a_comment() -> None:
 
 def test_a_day_holds_at_most_24_hours() -> None:
     day = Timesheet.open(stamp("ivanov"), "ivanov", date(2026, 3, 2))
-    entry = {"work_done": "расчёт", "task_id": None, "counterparty_id": None}
+    entry: dict[str, Any] = {"work_done": "расчёт", "task_id": None, "counterparty_id": None}
     day.spend(stamp("ivanov"), entry_id="e1", minutes=1000, **entry)
     with pytest.raises(RuleViolated, match="exceed 24 hours"):
         day.spend(stamp("ivanov"), entry_id="e2", minutes=441, **entry)
