@@ -52,6 +52,7 @@ class Task(Aggregate):
             aggregate.assigner_id = self.assigner_id
             aggregate.assignee_id = self.assignee_id
             aggregate.title = self.title
+            aggregate.due_on = self.due_on
             aggregate.counterparty_id = self.counterparty_id
 
     class Accepted(Fact):
@@ -93,6 +94,7 @@ class Task(Aggregate):
         self.assigner_id = ""
         self.assignee_id = ""
         self.title = ""
+        self.due_on = date.min
         self.counterparty_id: str | None = None
         self.status = TaskStatus.ASSIGNED
 
