@@ -365,7 +365,7 @@ def test_the_planning_demo_links_held_activities_to_their_interactions() -> None
         assert event.held_at == interaction.occurred_at
     outcomes = {type(e).__name__ for e in chronicle if isinstance(e, PlannedActivity.Event)}
     assert outcomes == {"Planned", "Rescheduled", "Held", "Missed", "Cancelled"}
-    minutes = defaultdict(int)
+    minutes: dict[tuple[str, date], int] = defaultdict(int)
     for event in chronicle:
         if isinstance(event, Timesheet.TimeSpent):
             minutes[(event.employee_id, event.day)] += event.minutes
