@@ -10,6 +10,7 @@ from projections.worker import ProjectionWorker
 from read_api import errors
 from read_api.deps import Backend
 from read_api.routers import (
+    activities,
     catalogue,
     contacts,
     contracts,
@@ -23,11 +24,16 @@ from read_api.routers import (
     history,
     inquiries,
     interactions,
+    internal_meetings,
     orders,
     payments,
     phones,
     pipelines,
     refusals,
+    reminders,
+    resources,
+    tasks,
+    time_audit,
 )
 from read_api.schemas import EVERY_REQUEST
 from read_api.sign_ins import SignInLimit
@@ -89,6 +95,12 @@ def create_app(
         pipelines,
         deals,
         funnel,
+        activities,
+        tasks,
+        time_audit,
+        reminders,
+        resources,
+        internal_meetings,
     ):
         api.include_router(module.router)
     app.include_router(api)
