@@ -18,7 +18,7 @@ def created(response) -> dict:
     return response.json()
 
 
-def ok(response):  # noqa: ANN201 - a JSON body, an object or a list
+def ok(response):
     assert response.status_code == 200, response.text
     return response.json()
 
