@@ -14,7 +14,7 @@ from commands.context import Context
 from commands.fields import PLANNED, Day, EntityId, Line, Moment, Name, Text
 from commands.handling import Handlers
 from commands.planned_activity_commands import check_participants
-from commands.scope import internal_meeting_guard
+from commands.scope import internal_meeting_guard, own_or_in_reach
 from commands.task_commands import check_may_assign
 
 handlers = Handlers()
@@ -48,8 +48,12 @@ class TurnDecisionIntoTask(Change):
 
 
 def _may_record(ctx: Context, command: RecordInternalMeeting) -> None:
+    """A meeting is recorded by one who may act for every attendee: a manager for the team,
+    a head of sales for the department."""
     check_may_write(ctx.actor)
     check_participants(ctx, command.attendee_ids)
+    for attendee_id in command.attendee_ids:
+        own_or_in_reach(ctx, attendee_id)
 
 
 @handlers.handles(
