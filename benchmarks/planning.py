@@ -12,17 +12,15 @@ activities, tasks, timesheets, rates, reminders, bookings and meetings. Then:
 from datetime import timedelta
 
 from aggregates.employee import Role
-from benchmarks.common import BENCH_CONNINFO, Result, Stopwatch, rate, timed, within_p95
+from benchmarks.common import Result, timed, within_p95
 from benchmarks.demo import NOW, seeded_demo
-from benchmarks.sales import raw_copy
+from benchmarks.sales import rebuild_against_copy
 from projections.employee_directory import find_employee
 from projections.internal_meetings import InternalMeetings
 from projections.planned_activities import PlannedActivities, execution_control
-from projections.postgres import PostgresViews
 from projections.projection import Projection
 from projections.reminders import ReminderView
 from projections.resource_bookings import ResourceBookings
-from projections.runner import ProjectionRunner
 from projections.tasks import TaskView
 from projections.time_audit import AuditQuery, TimeAudit, time_audit
 
@@ -46,7 +44,7 @@ def run(quick: bool) -> list[Result]:
     queries = 50 if quick else 200
     bench = "8 planning"
     demo = seeded_demo(scale)
-    letopis, views = demo.letopis, demo.letopis.views
+    views = demo.letopis.views
     with views.reading() as cursor:
         ((head_id,),) = cursor.execute(
             "SELECT id FROM employees WHERE role = $1 ORDER BY id LIMIT 1", (Role.HEAD_OF_SALES.value,)
@@ -72,17 +70,6 @@ def run(quick: bool) -> list[Result]:
     control_samples = timed([control] * queries)
     audit_samples = timed([audit_by_client] * queries)
 
-    projections = planning_projections()
-    tables = [table.name for projection in projections for table in projection.tables]
-    rebuild_views = PostgresViews(BENCH_CONNINFO, schema=demo.schema)
-    try:
-        runner = ProjectionRunner(letopis.store, rebuild_views, projections)
-        with Stopwatch() as watch:
-            runner.rebuild()
-    finally:
-        rebuild_views.close()
-    rows, raw_s = raw_copy(demo.schema, tables)
-    ours_rows, raw_rows = rate(rows, watch.elapsed), rate(rows, raw_s)
     seeded = f"demo ×{scale}: {demo.summary.position:,} events, {activities:,} activities; {demo.preparation}"
     return [
         within_p95(
@@ -99,14 +86,5 @@ def run(quick: bool) -> list[Result]:
             TARGET_P95_MS,
             f"{queries} queries, {entries:,} time entries in all",
         ),
-        Result(
-            bench,
-            f"planning projections rebuild, PostgreSQL, {demo.summary.position:,} events",
-            f"{ours_rows:,.0f} rows/s",
-            f"{raw_rows:,.0f} rows/s COPY",
-            ours_rows / raw_rows,
-            0.2,
-            f"{len(projections)} projections, {rows:,} rows in {len(tables)} tables, "
-            f"{watch.elapsed:.1f} s vs {raw_s:.2f} s",
-        ),
+        rebuild_against_copy(bench, "planning", demo, planning_projections()),
     ]
