@@ -121,13 +121,17 @@ def time_audit(cursor: ViewCursor, actor: Actor, query: AuditQuery) -> list[dict
         conditions.append(f"t.employee_id = {p(query.employee_id)}")
     if query.counterparty_id:
         conditions.append(f"t.counterparty_id = {p(query.counterparty_id)}")
+    # The rate in effect is found once per entry, before the join, not once per pair of rows.
+    entries = (
+        f"SELECT t.employee_id, t.counterparty_id, t.minutes, {_RATE_IN_EFFECT} AS rate_position "
+        f"FROM {ENTRIES.name} t WHERE {' AND '.join(conditions)}"
+    )
     rows = cursor.execute(
         "SELECT t.employee_id, e.full_name, t.counterparty_id, c.name, r.rate, r.currency, r.effective_from, "
-        f"SUM(t.minutes) FROM {ENTRIES.name} t "
+        f"SUM(t.minutes) FROM ({entries}) t "
         f"LEFT JOIN {STAFF.name} e ON e.id = t.employee_id "
         f"LEFT JOIN {PARTIES.name} c ON c.id = t.counterparty_id "
-        f"LEFT JOIN {RATES.name} r ON r.position = {_RATE_IN_EFFECT} "
-        f"WHERE {' AND '.join(conditions)} "
+        f"LEFT JOIN {RATES.name} r ON r.position = t.rate_position "
         "GROUP BY t.employee_id, e.full_name, t.counterparty_id, c.name, "
         "r.rate, r.currency, r.effective_from",
         p.values,
