@@ -13,10 +13,15 @@ from commands import (
     exchange_rate_commands,
     inquiry_commands,
     interaction_commands,
+    internal_meeting_commands,
     order_commands,
     payment_commands,
     pipeline_commands,
+    planned_activity_commands,
     refusal_reason_commands,
+    reminder_commands,
+    resource_commands,
+    task_commands,
 )
 from commands.command import Command
 from commands.handling import Registration
@@ -36,6 +41,11 @@ MODULES: tuple[ModuleType, ...] = (
     contract_commands,
     order_commands,
     payment_commands,
+    planned_activity_commands,
+    task_commands,
+    reminder_commands,
+    resource_commands,
+    internal_meeting_commands,
 )
 
 

@@ -30,15 +30,21 @@ from projections.deal_funnel import DealFunnel
 from projections.employee_directory import EmployeeDirectory
 from projections.exchange_rates import ExchangeRates
 from projections.inquiries import InquiryView
+from projections.internal_meetings import InternalMeetings
 from projections.money_received import MoneyReceived
 from projections.order_status import OrderStatusView
 from projections.phone_lookup import PhoneLookup
+from projections.planned_activities import PlannedActivities
 from projections.postgres import PostgresViews
 from projections.projection import Projection
 from projections.refusals import RefusalView
 from projections.relationship_history import RelationshipHistory
+from projections.reminders import ReminderView
+from projections.resource_bookings import ResourceBookings
 from projections.runner import ProjectionRunner
 from projections.sqlite import SqliteViews
+from projections.tasks import TaskView
+from projections.time_audit import TimeAudit
 from replay.past_views import PastViews
 
 # The operator at the server's console: the author of what the command line does.
@@ -67,6 +73,12 @@ def all_projections() -> list[Projection[Any]]:
         DealFunnel(),
         ActorActivity(),
         MoneyReceived(),
+        PlannedActivities(),
+        TaskView(),
+        TimeAudit(),
+        ReminderView(),
+        ResourceBookings(),
+        InternalMeetings(),
     ]
 
 

@@ -11,6 +11,7 @@ from read_api import errors
 from read_api.dashboard import routes as dashboard
 from read_api.deps import Backend
 from read_api.routers import (
+    activities,
     analytics,
     audit,
     catalogue,
@@ -26,11 +27,16 @@ from read_api.routers import (
     history,
     inquiries,
     interactions,
+    internal_meetings,
     orders,
     payments,
     phones,
     pipelines,
     refusals,
+    reminders,
+    resources,
+    tasks,
+    time_audit,
 )
 from read_api.schemas import EVERY_REQUEST
 from read_api.sign_ins import SignInLimit
@@ -98,6 +104,12 @@ def create_app(
         funnel,
         audit,
         analytics,
+        activities,
+        tasks,
+        time_audit,
+        reminders,
+        resources,
+        internal_meetings,
     ):
         api.include_router(module.router)
     app.include_router(api)

@@ -11,7 +11,7 @@ from typer.core import TyperGroup
 
 from aggregates.errors import DomainError, InvalidValue
 from event_store.errors import DatabaseUnavailable
-from letopis.cli import analytics, audit, imports, projections, relay, serving, users
+from letopis.cli import analytics, audit, imports, planning, projections, relay, serving, users
 from letopis.cli.shared import console
 from letopis.cli.write_commands import list_commands
 
@@ -47,5 +47,6 @@ app.add_typer(imports.app, name="import")
 app.add_typer(relay.app, name="relay")
 app.add_typer(audit.app, name="audit")
 app.add_typer(analytics.app, name="analytics")
+app.add_typer(planning.app, name="planning")
 
 __all__ = ["app", "console"]

@@ -50,7 +50,8 @@ def valid_path(path: str, world: dict[str, str], nul_in: str | None = None) -> s
         "token_id": world["token"],
         "item_id": world["item"],
         "inquiry_id": world["inquiry"],
-        "task_id": "1",
+        # A quote task is numbered within its inquiry; any other task has an id.
+        "task_id": "1" if "/quote-tasks/" in path else world["task"],
         "code": "price",
         "pipeline_id": world["pipeline"],
         "deal_id": world["deal"],
@@ -59,6 +60,10 @@ def valid_path(path: str, world: dict[str, str], nul_in: str | None = None) -> s
         "payment_id": world["payment"],
         "record_id": world["contract"],
         "name": "client-value",
+        "activity_id": world["activity"],
+        "reminder_id": world["reminder"],
+        "resource_id": world["resource"],
+        "meeting_id": world["meeting"],
     }
     for name, value in values.items():
         path = path.replace("{" + name + "}", "%00" if name == nul_in else value)
