@@ -16,6 +16,8 @@ from commands.time_bounds import TimeBounds
 from event_store.postgres import split_schema
 from event_store.store import EventStore
 from letopis.settings import Settings
+from projections.calendar import Calendar
+from projections.calendar_feeds import CalendarFeeds
 from projections.catalogue import CatalogueView
 from projections.contact_directory import ContactDirectory
 from projections.contract_register import ContractRegister
@@ -58,6 +60,8 @@ def all_projections() -> list[Projection[Any]]:
         OrderStatusView(),
         ExchangeRates(),
         DealFunnel(),
+        Calendar(),
+        CalendarFeeds(),
     ]
 
 

@@ -16,6 +16,7 @@ from aggregates.order import Order
 from letopis.bulk_load import views_built_alongside
 from letopis.cli import app
 from letopis.demo import STAFF_COUNT, DemoSize, find_showcase, seed_demo
+from letopis.demo.calendar_feeds import FEED_COUNT
 from letopis.settings import Settings
 from letopis.wiring import build
 from projections.contract_register import ContractFilter, search_contracts
@@ -94,8 +95,13 @@ def test_seeding_reports_what_it_wrote(letopis) -> None:
     assert summary.catalogue_items == 20
     assert summary.exchange_rates > 3 * 100  # weekly over two years
     assert summary.position == letopis.store.head()
-    assert reports[-1] == STAFF_COUNT + 80 + 200 + 800 + SALES_REFERENCE + 80 + 50 + 2 * 15 + 120 + 80
+    assert (
+        reports[-1]
+        == STAFF_COUNT + FEED_COUNT + 80 + 200 + 800 + SALES_REFERENCE + 80 + 50 + 2 * 15 + 120 + 80
+    )
     with letopis.views.reading() as cursor:
+        feeds = "SELECT COUNT(*), COUNT(revoked_at), COUNT(DISTINCT owner_id) FROM calendar_feeds"
+        assert cursor.execute(feeds)[0] == (FEED_COUNT, 5, 20), "a feed each, five phones lost"
         assert cursor.execute("SELECT COUNT(*) FROM counterparties")[0][0] == 80
         assert cursor.execute("SELECT COUNT(*) FROM contacts")[0][0] == 200
         assert cursor.execute("SELECT COUNT(*) FROM deals")[0][0] == 50

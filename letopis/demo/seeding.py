@@ -11,6 +11,7 @@ from eventsourcing.domain import Aggregate
 
 from aggregates.counterparty import BARRED
 from aggregates.employee import Role
+from letopis.demo.calendar_feeds import FEED_COUNT, calendar_feeds
 from letopis.demo.chronicle import Chronicle, DemoSize
 from letopis.demo.company import STAFF_COUNT, hire_staff, register_clients, register_people
 from letopis.demo.interactions import interactions
@@ -118,6 +119,7 @@ class DemoCompany:
         size = self.chronicle.size
         return (
             STAFF_COUNT
+            + FEED_COUNT
             + size.counterparties
             + size.contacts
             + size.interactions
@@ -142,6 +144,7 @@ class DemoCompany:
             register_clients(chronicle),
             register_people(chronicle),
             interactions(chronicle),
+            calendar_feeds(chronicle),
         )
         return chain(([aggregate] for aggregate in people), sales(chronicle))
 
