@@ -70,9 +70,13 @@ def covers(actor: Actor, responsible: Responsible) -> bool:
     return reach_of(actor).covers(responsible)
 
 
-def check_may_change(actor: Actor, responsible: Responsible) -> None:
+def check_may_write(actor: Actor) -> None:
     if not actor.may_write:
         raise AccessDenied(f"a {actor.role.value} reads but does not change records")
+
+
+def check_may_change(actor: Actor, responsible: Responsible) -> None:
+    check_may_write(actor)
     if not covers(actor, responsible):
         raise AccessDenied("this record belongs to another team's client")
 

@@ -1,4 +1,5 @@
-"""Logging interactions and correcting them (FEATURES B1, B2)."""
+"""Logging interactions and correcting them (FEATURES B1, B2); an interaction logged with
+a planned activity's id closes that activity as held (FEATURES E5)."""
 
 from typing import Annotated, Any, Literal
 
@@ -7,11 +8,13 @@ from pydantic import BaseModel, ConfigDict, Field
 from aggregates.counterparty import Counterparty
 from aggregates.errors import InvalidValue
 from aggregates.interaction import Direction, Interaction, InteractionKind
+from aggregates.planned_activity import PlannedActivity
 from commands.command import Change, Command
 from commands.context import Context
 from commands.fields import EntityId, Line, Moment, PhoneText, Reason, Text
 from commands.handling import Handlers
-from commands.scope import check_contacts, counterparty_guard, interaction_guard
+from commands.planned_activity_commands import hold_with
+from commands.scope import check_contacts, counterparty_guard, interaction_guard, planned_activity_guard
 
 People = Annotated[list[Line], Field(max_length=100)]
 Url = Annotated[str, Field(max_length=2_000, pattern=r"^https?://\S+$")]
@@ -85,6 +88,9 @@ class LogInteraction(Command):
     contact_ids: ContactIds = Field(default_factory=list)
     subject: Line
     details: Details
+    planned_activity_id: EntityId | None = Field(
+        None, description="The planned activity this interaction records: it is closed as held"
+    )
 
 
 class CorrectInteraction(Change):
@@ -112,10 +118,18 @@ def _may_log(ctx: Context, command: LogInteraction) -> None:
     if command.counterparty_id:
         counterparty_guard(ctx, ctx.load(Counterparty, command.counterparty_id, "counterparty_id"))
     check_contacts(ctx, command.contact_ids, command.counterparty_id)
+    if command.planned_activity_id:
+        planned_activity_guard(ctx, _planned(ctx, command.planned_activity_id))
 
 
-@handlers.handles(LogInteraction, "interaction.log", Interaction.Logged, authorize=_may_log)
-def log_interaction(ctx: Context, command: LogInteraction) -> list[Interaction]:
+def _planned(ctx: Context, activity_id: str) -> PlannedActivity:
+    return ctx.load(PlannedActivity, activity_id, "planned_activity_id")
+
+
+@handlers.handles(
+    LogInteraction, "interaction.log", Interaction.Logged, PlannedActivity.Held, authorize=_may_log
+)
+def log_interaction(ctx: Context, command: LogInteraction) -> list[Interaction | PlannedActivity]:
     """Rules spanning aggregates are checked on the counterparty as loaded here. An
     admission decision recorded between this check and the append makes the append fail
     (it names the counterparty's version), and the command is decided again on it."""
@@ -125,18 +139,21 @@ def log_interaction(ctx: Context, command: LogInteraction) -> list[Interaction]:
         if command.counterparty_id
         else None
     )
-    return [
-        Interaction.log(
-            ctx.stamp,
-            admission=counterparty.admission if counterparty else None,
-            counterparty_id=command.counterparty_id,
-            contact_ids=command.contact_ids,
-            kind=kind,
-            direction=direction,
-            subject=command.subject,
-            details=details,
-        )
-    ]
+    interaction = Interaction.log(
+        ctx.stamp,
+        admission=counterparty.admission if counterparty else None,
+        counterparty_id=command.counterparty_id,
+        contact_ids=command.contact_ids,
+        kind=kind,
+        direction=direction,
+        subject=command.subject,
+        details=details,
+    )
+    if command.planned_activity_id is None:
+        return [interaction]
+    activity = _planned(ctx, command.planned_activity_id)
+    hold_with(ctx, activity, interaction)
+    return [interaction, activity]
 
 
 def _may_correct(ctx: Context, interaction: Interaction, command: CorrectInteraction) -> None:

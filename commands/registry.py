@@ -14,10 +14,15 @@ from commands import (
     exchange_rate_commands,
     inquiry_commands,
     interaction_commands,
+    internal_meeting_commands,
     order_commands,
     payment_commands,
     pipeline_commands,
+    planned_activity_commands,
     refusal_reason_commands,
+    reminder_commands,
+    resource_commands,
+    task_commands,
 )
 from commands.command import Command
 from commands.handling import Registration
@@ -38,6 +43,11 @@ MODULES: tuple[ModuleType, ...] = (
     order_commands,
     payment_commands,
     calendar_feed_commands,
+    planned_activity_commands,
+    task_commands,
+    reminder_commands,
+    resource_commands,
+    internal_meeting_commands,
 )
 
 

@@ -19,10 +19,21 @@ from aggregates.employee import Employee, Role
 from aggregates.errors import InvalidValue, NotFound
 from aggregates.inquiry import Inquiry
 from aggregates.interaction import Interaction
+from aggregates.internal_meeting import InternalMeeting
 from aggregates.order import Order
 from aggregates.payment import Payment
+from aggregates.planned_activity import PlannedActivity
+from aggregates.reminder import Reminder
+from aggregates.resource import Resource
 from aggregates.sales_pipeline import SalesPipeline
-from aggregates.scope import Responsible, check_is_admin, check_may_change, check_may_configure_sales
+from aggregates.scope import (
+    Responsible,
+    check_is_admin,
+    check_may_change,
+    check_may_configure_sales,
+    check_may_write,
+)
+from aggregates.task import Task
 from commands.context import Context
 
 Guard = Callable[[Context, Any], None]
@@ -80,6 +91,34 @@ def inquiry_guard(ctx: Context, inquiry: Inquiry) -> None:
     counterparty_guard(ctx, ctx.load(Counterparty, inquiry.counterparty_id, "counterparty_id"))
 
 
+def planned_activity_guard(ctx: Context, activity: PlannedActivity) -> None:
+    """An activity with a client is the client's team's; one without is its responsible's."""
+    if activity.counterparty_id:
+        counterparty_guard(ctx, ctx.load(Counterparty, activity.counterparty_id, "counterparty_id"))
+    else:
+        ctx.check_may_change(activity.responsible_id)
+
+
+def own_or_in_reach(ctx: Context, *employee_ids: str) -> None:
+    """The employees a record is between act on it themselves; anyone else only within reach
+    of the first of them."""
+    check_may_write(ctx.actor)
+    if ctx.actor.employee_id not in employee_ids:
+        ctx.check_may_change(employee_ids[0])
+
+
+def task_guard(ctx: Context, task: Task) -> None:
+    own_or_in_reach(ctx, task.assignee_id, task.assigner_id)
+
+
+def reminder_guard(ctx: Context, reminder: Reminder) -> None:
+    own_or_in_reach(ctx, reminder.recipient_id)
+
+
+def internal_meeting_guard(ctx: Context, meeting: InternalMeeting) -> None:
+    own_or_in_reach(ctx, meeting.recorded_by, *meeting.attendee_ids)
+
+
 def sales_configuration_guard(ctx: Context, _subject: object = None) -> None:
     check_may_configure_sales(ctx.actor)
 
@@ -100,6 +139,11 @@ GUARDS: dict[type[Aggregate], Guard] = {
     CatalogueItem: sales_configuration_guard,
     SalesPipeline: sales_configuration_guard,
     Employee: administration_guard,
+    PlannedActivity: planned_activity_guard,
+    Task: task_guard,
+    Reminder: reminder_guard,
+    Resource: sales_configuration_guard,
+    InternalMeeting: internal_meeting_guard,
 }
 
 

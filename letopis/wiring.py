@@ -27,14 +27,20 @@ from projections.deal_funnel import DealFunnel
 from projections.employee_directory import EmployeeDirectory
 from projections.exchange_rates import ExchangeRates
 from projections.inquiries import InquiryView
+from projections.internal_meetings import InternalMeetings
 from projections.order_status import OrderStatusView
 from projections.phone_lookup import PhoneLookup
+from projections.planned_activities import PlannedActivities
 from projections.postgres import PostgresViews
 from projections.projection import Projection
 from projections.refusals import RefusalView
 from projections.relationship_history import RelationshipHistory
+from projections.reminders import ReminderView
+from projections.resource_bookings import ResourceBookings
 from projections.runner import ProjectionRunner
 from projections.sqlite import SqliteViews
+from projections.tasks import TaskView
+from projections.time_audit import TimeAudit
 
 # The operator at the server's console: the author of what the command line does.
 CONSOLE = Actor(
@@ -62,6 +68,12 @@ def all_projections() -> list[Projection[Any]]:
         DealFunnel(),
         Calendar(),
         CalendarFeeds(),
+        PlannedActivities(),
+        TaskView(),
+        TimeAudit(),
+        ReminderView(),
+        ResourceBookings(),
+        InternalMeetings(),
     ]
 
 

@@ -22,8 +22,10 @@ from projections.calendar_entries import (
     Source,
     api_path,
     moved,
+    remember,
     timed_entry,
 )
+from projections.calendar_planning import PlanningLayers
 from projections.calendar_sales import SalesLayers
 from projections.projection import Projection, on
 from projections.staff import KeepsStaff
@@ -34,7 +36,7 @@ MEETING_KINDS = frozenset({InteractionKind.MEETING.value, InteractionKind.NEGOTI
 _DEFAULT_MEETING_LENGTH = timedelta(hours=1)
 
 
-class Calendar(SalesLayers, KeepsStaff, Projection[CalendarBatch]):
+class Calendar(SalesLayers, PlanningLayers, KeepsStaff, Projection[CalendarBatch]):
     name = "calendar"
     version = 1
     tables = (ENTRIES, YEARLY, CLIENTS, CONTACTS, SOURCES, STAFF)
@@ -105,6 +107,9 @@ class Calendar(SalesLayers, KeepsStaff, Projection[CalendarBatch]):
     def _interaction_logged(self, view: CalendarBatch, event: Interaction.Logged, _position: int) -> None:
         if event.kind not in MEETING_KINDS:
             return
+        interaction_id = str(event.originator_id)
+        # Who logged it: a planned activity it holds takes the place of its entry.
+        remember(view, interaction_id, event.actor, event.counterparty_id, event.subject)
         starts_at = event.occurred_at
         view.entries.put(
             timed_entry(

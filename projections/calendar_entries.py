@@ -97,10 +97,19 @@ CONTACTS = Table(
 )
 SOURCES = Table(
     "calendar_sources",
-    {"id": Kind.TEXT, "employee_id": Kind.TEXT, "counterparty_id": Kind.TEXT, "label": Kind.TEXT},
+    {
+        "id": Kind.TEXT,
+        "employee_id": Kind.TEXT,
+        "counterparty_id": Kind.TEXT,
+        "label": Kind.TEXT,
+        "others": Kind.JSON,
+    },
     key=("id",),
+    nullable=frozenset({"counterparty_id"}),
 )
-"""Contracts and deals: whose calendar shows them, and what their titles call them."""
+"""Records whose later events name neither whose calendar shows them nor what they are
+called (contracts, deals, activities, resources, bookings, logged meetings): the employee,
+any other employees who see them too, and the label titles use."""
 STAFF = staff_table("calendar_staff")
 
 
@@ -225,3 +234,22 @@ def moved(
         "sequence": entry["sequence"] + 1,
         "updated_at": updated_at,
     }
+
+
+def remember(
+    view: CalendarBatch,
+    record_id: str,
+    employee_id: str,
+    counterparty_id: str | None,
+    label: str,
+    others: list[str] | None = None,
+) -> None:
+    view.sources.put(
+        {
+            "id": record_id,
+            "employee_id": employee_id,
+            "counterparty_id": counterparty_id,
+            "label": label,
+            "others": to_json(others or []),
+        }
+    )

@@ -82,11 +82,32 @@ def _in_order(entry: dict[str, Any]) -> tuple[Any, ...]:
 def _dated(cursor: ViewCursor, actor: Actor, query: CalendarQuery) -> list[dict[str, Any]]:
     p = Params()
     layers = sorted(layer.value for layer in query.layers - {_YEARLY_LAYER})
-    sql = (
-        f"SELECT {', '.join(_ENTRY_COLUMNS + _SOURCE_COLUMNS)} FROM {ENTRIES.name} "
-        f"WHERE first_day <= {p(query.last_day)} AND last_day >= {p(query.first_day)} "
-        f"AND {cursor.dialect.any_of('layer', p(layers))} AND {_whose(actor, query, p)}"
+    return _entries_where(
+        cursor,
+        f"first_day <= {p(query.last_day)} AND last_day >= {p(query.first_day)} "
+        f"AND {cursor.dialect.any_of('layer', p(layers))} AND {_whose(actor, query, p)}",
+        p,
     )
+
+
+def stage_plans_due(cursor: ViewCursor, employee_id: str, today: date, until: date) -> list[dict[str, Any]]:
+    """The employee's contract stages planned to start by ``until`` that have not started, and
+    those whose planned end passed uncompleted."""
+    p = Params()
+    return sorted(
+        _entries_where(
+            cursor,
+            f"employee_id = {p(employee_id)} AND layer = {p(Layer.CONTRACT_STAGES.value)} "
+            f"AND entry_id LIKE {p('%:plan')} AND first_day <= {p(until)} "
+            f"AND (status = {p('planned')} OR (status <> {p('completed')} AND last_day < {p(today)}))",
+            p,
+        ),
+        key=_in_order,
+    )
+
+
+def _entries_where(cursor: ViewCursor, condition: str, p: Params) -> list[dict[str, Any]]:
+    sql = f"SELECT {', '.join(_ENTRY_COLUMNS + _SOURCE_COLUMNS)} FROM {ENTRIES.name} WHERE {condition}"
     dialect = cursor.dialect
     entries = []
     for row in cursor.execute(sql, p.values):

@@ -6,7 +6,7 @@ from typing import Any
 
 from aggregates.contract import Contract
 from aggregates.deal import Deal
-from projections.calendar_entries import CalendarBatch, Layer, Source, all_day_entry, api_path
+from projections.calendar_entries import CalendarBatch, Layer, Source, all_day_entry, api_path, remember
 from projections.projection import on
 from projections.values import from_json
 from projections.writes import Row
@@ -20,7 +20,7 @@ class SalesLayers:
 
     @on(Contract.Signed)
     def _contract_signed(self, view: CalendarBatch, event: Contract.Signed, _position: int) -> None:
-        _remember(view, event, event.manager_id, event.counterparty_id, event.number)
+        remember(view, str(event.originator_id), event.manager_id, event.counterparty_id, event.number)
         _plan_stages(view, event, event.stages, {})
 
     @on(Contract.Amended)
@@ -74,7 +74,7 @@ class SalesLayers:
         client = view.clients.get(event.counterparty_id)
         client_name = client["name"] if client else event.counterparty_id
         deal_id = str(event.originator_id)
-        _remember(view, event, event.manager_id, event.counterparty_id, client_name)
+        remember(view, str(event.originator_id), event.manager_id, event.counterparty_id, client_name)
         view.entries.put(
             all_day_entry(
                 f"deal:{deal_id}:close",
@@ -101,17 +101,6 @@ class SalesLayers:
     def _deal_closed(self, view: CalendarBatch, event: Deal.Event, _position: int) -> None:
         entry = _deal_entry(view, event)
         view.entries.delete(entry["entry_id"], entry["employee_id"])
-
-
-def _remember(view: CalendarBatch, event: Any, employee_id: str, counterparty_id: str, label: str) -> None:
-    view.sources.put(
-        {
-            "id": str(event.originator_id),
-            "employee_id": employee_id,
-            "counterparty_id": counterparty_id,
-            "label": label,
-        }
-    )
 
 
 def _deal_entry(view: CalendarBatch, event: Deal.Event) -> Row:

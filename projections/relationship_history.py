@@ -18,7 +18,10 @@ from aggregates.inquiry import Inquiry
 from aggregates.interaction import Interaction
 from aggregates.order import Order
 from aggregates.payment import Payment
+from aggregates.planned_activity import PlannedActivity
 from aggregates.stamp import Fact
+from aggregates.task import Task
+from aggregates.timesheet import Timesheet
 from projections.database import Params, ViewCursor
 from projections.projection import Projection, on
 from projections.staff import KeepsStaff, staff_table
@@ -88,6 +91,27 @@ def _interaction_corrected(event: Any) -> Entry:
     if event.counterparty_id:
         subjects.append(event.counterparty_id)
     return "correction", "interaction.corrected", event.reason, details, subjects
+
+
+def _planning(entry_type: str, event_name: str, summary: Callable[[Any], str]) -> Callable[[Any], Entry]:
+    """An entry of planning on the timelines of the client and the contacts it concerns, if any:
+    an activity or a task that concerns no client is no one's history."""
+
+    def describe(event: Any) -> Entry:
+        subjects = [*getattr(event, "contact_ids", ())]
+        if event.counterparty_id:
+            subjects.append(event.counterparty_id)
+        return entry_type, event_name, summary(event), _card_details(event), subjects
+
+    return describe
+
+
+def _when(event: Any) -> str:
+    return (
+        str(event.day)
+        if event.day is not None
+        else f"{event.starts_at.isoformat()} – {event.ends_at.isoformat()}"
+    )
 
 
 _PROVENANCE = frozenset(
@@ -173,6 +197,23 @@ DESCRIBERS: dict[type[Any], Callable[[Any], Entry]] = {
     ),
     Payment.Received: _about_counterparty("payment", "payment.received", _money()),
     Payment.Refunded: _about_counterparty("payment", "payment.refunded", _money()),
+    PlannedActivity.Planned: _planning(
+        "planned_activity", "activity.planned", lambda e: f"{e.kind} {_when(e)}: {e.subject}"
+    ),
+    PlannedActivity.Rescheduled: _planning(
+        "planned_activity", "activity.rescheduled", lambda e: f"→ {_when(e)}: {e.reason}"
+    ),
+    PlannedActivity.Held: _planning(
+        "planned_activity", "activity.held", lambda e: f"held, interaction {e.interaction_id}"
+    ),
+    PlannedActivity.Missed: _planning("planned_activity", "activity.missed", lambda e: e.reason or "missed"),
+    PlannedActivity.Cancelled: _planning("planned_activity", "activity.cancelled", lambda e: e.reason),
+    Task.Assigned: _planning("task", "task.assigned", lambda e: f"{e.title}, due {e.due_on}"),
+    Task.Accepted: _planning("task", "task.accepted", lambda e: "accepted"),
+    Task.Completed: _planning("task", "task.completed", lambda e: e.note or "completed"),
+    Task.Approved: _planning("task", "task.approved", lambda e: e.comment or "approved"),
+    Task.Returned: _planning("task", "task.returned", lambda e: e.comment),
+    Timesheet.TimeSpent: _planning("task", "time.spent", lambda e: f"{e.minutes} min: {e.work_done}"),
 }
 
 ENTRY_TYPES = (
@@ -194,6 +235,8 @@ ENTRY_TYPES = (
     "contract",
     "order",
     "payment",
+    "planned_activity",
+    "task",
 )
 
 
@@ -249,7 +292,7 @@ class _Batch:
 
 class RelationshipHistory(KeepsStaff, Projection[_Batch]):
     name = "relationship_history"
-    version = 2
+    version = 3
     tables = (HISTORY, STAFF)
 
     def open(self, writes: Writes) -> _Batch:

@@ -10,6 +10,7 @@ from projections.worker import ProjectionWorker
 from read_api import errors
 from read_api.deps import Backend
 from read_api.routers import (
+    activities,
     calendar,
     catalogue,
     contacts,
@@ -24,11 +25,17 @@ from read_api.routers import (
     history,
     inquiries,
     interactions,
+    internal_meetings,
     orders,
     payments,
     phones,
     pipelines,
     refusals,
+    reminders,
+    resources,
+    tasks,
+    time_audit,
+    today,
 )
 from read_api.schemas import EVERY_REQUEST
 from read_api.sign_ins import SignInLimit
@@ -91,6 +98,13 @@ def create_app(
         deals,
         funnel,
         calendar,
+        activities,
+        tasks,
+        time_audit,
+        reminders,
+        resources,
+        internal_meetings,
+        today,
     ):
         api.include_router(module.router)
     app.include_router(api)

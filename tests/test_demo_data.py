@@ -12,7 +12,13 @@ from aggregates.deal import Deal
 from aggregates.employee import Role
 from aggregates.inquiry import Inquiry
 from aggregates.interaction import DIRECTED, Direction, Interaction, InteractionKind
+from aggregates.internal_meeting import InternalMeeting
 from aggregates.order import Order
+from aggregates.planned_activity import HELD_AS, ActivityKind, PlannedActivity
+from aggregates.reminder import Reminder
+from aggregates.resource import Resource
+from aggregates.task import Task
+from aggregates.timesheet import Timesheet
 from letopis.bulk_load import views_built_alongside
 from letopis.cli import app
 from letopis.demo import STAFF_COUNT, DemoSize, find_showcase, seed_demo
@@ -95,9 +101,20 @@ def test_seeding_reports_what_it_wrote(letopis) -> None:
     assert summary.catalogue_items == 20
     assert summary.exchange_rates > 3 * 100  # weekly over two years
     assert summary.position == letopis.store.head()
-    assert (
-        reports[-1]
-        == STAFF_COUNT + FEED_COUNT + 80 + 200 + 800 + SALES_REFERENCE + 80 + 50 + 2 * 15 + 120 + 80
+    assert summary.planning_records > 0
+    assert reports[-1] == (
+        STAFF_COUNT
+        + FEED_COUNT
+        + 80
+        + 200
+        + 800
+        + SALES_REFERENCE
+        + 80
+        + 50
+        + 2 * 15
+        + 120
+        + 80
+        + summary.planning_records
     )
     with letopis.views.reading() as cursor:
         feeds = "SELECT COUNT(*), COUNT(revoked_at), COUNT(DISTINCT owner_id) FROM calendar_feeds"
@@ -333,3 +350,32 @@ def test_seeding_refuses_a_store_that_holds_events(tmp_path, monkeypatch) -> Non
     letopis = build(Settings())
     assert letopis.store.head() == head
     letopis.close()
+
+
+def test_the_planning_demo_links_held_activities_to_their_interactions() -> None:
+    letopis = build(Settings(database_url="memory://"))
+    seed_demo(letopis, now=NOW, size=SMALL)
+    chronicle = events(letopis)
+    letopis.close()
+
+    logged = {str(e.originator_id): e for e in chronicle if isinstance(e, Interaction.Logged)}
+    planned = {str(e.originator_id): e for e in chronicle if isinstance(e, PlannedActivity.Planned)}
+    held = [e for e in chronicle if isinstance(e, PlannedActivity.Held)]
+    assert held
+    for event in held:
+        interaction = logged[event.interaction_id]
+        assert interaction.counterparty_id == planned[str(event.originator_id)].counterparty_id
+        assert interaction.kind in HELD_AS[ActivityKind(planned[str(event.originator_id)].kind)]
+        assert event.held_at == interaction.occurred_at
+    outcomes = {type(e).__name__ for e in chronicle if isinstance(e, PlannedActivity.Event)}
+    assert outcomes == {"Planned", "Rescheduled", "Held", "Missed", "Cancelled"}
+    minutes: dict[tuple[str, date], int] = defaultdict(int)
+    for event in chronicle:
+        if isinstance(event, Timesheet.TimeSpent):
+            minutes[(event.employee_id, event.day)] += event.minutes
+    assert minutes
+    assert max(minutes.values()) <= 24 * 60
+    assert any(isinstance(e, Task.Returned) for e in chronicle)
+    assert any(isinstance(e, InternalMeeting.DecisionTurnedIntoTask) for e in chronicle)
+    assert any(isinstance(e, Reminder.Set) and e.remind_at > NOW for e in chronicle)
+    assert any(isinstance(e, Resource.Retired) for e in chronicle)

@@ -107,6 +107,21 @@ class SalesTally:
     exchange_rates: int = 0
 
 
+@dataclass
+class PlanningTally:
+    activities: int = 0
+    tasks: int = 0
+    timesheets: int = 0
+    hourly_rates: int = 0
+    reminders: int = 0
+    resources: int = 0
+    internal_meetings: int = 0
+
+    @property
+    def records(self) -> int:
+        return sum(vars(self).values())
+
+
 @dataclass(frozen=True)
 class Sale:
     """A client that may be sold to at ``moment``, and until when that stays so."""
@@ -135,6 +150,7 @@ class Chronicle:
         self.interactions_logged = 0
         self.admission_decisions = 0
         self.sales = SalesTally()
+        self.planning = PlanningTally()
 
     def new_id(self) -> UUID:
         return UUID(int=self.rng.getrandbits(128), version=4)

@@ -15,7 +15,9 @@ from letopis.demo.calendar_feeds import FEED_COUNT, calendar_feeds
 from letopis.demo.chronicle import Chronicle, DemoSize
 from letopis.demo.company import STAFF_COUNT, hire_staff, register_clients, register_people
 from letopis.demo.interactions import interactions
+from letopis.demo.planning import open_activities, with_planned_activities
 from letopis.demo.sales import CATALOGUE, RATES, sales
+from letopis.demo.teamwork import teamwork
 from letopis.wiring import Letopis
 from projections.reading import Progress
 
@@ -47,6 +49,8 @@ class DemoSummary:
     orders: int
     payments: int
     exchange_rates: int
+    planning_records: int
+    """Planned activities, tasks, timesheets, rates, reminders, resources and internal meetings."""
     showcase: Showcase
     position: int
 
@@ -131,6 +135,11 @@ class DemoCompany:
             + 2 * size.contracts  # each with its number claim
             + size.orders
             + min(size.payments, size.orders)
+            # Planning, estimated: about a quarter of the interactions were planned ahead or
+            # planned and not held; the tasks with their timesheet days; the monthly meetings.
+            + size.interactions // 4
+            + 2 * size.deals
+            + 100
         )
 
     def aggregates(self) -> Iterator[Aggregate]:
@@ -139,14 +148,15 @@ class DemoCompany:
     def groups(self) -> Iterator[list[Aggregate]]:
         """The history in the order it is appended; each group goes into one append."""
         chronicle = self.chronicle
-        people = chain(
-            hire_staff(chronicle),
-            register_clients(chronicle),
-            register_people(chronicle),
-            interactions(chronicle),
-            calendar_feeds(chronicle),
+        people = chain(hire_staff(chronicle), register_clients(chronicle), register_people(chronicle))
+        return chain(
+            ([aggregate] for aggregate in people),
+            with_planned_activities(chronicle, interactions(chronicle)),
+            sales(chronicle),
+            open_activities(chronicle),
+            teamwork(chronicle),
+            ([feed] for feed in calendar_feeds(chronicle)),
         )
-        return chain(([aggregate] for aggregate in people), sales(chronicle))
 
     def summary(self, position: int) -> DemoSummary:
         chronicle = self.chronicle
@@ -169,6 +179,7 @@ class DemoCompany:
             orders=chronicle.sales.orders,
             payments=chronicle.sales.payments,
             exchange_rates=chronicle.sales.exchange_rates,
+            planning_records=chronicle.planning.records,
             showcase=Showcase(head_of_sales_id=head.id, manager_id=manager.id, counterparty_id=showcase.id),
             position=position,
         )

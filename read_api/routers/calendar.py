@@ -18,14 +18,12 @@ from projections.calendar_feeds import feed_owner, feeds_of
 from projections.calendar_queries import CalendarQuery, calendar_entries
 from projections.employee_directory import find_employee, responsible
 from read_api.deps import Backend, BackendDep, CurrentActor, ReadAfter, RecordId, Write
-from read_api.ical import MEDIA_TYPE, calendar_document
+from read_api.ical import MEDIA_TYPE, employee_calendar
 from read_api.schemas import READ_ONE, WRITE, Uuid, WriteResult
 
 router = APIRouter(tags=["calendar"])
 
 LONGEST_PERIOD = timedelta(days=366)
-FEED_PAST = timedelta(days=30)
-FEED_AHEAD = timedelta(days=90)
 
 
 class SourceLink(BaseModel):
@@ -165,14 +163,5 @@ def read_calendar_feed(token: FeedToken, backend: BackendDep, request: Request) 
         owner = None if owner_id is None else find_employee(cursor, owner_id)
         if owner is None:
             raise NotFound("no such calendar feed")
-        today = _today(backend)
-        query = CalendarQuery(today - FEED_PAST, today + FEED_AHEAD, employee_id=owner.employee_id)
-        entries = calendar_entries(cursor, owner, query)
-    document = calendar_document(
-        entries,
-        uid=f"calendar:{owner.employee_id}",
-        name=f"Letopis: {owner.full_name}",
-        base_url=str(request.base_url),
-        now=backend.service.clock(),
-    )
+        document = employee_calendar(cursor, owner, backend.service.clock(), str(request.base_url))
     return Response(document, media_type=MEDIA_TYPE, headers={"Cache-Control": "private, max-age=60"})

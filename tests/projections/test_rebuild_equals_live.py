@@ -2,6 +2,8 @@
 
 import tempfile
 from contextlib import suppress
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -22,6 +24,8 @@ from commands.interaction_commands import (
     CorrectInteraction,
     LogInteraction,
 )
+from commands.planned_activity_commands import CancelActivity, PlanActivity, RescheduleActivity
+from commands.task_commands import AcceptTask, AssignTask, RecordHourlyRate, ReportTimeSpent
 from letopis.settings import Settings
 from letopis.wiring import Letopis, build
 from projections.employee_directory import find_employee
@@ -42,7 +46,8 @@ KINDS = [
     {"kind": "message", "direction": "incoming", "channel": "chat"},
 ]
 
-operation = st.tuples(st.integers(0, 9), st.integers(0, 1_000), st.integers(0, 1_000))
+operation = st.tuples(st.integers(0, 15), st.integers(0, 1_000), st.integers(0, 1_000))
+SOON = datetime.now(UTC).replace(microsecond=0) + timedelta(days=1)
 
 
 def apply(letopis: Letopis, people: list, ids: dict[str, list[str]], op: tuple[int, int, int]) -> None:
@@ -105,6 +110,63 @@ def apply(letopis: Letopis, people: list, ids: dict[str, list[str]], op: tuple[i
         service.run(
             actor, CorrectInteraction(reason="Опечатка", subject=f"Исправлено {a}"), pick("interactions")
         )
+    else:
+        apply_planning(letopis, people, ids, op)
+
+
+def apply_planning(
+    letopis: Letopis, people: list, ids: dict[str, list[str]], op: tuple[int, int, int]
+) -> None:
+    kind, a, b = op
+    actor = people[a % len(people)]
+    service = letopis.service
+    if kind == 10 and ids["counterparties"]:
+        plan = PlanActivity(
+            kind="meeting",
+            subject=f"Встреча {a}",
+            counterparty_id=ids["counterparties"][b % len(ids["counterparties"])],
+            starts_at=SOON + timedelta(hours=a % 48),
+            duration_minutes=30 + b % 90,
+        )
+        ids["activities"].append(service.run(actor, plan).id)
+    elif kind == 11 and ids["activities"]:
+        later = RescheduleActivity(
+            starts_at=SOON + timedelta(hours=b % 72), duration_minutes=60, reason="Перенос"
+        )
+        service.run(actor, later, ids["activities"][a % len(ids["activities"])])
+    elif kind == 12 and ids["activities"]:
+        activity_id = ids["activities"][a % len(ids["activities"])]
+        if b % 2:
+            service.run(actor, CancelActivity(reason="Отменено"), activity_id)
+        else:
+            held = LogInteraction(
+                counterparty_id=ids["counterparties"][b % len(ids["counterparties"])],
+                subject="Встреча проведена",
+                details={"kind": "meeting"},
+                planned_activity_id=activity_id,
+            )
+            service.run(actor, held)
+    elif kind == 13:
+        assignee = people[b % len(people)]
+        task = AssignTask(assignee_id=assignee.employee_id, title=f"Задача {a}", due_on=SOON.date())
+        task_id = service.run(actor, task).id
+        service.run(assignee, AcceptTask(), task_id)
+        ids["tasks"].append(task_id)
+    elif kind == 14 and ids["tasks"]:
+        task_id = ids["tasks"][a % len(ids["tasks"])]
+        spent = ReportTimeSpent(
+            day=SOON.date() - timedelta(days=1 + b % 3), minutes=1 + a % 600, work_done="Работа"
+        )
+        for person in people:
+            with suppress(DomainError):
+                service.run(person, spent, task_id)
+    elif kind == 15:
+        rate = RecordHourlyRate(
+            employee_id=people[a % len(people)].employee_id,
+            effective_from=SOON.date() - timedelta(days=b % 5),
+            rate=Decimal(1000 + a),
+        )
+        service.run(people[2], rate)
 
 
 def run_scenario(url: str, operations: list[tuple[int, int, int]], catch_up_every: int) -> None:
@@ -121,7 +183,13 @@ def run_scenario(url: str, operations: list[tuple[int, int, int]], catch_up_ever
         letopis.runner.catch_up()
         with letopis.views.reading() as cursor:
             actors = [find_employee(cursor, employee_id) for employee_id, _token in people]
-        ids: dict[str, list[str]] = {"counterparties": [], "contacts": [], "interactions": []}
+        ids: dict[str, list[str]] = {
+            "counterparties": [],
+            "contacts": [],
+            "interactions": [],
+            "activities": [],
+            "tasks": [],
+        }
         for number, op in enumerate(operations, start=1):
             # A refused command writes nothing; the property must hold all the same.
             with suppress(DomainError):

@@ -135,3 +135,35 @@ def test_a_bad_period_or_layer_is_refused(
     refused = client.get(f"{API}/calendar", params=params, headers=auth("ivanov"))
     assert refused.status_code == 422
     assert refused.json()["errors"][0]["loc"][:2] == ["query", field]
+
+
+def test_planned_work_shows_and_a_held_activity_takes_its_meetings_place(
+    client: TestClient, auth: Any, calendar_api: CalendarApi
+) -> None:
+    api = calendar_api
+    ids = ivanov_world(client, auth)
+    entries = _by_kind(api.calendar("ivanov"))
+    (activity,) = entries["activity"]
+    assert (activity["layer"], activity["status"], activity["all_day"]) == ("meetings", "planned", False)
+    assert activity["source"]["path"] == f"{API}/activities/{ids['activity']}"
+    (task,) = entries["task"]
+    assert (task["layer"], task["first_day"], task["status"]) == ("tasks", days(3), "assigned")
+    (booking,) = entries["resource"]
+    assert (booking["layer"], booking["title"]) == ("bookings", "Переговорная «Нева»: ")
+
+    held = api.write(
+        "ivanov",
+        "post",
+        "/interactions",
+        {
+            "counterparty_id": ids["counterparty"],
+            "subject": "Встреча о тарифах",
+            "details": {"kind": "meeting"},
+            "planned_activity_id": ids["activity"],
+        },
+    )
+    after = _by_kind(api.calendar("ivanov"))
+    (activity,) = after["activity"]
+    assert activity["status"] == "held"
+    assert activity["details"]["interaction_id"] == held["id"]
+    assert held["id"] not in {e["source"]["id"] for e in after["interaction"]}

@@ -141,3 +141,51 @@ def test_a_deactivated_employees_feeds_stop(
         "admin", "post", f"/employees/{staff['petrova'][0].employee_id}/deactivation", {"reason": "Уволена"}
     )
     assert client.get(urlparse(feed["url"]).path).status_code == 404
+
+
+def test_a_feed_follows_a_planned_meeting_with_its_alarm_moves_and_cancellation(
+    client: TestClient, auth: Any, calendar_api: CalendarApi
+) -> None:
+    api = calendar_api
+    ids = ivanov_world(client, auth)
+    ring_at = datetime.now(UTC).replace(microsecond=0) + timedelta(hours=23)
+    api.write(
+        "ivanov",
+        "post",
+        "/reminders",
+        {
+            "remind_at": ring_at.isoformat(),
+            "subject": "activity",
+            "subject_id": ids["activity"],
+            "text": "Тарифы",
+        },
+    )
+    feed = api.subscribe("ivanov")
+    uid = f"activity:{ids['activity']}@letopis"
+    planned = api.feed_events(feed["url"])[uid]
+    assert (planned.sequence, planned.status) == (0, "CONFIRMED")
+    (alarm,) = planned.walk("VALARM")
+    assert (alarm.decoded("TRIGGER"), str(alarm["ACTION"]), str(alarm["DESCRIPTION"])) == (
+        ring_at,
+        "DISPLAY",
+        "Тарифы",
+    )
+    text_reminders = [e for u, e in api.feed_events(feed["url"]).items() if u.startswith("reminder:")]
+    assert [e.summary for e in text_reminders] == ["Reminder: Позвонить"], (
+        "a reminder with no entry is an event"
+    )
+
+    new_start = ring_at + timedelta(days=2)
+    api.write(
+        "ivanov",
+        "post",
+        f"/activities/{ids['activity']}/reschedules",
+        {"starts_at": new_start.isoformat(), "duration_minutes": 90, "reason": "Клиент попросил"},
+    )
+    moved = api.feed_events(feed["url"])[uid]
+    assert moved.sequence == 1
+    assert (moved.start, moved.end) == (new_start, new_start + timedelta(minutes=90))
+
+    api.write("ivanov", "post", f"/activities/{ids['activity']}/cancellation", {"reason": "Отменили"})
+    cancelled = api.feed_events(feed["url"])[uid]
+    assert (cancelled.status, cancelled.sequence) == ("CANCELLED", 2)

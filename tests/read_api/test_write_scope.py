@@ -9,7 +9,17 @@ from typing import Any
 
 import pytest
 
-from tests.read_api.world import API, ITEM, STAGES, contract_body, days, ivanov_world, moment
+from tests.read_api.world import (
+    API,
+    ITEM,
+    STAGES,
+    activity_body,
+    contract_body,
+    days,
+    ivanov_world,
+    meeting_body,
+    moment,
+)
 
 INTRUDERS = ("sidorov", "kuznetsova", "auditor", "analyst")
 
@@ -151,6 +161,60 @@ def scenarios(w: dict[str, str]) -> dict[tuple[str, str], tuple[dict[str, str], 
         ),
         ("post", "/deals/{deal_id}/won"): ({"deal_id": w["deal"]}, {}),
         ("post", "/deals/{deal_id}/lost"): ({"deal_id": w["deal"]}, {"reason_code": "price"}),
+        **planning_scenarios(w),
+    }
+
+
+def planning_scenarios(w: dict[str, str]) -> dict[tuple[str, str], tuple[dict[str, str], Any]]:
+    activity = {"activity_id": w["activity"]}
+    task = {"task_id": w["task"]}
+    meeting = {"meeting_id": w["meeting"]}
+    resource = {"resource_id": w["resource"]}
+    return {
+        ("post", "/activities"): ({}, activity_body(w["counterparty"])),
+        ("post", "/activities/{activity_id}/reschedules"): (
+            activity,
+            {"starts_at": moment(30), "duration_minutes": 30, "reason": "Перенос"},
+        ),
+        ("post", "/activities/{activity_id}/holding"): (activity, {"interaction_id": w["interaction"]}),
+        ("post", "/activities/{activity_id}/missing"): (activity, {"reason": "Не пришли"}),
+        ("post", "/activities/{activity_id}/cancellation"): (activity, {"reason": "Отмена"}),
+        ("post", "/tasks"): (
+            {},
+            {
+                "assignee_id": w["ivanov"],
+                "title": "Чужая задача",
+                "due_on": days(2),
+                "counterparty_id": w["counterparty"],
+            },
+        ),
+        ("post", "/tasks/{task_id}/acceptance"): (task, {}),
+        ("post", "/tasks/{task_id}/time-entries"): (
+            task,
+            {"day": days(0), "minutes": 30, "work_done": "Сверка"},
+        ),
+        ("post", "/tasks/{task_id}/completion"): (task, {}),
+        ("post", "/tasks/{task_id}/approval"): (task, {}),
+        ("post", "/tasks/{task_id}/return"): (task, {"comment": "Переделать"}),
+        ("post", "/hourly-rates"): (
+            {},
+            {"employee_id": w["ivanov"], "effective_from": days(0), "rate": "1.00"},
+        ),
+        ("post", "/reminders"): ({}, {"recipient_id": w["ivanov"], "remind_at": moment(1), "text": "Чужое"}),
+        ("post", "/reminders/{reminder_id}/dismissal"): ({"reminder_id": w["reminder"]}, {}),
+        ("post", "/internal-meetings"): ({}, meeting_body(w["ivanov"])),
+        ("post", "/internal-meetings/{meeting_id}/decisions"): (meeting, {"text": "Решение"}),
+        ("post", "/internal-meetings/{meeting_id}/decision-tasks"): (
+            meeting,
+            {"decision_id": w["decision"], "owner_id": w["ivanov"], "due_on": days(5)},
+        ),
+        ("post", "/resources"): ({}, {"name": "Склад", "kind": "other"}),
+        ("post", "/resources/{resource_id}/retirement"): (resource, {"reason": "Списан"}),
+        ("post", "/resources/{resource_id}/bookings"): (
+            resource,
+            {"starts_at": moment(48), "ends_at": moment(49), "activity_id": w["activity"]},
+        ),
+        ("post", "/resources/{resource_id}/booking-cancellations"): (resource, {"booking_id": w["booking"]}),
     }
 
 

@@ -140,4 +140,58 @@ def ivanov_world(client: TestClient, auth: Any) -> dict[str, str]:
     ids["ivanov"] = me["id"]
     ids["token"] = api.read("ivanov", "/employees/me/tokens")[0]["token_id"]
     ids["calendar_feed"] = api.write("ivanov", "post", f"/employees/{me['id']}/calendar-feeds")["feed_id"]
+    ids.update(planning_world(api, ids))
     return ids
+
+
+def planning_world(api: Api, ids: dict[str, str]) -> dict[str, str]:
+    """Ivanov's planned meeting with the client, his own task, his reminder, a meeting he
+    recorded, and a room he booked."""
+    planned: dict[str, str] = {}
+    planned["activity"] = api.write("ivanov", "post", "/activities", activity_body(ids["counterparty"]))["id"]
+    planned["task"] = api.write(
+        "ivanov",
+        "post",
+        "/tasks",
+        {"title": "Сверка", "due_on": days(3), "counterparty_id": ids["counterparty"]},
+    )["id"]
+    planned["reminder"] = api.write(
+        "ivanov", "post", "/reminders", {"remind_at": moment(2), "text": "Позвонить"}
+    )["id"]
+    planned["meeting"] = api.write("ivanov", "post", "/internal-meetings", meeting_body(ids["ivanov"]))["id"]
+    planned["decision"] = api.read("ivanov", f"/internal-meetings/{planned['meeting']}")["decisions"][0][
+        "decision_id"
+    ]
+    planned["resource"] = api.write(
+        "head", "post", "/resources", {"name": "Переговорная «Нева»", "kind": "meeting_room"}
+    )["id"]
+    booked = api.write(
+        "ivanov",
+        "post",
+        f"/resources/{planned['resource']}/bookings",
+        {"starts_at": moment(24), "ends_at": moment(25)},
+    )
+    planned["booking"] = api.read(
+        "ivanov", "/resources/bookings", after=booked["position"], since=moment(0), until=moment(48)
+    )[0]["booking_id"]
+    return planned
+
+
+def activity_body(counterparty_id: str) -> dict[str, Any]:
+    return {
+        "kind": "meeting",
+        "subject": "Встреча о тарифах",
+        "counterparty_id": counterparty_id,
+        "starts_at": moment(24),
+        "duration_minutes": 60,
+    }
+
+
+def meeting_body(attendee_id: str) -> dict[str, Any]:
+    return {
+        "title": "Планёрка команды",
+        "starts_at": moment(-2),
+        "ends_at": moment(-1),
+        "attendee_ids": [attendee_id],
+        "decisions": ["Обзвонить клиентов"],
+    }

@@ -1,0 +1,195 @@
+"""Time audit and the cost of serving clients (FEATURES F3): every time entry, and every
+hourly rate with the day it takes effect from.
+
+An entry is costed at the rate in effect on the day the time was spent: the latest rate
+effective on or before that day (of two for one day, the one recorded later). The report
+names the rate it used for each part of the sum, and the time it could not cost."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any, Literal
+
+from aggregates.counterparty import Counterparty
+from aggregates.hourly_rate import HourlyRate
+from aggregates.scope import Actor
+from aggregates.timesheet import Timesheet
+from projections.database import Params, ViewCursor
+from projections.projection import Projection, on
+from projections.scope import in_scope
+from projections.staff import KeepsStaff, staff_table
+from projections.tables import Kind, Table
+from projections.writes import Appends, Rows, Writes
+
+ENTRIES = Table(
+    "time_entries",
+    {
+        "entry_id": Kind.TEXT,
+        "employee_id": Kind.TEXT,
+        "day": Kind.DAY,
+        "minutes": Kind.INTEGER,
+        "work_done": Kind.TEXT,
+        "task_id": Kind.TEXT,
+        "counterparty_id": Kind.TEXT,
+    },
+    key=("entry_id",),
+    nullable=frozenset({"task_id", "counterparty_id"}),
+    indexes=(("employee_id", "day"), ("counterparty_id", "day")),
+)
+RATES = Table(
+    "hourly_rates",
+    {
+        "position": Kind.BIGINT,
+        "employee_id": Kind.TEXT,
+        "effective_from": Kind.DAY,
+        "rate": Kind.MONEY,
+        "currency": Kind.TEXT,
+    },
+    key=("position",),
+    indexes=(("employee_id", "effective_from"),),
+)
+PARTIES = Table("time_audit_parties", {"id": Kind.TEXT, "name": Kind.TEXT}, key=("id",))
+STAFF = staff_table("time_audit_staff")
+
+
+@dataclass
+class _Batch:
+    entries: Appends
+    rates: Appends
+    parties: Rows
+    staff: Rows
+
+
+class TimeAudit(KeepsStaff, Projection[_Batch]):
+    name = "time_audit"
+    tables = (ENTRIES, RATES, PARTIES, STAFF)
+
+    def open(self, writes: Writes) -> _Batch:
+        return _Batch(
+            writes.appends(ENTRIES), writes.appends(RATES), writes.rows(PARTIES), writes.rows(STAFF)
+        )
+
+    @on(Counterparty.Registered)
+    def _party_registered(self, view: _Batch, event: Counterparty.Registered, _position: int) -> None:
+        view.parties.put({"id": str(event.originator_id), "name": event.name})
+
+    @on(Counterparty.ProfileChanged)
+    def _party_renamed(self, view: _Batch, event: Counterparty.ProfileChanged, _position: int) -> None:
+        if event.changes.get("name") is not None:
+            view.parties.put({"id": str(event.originator_id), "name": event.changes["name"]})
+
+    @on(Timesheet.TimeSpent)
+    def _time_spent(self, view: _Batch, event: Timesheet.TimeSpent, _position: int) -> None:
+        view.entries.add(
+            (
+                event.entry_id,
+                event.employee_id,
+                event.day,
+                event.minutes,
+                event.work_done,
+                event.task_id,
+                event.counterparty_id,
+            )
+        )
+
+    @on(HourlyRate.Recorded)
+    def _rate(self, view: _Batch, event: HourlyRate.Recorded, position: int) -> None:
+        view.rates.add((position, event.employee_id, event.effective_from, event.rate, event.currency))
+
+
+Grouping = Literal["employee", "client"]
+
+
+@dataclass(frozen=True)
+class AuditQuery:
+    since: date
+    until: date
+    """The last day included."""
+    by: Grouping = "employee"
+    employee_id: str | None = None
+    counterparty_id: str | None = None
+
+
+_RATE_IN_EFFECT = (
+    f"(SELECT x.position FROM {RATES.name} x "
+    "WHERE x.employee_id = t.employee_id AND x.effective_from <= t.day "
+    "ORDER BY x.effective_from DESC, x.position DESC LIMIT 1)"
+)
+
+
+def time_audit(cursor: ViewCursor, actor: Actor, query: AuditQuery) -> list[dict[str, Any]]:
+    """Minutes and cost per employee or per client, each split by the rate used for it."""
+    p = Params()
+    conditions = [
+        in_scope(actor, "t.employee_id", STAFF.name, p),
+        f"t.day >= {p(query.since)}",
+        f"t.day <= {p(query.until)}",
+    ]
+    if query.employee_id:
+        conditions.append(f"t.employee_id = {p(query.employee_id)}")
+    if query.counterparty_id:
+        conditions.append(f"t.counterparty_id = {p(query.counterparty_id)}")
+    rows = cursor.execute(
+        "SELECT t.employee_id, e.full_name, t.counterparty_id, c.name, r.rate, r.currency, r.effective_from, "
+        f"SUM(t.minutes) FROM {ENTRIES.name} t "
+        f"LEFT JOIN {STAFF.name} e ON e.id = t.employee_id "
+        f"LEFT JOIN {PARTIES.name} c ON c.id = t.counterparty_id "
+        f"LEFT JOIN {RATES.name} r ON r.position = {_RATE_IN_EFFECT} "
+        f"WHERE {' AND '.join(conditions)} "
+        "GROUP BY t.employee_id, e.full_name, t.counterparty_id, c.name, "
+        "r.rate, r.currency, r.effective_from",
+        p.values,
+    )
+    groups: dict[tuple[Any, Any], dict[str, Any]] = {}
+    costs: dict[tuple[Any, Any], dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    for employee_id, full_name, counterparty_id, client_name, rate, currency, effective_from, minutes in rows:
+        key = (employee_id, full_name) if query.by == "employee" else (counterparty_id, client_name)
+        group = groups.setdefault(
+            key, {"id": key[0], "name": key[1], "minutes": 0, "uncosted_minutes": 0, "parts": []}
+        )
+        minutes = int(minutes)
+        group["minutes"] += minutes
+        part: dict[str, Any] = {
+            "employee_id": employee_id,
+            "counterparty_id": counterparty_id,
+            "minutes": minutes,
+            "rate": None,
+            "currency": None,
+            "effective_from": None,
+            "cost": None,
+        }
+        if rate is None:
+            group["uncosted_minutes"] += minutes
+        else:
+            hourly = Decimal(rate)
+            cost = (hourly * minutes / 60).quantize(Decimal("0.01"))
+            part.update(
+                rate=hourly,
+                currency=currency,
+                effective_from=cursor.dialect.day_of(effective_from),
+                cost=cost,
+            )
+            costs[key][currency] += cost
+        group["parts"].append(part)
+    for key, group in groups.items():
+        group["cost"] = [
+            {"amount": amount, "currency": currency} for currency, amount in sorted(costs[key].items())
+        ]
+        group["parts"].sort(
+            key=lambda part: (part["employee_id"], part["counterparty_id"] or "", str(part["effective_from"]))
+        )
+    return sorted(groups.values(), key=lambda group: (group["name"] or "", group["id"] or ""))
+
+
+def rates_of(cursor: ViewCursor, employee_id: str) -> list[dict[str, Any]]:
+    """An employee's rates, in the order they take effect."""
+    rows = cursor.execute(
+        f"SELECT effective_from, rate, currency FROM {RATES.name} WHERE employee_id = $1 "
+        "ORDER BY effective_from, position",
+        (employee_id,),
+    )
+    return [
+        {"effective_from": cursor.dialect.day_of(day), "rate": Decimal(rate), "currency": currency}
+        for day, rate, currency in rows
+    ]
