@@ -19,10 +19,10 @@ from datetime import date, timedelta
 
 import httpx
 
-from benchmarks.common import BENCH_CONNINFO, Result, Stopwatch, latency_text, rate, timed, within_p95
+from benchmarks.common import Result, latency_text, timed, within_p95
 from benchmarks.demo import NOW, seeded_demo
 from benchmarks.http import api_server
-from benchmarks.sales import raw_copy
+from benchmarks.sales import rebuild_against_copy
 from projections.calendar import Calendar
 from projections.calendar_entries import CALENDAR_ZONE
 from projections.calendar_feeds import CalendarFeeds
@@ -31,11 +31,9 @@ from projections.daily_report import daily_report
 from projections.employee_directory import find_employee
 from projections.internal_meetings import InternalMeetings
 from projections.planned_activities import PlannedActivities
-from projections.postgres import PostgresViews
 from projections.projection import Projection
 from projections.reminders import ReminderView
 from projections.resource_bookings import ResourceBookings
-from projections.runner import ProjectionRunner
 from projections.tasks import TaskView
 from projections.time_audit import TimeAudit
 from read_api.ical import employee_calendar
@@ -114,19 +112,8 @@ def run(quick: bool) -> list[Result]:
             http.get("/api/v1/me/today").raise_for_status()
         http_day = timed([lambda: http.get("/api/v1/me/today").raise_for_status()] * queries)
 
-    projections = planning_projections()
-    tables = [table.name for projection in projections for table in projection.tables]
-    rebuild_views = PostgresViews(BENCH_CONNINFO, schema=demo.schema)
-    try:
-        runner = ProjectionRunner(letopis.store, rebuild_views, projections)
-        with Stopwatch() as watch:
-            runner.rebuild()
-    finally:
-        rebuild_views.close()
-    rows, raw_s = raw_copy(demo.schema, tables)
     events = demo.summary.position
     seeded = f"demo ×{scale}: {events:,} events, {all_entries:,} calendar entries; {demo.preparation}"
-    ours_rows, raw_rows = rate(rows, watch.elapsed), rate(rows, raw_s)
     return [
         within_p95(
             bench,
@@ -148,14 +135,5 @@ def run(quick: bool) -> list[Result]:
             note=f"{queries} requests, 1 client; the server's clock is today's, not the demo's",
         ),
         within_p95(bench, "iCalendar feed, 120 days (function)", feed_samples, 100, f"{queries} feeds"),
-        Result(
-            bench,
-            f"planning projections rebuild, PostgreSQL, {events:,} events",
-            f"{ours_rows:,.0f} rows/s",
-            f"{raw_rows:,.0f} rows/s COPY",
-            ours_rows / raw_rows,
-            0.2,
-            f"{len(projections)} projections, {rows:,} rows in {len(tables)} tables, "
-            f"{watch.elapsed:.1f} s vs {raw_s:.2f} s",
-        ),
+        rebuild_against_copy(bench, "planning", demo, planning_projections()),
     ]

@@ -45,36 +45,21 @@ class PlanningLayers:
         source = Source("activity", activity_id, api_path("activities", activity_id), event.counterparty_id)
         details = {"kind": event.kind, "place": event.place, "agenda": event.agenda}
         title = f"{event.kind}: {event.subject}"
+        when = _schedule(event.starts_at, event.ends_at, event.day)
         for employee_id in (event.responsible_id, *event.participant_ids):
-            entry_id = f"activity:{activity_id}"
-            if event.starts_at is not None and event.ends_at is not None:
-                entry = timed_entry(
-                    entry_id,
-                    employee_id,
-                    Layer.MEETINGS,
-                    source,
-                    title=title,
-                    status="planned",
-                    starts_at=event.starts_at,
-                    ends_at=event.ends_at,
-                    updated_at=event.timestamp,
-                    details=details,
-                )
-            else:
-                assert event.day is not None
-                entry = all_day_entry(
-                    entry_id,
-                    employee_id,
-                    Layer.MEETINGS,
-                    source,
-                    title=title,
-                    status="planned",
-                    first_day=event.day,
-                    last_day=event.day,
-                    updated_at=event.timestamp,
-                    details=details,
-                )
-            view.entries.put(entry)
+            entry = all_day_entry(
+                f"activity:{activity_id}",
+                employee_id,
+                Layer.MEETINGS,
+                source,
+                title=title,
+                status="planned",
+                first_day=when["first_day"],
+                last_day=when["last_day"],
+                updated_at=event.timestamp,
+                details=details,
+            )
+            view.entries.put(entry | when)
 
     @on(PlannedActivity.Rescheduled)
     def _activity_rescheduled(

@@ -4,7 +4,7 @@ each part, every item linking to its source.
 "Today" is the day in the company's time zone at the moment given; overdue is read against
 that moment, never recorded."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -49,6 +49,10 @@ class DailyReport:
     contract_stages: list[ReportItem]
     overdue_quote_tasks: list[ReportItem]
     inquiries_waiting: list[ReportItem]
+
+
+SECTIONS = tuple(f.name for f in fields(DailyReport) if f.type == list[ReportItem])
+"""The report's lists of items, in the order it is read."""
 
 
 def _from_entry(entry: dict[str, Any], **details: Any) -> ReportItem:

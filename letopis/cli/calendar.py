@@ -18,18 +18,6 @@ if TYPE_CHECKING:
 app = typer.Typer(help="Calendars as iCalendar files.", no_args_is_help=True)
 
 EmployeeOption = Annotated[str, typer.Option("--employee", help="The employee's id")]
-_SECTIONS = (
-    "meetings",
-    "tasks_to_do",
-    "tasks_to_check",
-    "overdue_activities",
-    "overdue_tasks",
-    "reminders_due",
-    "dates",
-    "contract_stages",
-    "overdue_quote_tasks",
-    "inquiries_waiting",
-)
 
 
 def _employee(letopis: Letopis, employee_id: str) -> Actor:
@@ -64,14 +52,14 @@ def export_calendar(
 def today(employee_id: EmployeeOption) -> None:
     """Print an employee's daily report: today in Europe/Moscow, by the server's clock."""
     from projections.calendar_entries import CALENDAR_ZONE
-    from projections.daily_report import daily_report
+    from projections.daily_report import SECTIONS, daily_report
 
     with application() as letopis:
         employee = _employee(letopis, employee_id)
         with letopis.views.reading() as cursor:
             report = daily_report(cursor, employee, letopis.service.clock())
     console.print(f"[bold]{employee.full_name}[/bold], {report.today:%d.%m.%Y}")
-    for section in _SECTIONS:
+    for section in SECTIONS:
         items = getattr(report, section)
         table = Table("When", "What", "Status", "Source", title=f"{section.replace('_', ' ')} ({len(items)})")
         for item in items:

@@ -11,22 +11,10 @@ from fastapi.testclient import TestClient
 from letopis.settings import Settings
 from letopis.wiring import Letopis, build
 from projections.calendar_entries import CALENDAR_ZONE
+from projections.daily_report import SECTIONS
 from tests.conftest import database_url
 from tests.read_api.calendar_client import CalendarApi
 from tests.read_api.world import API, days, ivanov_world
-
-SECTIONS = (
-    "meetings",
-    "tasks_to_do",
-    "tasks_to_check",
-    "overdue_activities",
-    "overdue_tasks",
-    "reminders_due",
-    "dates",
-    "contract_stages",
-    "overdue_quote_tasks",
-    "inquiries_waiting",
-)
 
 
 class MovingClock:

@@ -8,25 +8,15 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from aggregates.employee import Role
-from letopis.demo import DemoSize, seed_demo
+from letopis.demo import seed_demo
 from letopis.wiring import Letopis
 from read_api.app import create_app
+from tests.projections.test_rebuilds import TINY
 from tests.read_api.calendar_client import CalendarApi
-
-DEMO = DemoSize(
-    counterparties=25,
-    contacts=50,
-    interactions=200,
-    inquiries=25,
-    deals=20,
-    contracts=8,
-    orders=40,
-    payments=25,
-)
 
 
 def test_a_new_managers_meeting_from_plan_to_history_through_the_calendar_feed(letopis: Letopis) -> None:
-    seed_demo(letopis, now=datetime.now(UTC), size=DEMO)
+    seed_demo(letopis, now=datetime.now(UTC), size=TINY)
     _employee_id, token = letopis.create_user("Новикова Дарья", Role.MANAGER, "Москва-1", "Продажи")
     with TestClient(create_app(letopis)) as client:
         api = CalendarApi(client, lambda _who: {"Authorization": f"Bearer {token}"}, letopis)
