@@ -11,7 +11,18 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from benchmarks import append, calendar, demo, http, latency, rebuild, rebuild_reads, sales, token_check
+from benchmarks import (
+    append,
+    calendar,
+    demo,
+    http,
+    latency,
+    planning,
+    rebuild,
+    rebuild_reads,
+    sales,
+    token_check,
+)
 from benchmarks.common import Result, drop_database, ensure_database, machine_description
 
 BENCHMARKS: dict[str, Callable[[bool], list[Result]]] = {
@@ -22,6 +33,7 @@ BENCHMARKS: dict[str, Callable[[bool], list[Result]]] = {
     "sales": sales.run,
     "tokens": token_check.run,
     "rebuild-reads": rebuild_reads.run,
+    "planning": planning.run,
     "calendar": calendar.run,
 }
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
@@ -63,13 +75,20 @@ How to read this table:
   view in another thread; every answer is compared with the page read before, so an empty
   or half-built view would count. The ratio is p95 alone over p95 during the rebuild.
 
-- **8 calendar**: the same demo company on PostgreSQL, read at the demo's moment as the
+- **8 planning**: the same demo company on PostgreSQL: the control of execution of the whole
+  department over a month and the month's time audit by client (costed at the rates in
+  effect), through the projection query functions, against a 50 ms p95 target; then
+  `ProjectionRunner.rebuild()` with only the planning projections against a raw `COPY` of
+  exactly the rows it produced, in rows per second.
+
+- **9 calendar**: the same demo company on PostgreSQL, read at the demo's moment as the
   manager with the most calendar entries: their calendar for a month (p95 under 20 ms), their
   team's for a week (under 50 ms), the daily report (under 50 ms) and their iCalendar feed of
   30 days back and 90 ahead with alarms (under 100 ms), through the functions the routes
   call; `GET /me/today` through the web API for reference. Then `ProjectionRunner.rebuild()`
-  with only the planning projections (the calendar included) against a raw `COPY` of the
-  rows it produced, in rows per second (≥ 0.2).
+  with only the calendar's projections (the calendar and its feeds; the other planning views
+  are measured by 8) against a raw `COPY` of the rows it produced, in rows per second.
+
 A run of some benchmarks (`--only`) replaces their rows and keeps the other benchmarks'
 rows from earlier runs; the header names the latest run.
 

@@ -110,8 +110,9 @@ def _may_plan(ctx: Context, command: PlanActivity) -> None:
         ctx.check_may_change(command.responsible_id or ctx.actor.employee_id)
     check_contacts(ctx, command.contact_ids, command.counterparty_id)
     if command.deal_id:
-        _check_same_client(command.counterparty_id, ctx.load(Deal, command.deal_id, "deal_id"), "deal_id")
-        deal_guard(ctx, ctx.load(Deal, command.deal_id, "deal_id"))
+        deal = ctx.load(Deal, command.deal_id, "deal_id")
+        _check_same_client(command.counterparty_id, deal, "deal_id")
+        deal_guard(ctx, deal)
     if command.contract_id:
         contract = ctx.load(Contract, command.contract_id, "contract_id")
         _check_same_client(command.counterparty_id, contract, "contract_id")

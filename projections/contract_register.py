@@ -10,10 +10,10 @@ from decimal import Decimal
 from typing import Any
 
 from aggregates.contract import Contract, ContractStatus
-from aggregates.counterparty import Counterparty
 from aggregates.payment import Payment
 from aggregates.scope import Actor
 from projections.database import Params, ViewCursor
+from projections.parties import KeepsParties, parties_table
 from projections.projection import Projection, on
 from projections.scope import in_scope
 from projections.staff import KeepsStaff, staff_table
@@ -69,7 +69,7 @@ STAGES = Table(
     key=("contract_id", "name"),
     nullable=frozenset({"started_on", "completed_on"}),
 )
-PARTIES = Table("contract_parties", {"id": Kind.TEXT, "name": Kind.TEXT}, key=("id",))
+PARTIES = parties_table("contract_parties")
 STAFF = staff_table("contract_staff")
 
 _ZERO = Decimal(0)
@@ -85,7 +85,7 @@ class _Batch:
     staff: Rows
 
 
-class ContractRegister(KeepsStaff, Projection[_Batch]):
+class ContractRegister(KeepsStaff, KeepsParties, Projection[_Batch]):
     name = "contract_register"
     version = 4
     tables = (CONTRACTS, MONEY, STAGES, PARTIES, STAFF)
@@ -98,15 +98,6 @@ class ContractRegister(KeepsStaff, Projection[_Batch]):
             writes.rows(PARTIES),
             writes.rows(STAFF),
         )
-
-    @on(Counterparty.Registered)
-    def _party_registered(self, view: _Batch, event: Counterparty.Registered, _position: int) -> None:
-        view.parties.put({"id": str(event.originator_id), "name": event.name})
-
-    @on(Counterparty.ProfileChanged)
-    def _party_renamed(self, view: _Batch, event: Counterparty.ProfileChanged, _position: int) -> None:
-        if event.changes.get("name") is not None:
-            view.parties.put({"id": str(event.originator_id), "name": event.changes["name"]})
 
     @on(Contract.Signed)
     def _signed(self, view: _Batch, event: Contract.Signed, _position: int) -> None:

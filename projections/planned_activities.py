@@ -66,9 +66,9 @@ ACTIVITIES = Table(
 )
 PEOPLE = Table(
     "planned_activity_people",
-    {"activity_id": Kind.TEXT, "employee_id": Kind.TEXT, "begins_at": Kind.MOMENT},
+    {"activity_id": Kind.TEXT, "employee_id": Kind.TEXT},
     key=("activity_id", "employee_id"),
-    indexes=(("employee_id", "begins_at"),),
+    indexes=(("employee_id",),),
 )
 STAFF = staff_table("planned_activity_staff")
 
@@ -126,7 +126,7 @@ class PlannedActivities(KeepsStaff, Projection[_Batch]):
             }
         )
         for employee_id in (event.responsible_id, *event.participant_ids):
-            view.people.put({"activity_id": key, "employee_id": employee_id, "begins_at": when["begins_at"]})
+            view.people.put({"activity_id": key, "employee_id": employee_id})
 
     @on(PlannedActivity.Rescheduled)
     def _rescheduled(self, view: _Batch, event: PlannedActivity.Rescheduled, _position: int) -> None:

@@ -16,7 +16,7 @@ from projections.projection import Projection, on
 from projections.scope import in_scope
 from projections.staff import KeepsStaff, staff_table
 from projections.tables import Kind, Table
-from projections.writes import Rows, Writes
+from projections.writes import Rows, Totals, Writes
 
 TASKS = Table(
     "tasks",
@@ -35,7 +35,6 @@ TASKS = Table(
         "inquiry_id": Kind.TEXT,
         "meeting_id": Kind.TEXT,
         "decision_id": Kind.TEXT,
-        "minutes_spent": Kind.INTEGER,
         "assigned_at": Kind.MOMENT,
         "completed_at": Kind.MOMENT,
         "checked_at": Kind.MOMENT,
@@ -58,6 +57,8 @@ TASKS = Table(
     ),
     indexes=(("assignee_id", "status", "due_on"), ("assigner_id", "status"), ("counterparty_id",)),
 )
+MINUTES = Table("task_minutes", {"task_id": Kind.TEXT, "minutes_spent": Kind.BIGINT}, key=("task_id",))
+"""Time reported on each task, a running total the database adds to."""
 STAFF = staff_table("task_staff")
 
 WITH_ASSIGNEE = (TaskStatus.ASSIGNED, TaskStatus.ACCEPTED, TaskStatus.RETURNED)
@@ -67,15 +68,16 @@ _WITH_ASSIGNEE_SQL = ", ".join(f"'{status.value}'" for status in WITH_ASSIGNEE)
 @dataclass
 class _Batch:
     tasks: Rows
+    minutes: Totals
     staff: Rows
 
 
 class TaskView(KeepsStaff, Projection[_Batch]):
     name = "tasks"
-    tables = (TASKS, STAFF)
+    tables = (TASKS, MINUTES, STAFF)
 
     def open(self, writes: Writes) -> _Batch:
-        return _Batch(writes.rows(TASKS), writes.rows(STAFF))
+        return _Batch(writes.rows(TASKS), writes.totals(MINUTES), writes.rows(STAFF))
 
     @on(Task.Assigned)
     def _assigned(self, view: _Batch, event: Task.Assigned, _position: int) -> None:
@@ -95,7 +97,6 @@ class TaskView(KeepsStaff, Projection[_Batch]):
                 "inquiry_id": event.inquiry_id,
                 "meeting_id": event.meeting_id,
                 "decision_id": event.decision_id,
-                "minutes_spent": 0,
                 "assigned_at": event.occurred_at,
                 "completed_at": None,
                 "checked_at": None,
@@ -123,10 +124,8 @@ class TaskView(KeepsStaff, Projection[_Batch]):
 
     @on(Timesheet.TimeSpent)
     def _time_spent(self, view: _Batch, event: Timesheet.TimeSpent, _position: int) -> None:
-        if event.task_id is None:
-            return
-        task = view.tasks[(event.task_id,)]
-        view.tasks.update((event.task_id,), minutes_spent=task["minutes_spent"] + event.minutes)
+        if event.task_id is not None:
+            view.minutes.add((event.task_id,), minutes_spent=event.minutes)
 
 
 def _move(view: _Batch, event: Task.Event, status: TaskStatus, **columns: Any) -> None:
@@ -135,11 +134,13 @@ def _move(view: _Batch, event: Task.Event, status: TaskStatus, **columns: Any) -
     )
 
 
-_COLUMNS = ", ".join(f"t.{c}" for c in TASKS.column_names)
+_COLUMNS = ", ".join(f"t.{c}" for c in TASKS.column_names) + ", COALESCE(m.minutes_spent, 0)"
+_FROM = f"FROM {TASKS.name} t LEFT JOIN {MINUTES.name} m ON m.task_id = t.id"
 
 
 def _row(cursor: ViewCursor, row: tuple[Any, ...], today: date) -> dict[str, Any]:
-    record = dict(zip(TASKS.column_names, row, strict=True))
+    record = dict(zip((*TASKS.column_names, "minutes_spent"), row, strict=True))
+    record["minutes_spent"] = int(record["minutes_spent"])
     record["due_on"] = cursor.dialect.day_of(record["due_on"])
     for column in ("assigned_at", "completed_at", "checked_at"):
         if record[column] is not None:
@@ -175,7 +176,7 @@ def search_tasks(
     where = " AND ".join(conditions)
     (total,) = cursor.execute(f"SELECT COUNT(*) FROM {TASKS.name} t WHERE {where}", p.values)[0]
     rows = cursor.execute(
-        f"SELECT {_COLUMNS} FROM {TASKS.name} t WHERE {where} "
+        f"SELECT {_COLUMNS} {_FROM} WHERE {where} "
         f"ORDER BY t.due_on, t.id LIMIT {p(limit)} OFFSET {p(offset)}",
         p.values,
     )
@@ -183,16 +184,14 @@ def search_tasks(
 
 
 def get_task(cursor: ViewCursor, task_id: str, today: date) -> dict[str, Any] | None:
-    rows = cursor.execute(f"SELECT {_COLUMNS} FROM {TASKS.name} t WHERE t.id = $1", (task_id,))
+    rows = cursor.execute(f"SELECT {_COLUMNS} {_FROM} WHERE t.id = $1", (task_id,))
     return _row(cursor, rows[0], today) if rows else None
 
 
 def _tasks_where(
     cursor: ViewCursor, condition: str, params: tuple[Any, ...], today: date
 ) -> list[dict[str, Any]]:
-    rows = cursor.execute(
-        f"SELECT {_COLUMNS} FROM {TASKS.name} t WHERE {condition} ORDER BY t.due_on, t.id", params
-    )
+    rows = cursor.execute(f"SELECT {_COLUMNS} {_FROM} WHERE {condition} ORDER BY t.due_on, t.id", params)
     return [_row(cursor, row, today) for row in rows]
 
 

@@ -11,11 +11,11 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Literal
 
-from aggregates.counterparty import Counterparty
 from aggregates.hourly_rate import HourlyRate
 from aggregates.scope import Actor
 from aggregates.timesheet import Timesheet
 from projections.database import Params, ViewCursor
+from projections.parties import KeepsParties, parties_table
 from projections.projection import Projection, on
 from projections.scope import in_scope
 from projections.staff import KeepsStaff, staff_table
@@ -49,7 +49,7 @@ RATES = Table(
     key=("position",),
     indexes=(("employee_id", "effective_from"),),
 )
-PARTIES = Table("time_audit_parties", {"id": Kind.TEXT, "name": Kind.TEXT}, key=("id",))
+PARTIES = parties_table("time_audit_parties")
 STAFF = staff_table("time_audit_staff")
 
 
@@ -61,7 +61,7 @@ class _Batch:
     staff: Rows
 
 
-class TimeAudit(KeepsStaff, Projection[_Batch]):
+class TimeAudit(KeepsStaff, KeepsParties, Projection[_Batch]):
     name = "time_audit"
     tables = (ENTRIES, RATES, PARTIES, STAFF)
 
@@ -69,15 +69,6 @@ class TimeAudit(KeepsStaff, Projection[_Batch]):
         return _Batch(
             writes.appends(ENTRIES), writes.appends(RATES), writes.rows(PARTIES), writes.rows(STAFF)
         )
-
-    @on(Counterparty.Registered)
-    def _party_registered(self, view: _Batch, event: Counterparty.Registered, _position: int) -> None:
-        view.parties.put({"id": str(event.originator_id), "name": event.name})
-
-    @on(Counterparty.ProfileChanged)
-    def _party_renamed(self, view: _Batch, event: Counterparty.ProfileChanged, _position: int) -> None:
-        if event.changes.get("name") is not None:
-            view.parties.put({"id": str(event.originator_id), "name": event.changes["name"]})
 
     @on(Timesheet.TimeSpent)
     def _time_spent(self, view: _Batch, event: Timesheet.TimeSpent, _position: int) -> None:
@@ -130,13 +121,17 @@ def time_audit(cursor: ViewCursor, actor: Actor, query: AuditQuery) -> list[dict
         conditions.append(f"t.employee_id = {p(query.employee_id)}")
     if query.counterparty_id:
         conditions.append(f"t.counterparty_id = {p(query.counterparty_id)}")
+    # The rate in effect is found once per entry, before the join, not once per pair of rows.
+    entries = (
+        f"SELECT t.employee_id, t.counterparty_id, t.minutes, {_RATE_IN_EFFECT} AS rate_position "
+        f"FROM {ENTRIES.name} t WHERE {' AND '.join(conditions)}"
+    )
     rows = cursor.execute(
         "SELECT t.employee_id, e.full_name, t.counterparty_id, c.name, r.rate, r.currency, r.effective_from, "
-        f"SUM(t.minutes) FROM {ENTRIES.name} t "
+        f"SUM(t.minutes) FROM ({entries}) t "
         f"LEFT JOIN {STAFF.name} e ON e.id = t.employee_id "
         f"LEFT JOIN {PARTIES.name} c ON c.id = t.counterparty_id "
-        f"LEFT JOIN {RATES.name} r ON r.position = {_RATE_IN_EFFECT} "
-        f"WHERE {' AND '.join(conditions)} "
+        f"LEFT JOIN {RATES.name} r ON r.position = t.rate_position "
         "GROUP BY t.employee_id, e.full_name, t.counterparty_id, c.name, "
         "r.rate, r.currency, r.effective_from",
         p.values,

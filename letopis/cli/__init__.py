@@ -11,7 +11,7 @@ from typer.core import TyperGroup
 
 from aggregates.errors import DomainError, InvalidValue
 from event_store.errors import DatabaseUnavailable
-from letopis.cli import calendar, imports, projections, relay, serving, users
+from letopis.cli import calendar, imports, planning, projections, relay, serving, users
 from letopis.cli.shared import console
 from letopis.cli.write_commands import list_commands
 
@@ -46,6 +46,7 @@ app.add_typer(projections.app, name="projections")
 app.add_typer(users.app, name="users")
 app.add_typer(imports.app, name="import")
 app.add_typer(relay.app, name="relay")
+app.add_typer(planning.app, name="planning")
 app.add_typer(calendar.app, name="calendar")
 
 __all__ = ["app", "console"]

@@ -50,13 +50,18 @@ def valid_path(path: str, world: dict[str, str], nul_in: str | None = None) -> s
         "token_id": world["token"],
         "item_id": world["item"],
         "inquiry_id": world["inquiry"],
-        "task_id": "1",
+        # A quote task is numbered within its inquiry; any other task has an id.
+        "task_id": "1" if "/quote-tasks/" in path else world["task"],
         "code": "price",
         "pipeline_id": world["pipeline"],
         "deal_id": world["deal"],
         "contract_id": world["contract"],
         "order_id": world["order"],
         "payment_id": world["payment"],
+        "activity_id": world["activity"],
+        "reminder_id": world["reminder"],
+        "resource_id": world["resource"],
+        "meeting_id": world["meeting"],
     }
     for name, value in values.items():
         path = path.replace("{" + name + "}", "%00" if name == nul_in else value)

@@ -83,6 +83,10 @@ def seed(letopis: Letopis) -> dict[str, str]:
         token_id=scratch_token.token_id,
         task_id="1",
         code="price",
+        activity_id=world["activity"],
+        reminder_id=world["reminder"],
+        resource_id=world["resource"],
+        meeting_id=world["meeting"],
     )
     return {"manager": staff["ivanov"][1], "admin": staff["admin"][1]}
 
