@@ -44,7 +44,8 @@ def export_calendar(
     with application() as letopis:
         employee = _employee(letopis, employee_id)
         with letopis.views.reading() as cursor:
-            document = employee_calendar(cursor, employee, letopis.service.clock(), "http://localhost:8000")
+            base_url = f"http://{letopis.settings.host}:{letopis.settings.port}"
+            document = employee_calendar(cursor, employee, letopis.service.clock(), base_url)
     out.write_bytes(document)
     console.print(f"{out}: {document.count(b'BEGIN:VEVENT')} events for {employee.full_name}")
 

@@ -12,7 +12,7 @@ from aggregates.errors import InvalidValue, NotFound
 from aggregates.scope import Actor, check_is_admin, check_may_read
 from commands.calendar_feed_commands import RevokeCalendarFeed, issue_new_feed
 from commands.employee_commands import TokenName
-from commands.fields import Day, Line
+from commands.fields import Day, EntityId, Line
 from projections.calendar_entries import CALENDAR_ZONE, LAYERS, Layer
 from projections.calendar_feeds import feed_owner, feeds_of
 from projections.calendar_queries import CalendarQuery, calendar_entries
@@ -73,7 +73,7 @@ def get_calendar(
     actor: CurrentActor,
     first_day: Annotated[Day, Query(alias="from", description="First day, in Europe/Moscow")],
     last_day: Annotated[Day, Query(alias="to", description="Last day, inclusive")],
-    employee_id: Annotated[Uuid | None, Query(description="One employee's calendar")] = None,
+    employee_id: Annotated[EntityId | None, Query(description="One employee's calendar")] = None,
     team: Annotated[Line | None, Query(description="One team's calendar")] = None,
     layers: Annotated[
         list[Layer] | None, Query(alias="layer", description="Layers to show; all when none is named")

@@ -122,6 +122,8 @@ def test_one_employees_calendar_within_scope_or_refused(
         ({"from": days(0), "to": days(366)}, "to"),
         ({"from": "2199-12-31", "to": "2200-01-01"}, "to"),
         ({"from": days(0), "to": days(1), "layer": "holidays"}, "layer"),
+        ({"from": days(0), "to": days(1), "employee_id": "not-an-id"}, "employee_id"),
+        ({"from": days(0), "to": days(1), "team": "Москва\x00-1"}, "team"),
     ],
 )
 def test_a_bad_period_or_layer_is_refused(
