@@ -1,6 +1,7 @@
 """The calendar's planning layers: planned activities (on the calendar of the one responsible
-and of every participant), tasks by their due day (on the assignee's), and resource
-bookings (on the calendar of whoever booked).
+and of every participant), internal meetings (of whoever recorded one and each attendee),
+tasks by their due day (on the assignee's), and resource bookings (on the calendar of
+whoever booked).
 
 A planned activity held through a logged meeting shows once: as the activity, held, with
 the interaction it was recorded by; the meeting's own entry goes."""
@@ -8,6 +9,7 @@ the interaction it was recorded by; the meeting's own entry goes."""
 from datetime import date, datetime
 from typing import Any
 
+from aggregates.internal_meeting import InternalMeeting
 from aggregates.planned_activity import PlannedActivity
 from aggregates.resource import Resource
 from aggregates.task import Task
@@ -97,6 +99,26 @@ class PlanningLayers:
         for entry in _activity_entries(view, event):
             view.entries.put(
                 _closed(entry, "cancelled", event.timestamp) | {"sequence": entry["sequence"] + 1}
+            )
+
+    @on(InternalMeeting.Recorded)
+    def _internal_meeting(self, view: CalendarBatch, event: InternalMeeting.Recorded, _position: int) -> None:
+        """Recorded once it took place: on the calendar of everyone who attended."""
+        meeting_id = str(event.originator_id)
+        for employee_id in dict.fromkeys([event.actor, *event.attendee_ids]):
+            view.entries.put(
+                timed_entry(
+                    f"internal-meeting:{meeting_id}",
+                    employee_id,
+                    Layer.MEETINGS,
+                    Source("internal_meeting", meeting_id, api_path("internal-meetings", meeting_id)),
+                    title=f"internal meeting: {event.title}",
+                    status="held",
+                    starts_at=event.starts_at,
+                    ends_at=event.ends_at,
+                    updated_at=event.timestamp,
+                    details={"kind": "internal_meeting", "place": event.place, "agenda": event.agenda},
+                )
             )
 
     # Tasks, by due day.

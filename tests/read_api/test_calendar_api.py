@@ -152,6 +152,9 @@ def test_planned_work_shows_and_a_held_activity_takes_its_meetings_place(
     assert (task["layer"], task["first_day"], task["status"]) == ("tasks", days(3), "assigned")
     (booking,) = entries["resource"]
     assert (booking["layer"], booking["title"]) == ("bookings", "Переговорная «Нева»: ")
+    (internal,) = entries["internal_meeting"]
+    assert (internal["layer"], internal["title"]) == ("meetings", "internal meeting: Планёрка команды")
+    assert internal["source"]["path"] == f"{API}/internal-meetings/{ids['meeting']}"
 
     held = api.write(
         "ivanov",
