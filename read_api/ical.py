@@ -10,7 +10,7 @@ alarms (VALARM) of the entry they remind of.
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from icalendar import STATUS, TRANSP, Alarm, Calendar, Event, Timezone, vDuration
@@ -52,46 +52,90 @@ def _company_zone() -> Timezone:
     return Timezone.from_tzid(str(CALENDAR_ZONE), first_date=date(2000, 1, 1), last_date=date(2100, 1, 1))
 
 
-def _event(entry: Mapping[str, Any], base_url: str, alarms: Sequence[FeedAlarm], now: datetime) -> Event:
+@dataclass(frozen=True)
+class _Shown:
+    """Everything one event shows: its rendering is remembered on it, so a feed read again
+    renders only what changed (the library takes milliseconds an event)."""
+
+    uid: str
+    summary: str
+    start: date | datetime
+    end: date | datetime
+    stamp: datetime
+    sequence: int = 0
+    cancelled: bool = False
+    transparent: bool = False
+    """Takes no time from one's day: an all-day date, a reminder."""
+    category: str = ""
+    description: str | None = None
+    url: str | None = None
+    location: str | None = None
+    alarms: tuple[tuple[datetime, str], ...] = ()
+
+
+@lru_cache(maxsize=50_000)
+def _rendered(shown: _Shown) -> bytes:
+    event = Event.new(
+        uid=shown.uid,
+        summary=shown.summary,
+        start=shown.start,
+        end=shown.end,
+        stamp=shown.stamp,
+        sequence=shown.sequence,
+        status=STATUS.CANCELLED if shown.cancelled else STATUS.CONFIRMED,
+        transparency=TRANSP.TRANSPARENT if shown.transparent else TRANSP.OPAQUE,
+        categories=[shown.category],
+        description=shown.description,
+        url=shown.url,
+        location=shown.location,
+    )
+    for at, text in shown.alarms:
+        event.add_component(Alarm.new_display(description=text, trigger=at))
+    return bytes(event.to_ical())
+
+
+def _event(entry: Mapping[str, Any], base_url: str, alarms: Sequence[FeedAlarm], stamp: datetime) -> bytes:
     if entry["all_day"]:
         start: date | datetime = entry["first_day"]
         end: date | datetime = entry["last_day"] + timedelta(days=1)
     else:
         start = entry["starts_at"].astimezone(CALENDAR_ZONE)
         end = entry["ends_at"].astimezone(CALENDAR_ZONE)
-    path = entry["source"]["path"]
-    event = Event.new(
-        uid=f"{entry['entry_id']}@{_UID_DOMAIN}",
-        summary=entry["title"],
-        start=start,
-        end=end,
-        stamp=entry["updated_at"] or now,
-        sequence=entry["sequence"],
-        status=STATUS.CANCELLED if entry["status"] == _CANCELLED else STATUS.CONFIRMED,
-        transparency=TRANSP.TRANSPARENT if entry["all_day"] else TRANSP.OPAQUE,
-        categories=[entry["layer"]],
-        description=f"{entry['layer']}, {entry['status']}: {entry['source']['kind']} {entry['source']['id']}",
-        url=base_url.rstrip("/") + path if path else None,
-        location=entry["details"].get("place") or None,
+    source = entry["source"]
+    path = source["path"]
+    return _rendered(
+        _Shown(
+            uid=f"{entry['entry_id']}@{_UID_DOMAIN}",
+            summary=entry["title"],
+            start=start,
+            end=end,
+            stamp=entry["updated_at"] or stamp,
+            sequence=entry["sequence"],
+            cancelled=entry["status"] == _CANCELLED,
+            transparent=entry["all_day"],
+            category=entry["layer"],
+            description=f"{entry['layer']}, {entry['status']}: {source['kind']} {source['id']}",
+            url=base_url.rstrip("/") + path if path else None,
+            location=entry["details"].get("place") or None,
+            alarms=tuple((alarm.at, alarm.text) for alarm in alarms),
+        )
     )
-    for alarm in alarms:
-        event.add_component(Alarm.new_display(description=alarm.text, trigger=alarm.at))
-    return event
 
 
-def _reminder_event(alarm: FeedAlarm, now: datetime) -> Event:
+def _reminder_event(alarm: FeedAlarm, stamp: datetime) -> bytes:
     at = alarm.at.astimezone(CALENDAR_ZONE)
-    event = Event.new(
-        uid=f"reminder:{alarm.reminder_id}@{_UID_DOMAIN}",
-        summary=f"Reminder: {alarm.text}",
-        start=at,
-        end=at,
-        stamp=now,
-        transparency=TRANSP.TRANSPARENT,
-        categories=["reminders"],
+    return _rendered(
+        _Shown(
+            uid=f"reminder:{alarm.reminder_id}@{_UID_DOMAIN}",
+            summary=f"Reminder: {alarm.text}",
+            start=at,
+            end=at,
+            stamp=stamp,
+            transparent=True,
+            category="reminders",
+            alarms=((alarm.at, alarm.text),),
+        )
     )
-    event.add_component(Alarm.new_display(description=alarm.text, trigger=alarm.at))
-    return event
 
 
 def calendar_document(
@@ -115,18 +159,23 @@ def calendar_document(
     calendar.add("X-PUBLISHED-TTL", vDuration(REFRESH_INTERVAL))
     calendar.add("X-WR-TIMEZONE", str(CALENDAR_ZONE))
     calendar.add_component(_company_zone())
+    # What has no time of its own to stamp (a yearly date, a reminder) is stamped with the
+    # day it is read, so its rendering is remembered for the day.
+    stamp = now.replace(hour=0, minute=0, second=0, microsecond=0)
     by_subject: dict[str, list[FeedAlarm]] = {}
     for alarm in alarms:
         by_subject.setdefault(alarm.subject_id or "", []).append(alarm)
     rung: set[str] = set()
+    events = []
     for entry in entries:
         ringing = [a for a in by_subject.get(entry["source"]["id"], ()) if a.rings_for(entry)]
         rung.update(a.reminder_id for a in ringing)
-        calendar.add_component(_event(entry, base_url, ringing, now))
-    for alarm in alarms:
-        if alarm.reminder_id not in rung:
-            calendar.add_component(_reminder_event(alarm, now))
-    return bytes(calendar.to_ical())
+        events.append(_event(entry, base_url, ringing, stamp))
+    events.extend(_reminder_event(alarm, stamp) for alarm in alarms if alarm.reminder_id not in rung)
+    document = bytes(calendar.to_ical())
+    end = b"END:VCALENDAR\r\n"
+    assert document.endswith(end)
+    return document[: -len(end)] + b"".join(events) + end
 
 
 def employee_calendar(cursor: ViewCursor, owner: Actor, now: datetime, base_url: str) -> bytes:
