@@ -121,25 +121,33 @@ def time_audit(cursor: ViewCursor, actor: Actor, query: AuditQuery) -> list[dict
         conditions.append(f"t.employee_id = {p(query.employee_id)}")
     if query.counterparty_id:
         conditions.append(f"t.counterparty_id = {p(query.counterparty_id)}")
-    # The rate in effect is found once per entry, before the join, not once per pair of rows.
+    # Each entry's rate is found once, and the names and rates are joined to the few groups
+    # the entries sum to, not to every entry.
     entries = (
         f"SELECT t.employee_id, t.counterparty_id, t.minutes, {_RATE_IN_EFFECT} AS rate_position "
         f"FROM {ENTRIES.name} t WHERE {' AND '.join(conditions)}"
     )
+    summed = (
+        "SELECT employee_id, counterparty_id, rate_position, SUM(minutes) AS minutes "
+        f"FROM ({entries}) t GROUP BY employee_id, counterparty_id, rate_position"
+    )
     rows = cursor.execute(
-        "SELECT t.employee_id, e.full_name, t.counterparty_id, c.name, r.rate, r.currency, r.effective_from, "
-        f"SUM(t.minutes) FROM ({entries}) t "
-        f"LEFT JOIN {STAFF.name} e ON e.id = t.employee_id "
-        f"LEFT JOIN {PARTIES.name} c ON c.id = t.counterparty_id "
-        f"LEFT JOIN {RATES.name} r ON r.position = t.rate_position "
-        "GROUP BY t.employee_id, e.full_name, t.counterparty_id, c.name, "
-        "r.rate, r.currency, r.effective_from",
+        "SELECT g.employee_id, e.full_name, g.counterparty_id, c.name, r.rate, r.currency, r.effective_from, "
+        f"g.minutes FROM ({summed}) g "
+        f"LEFT JOIN {STAFF.name} e ON e.id = g.employee_id "
+        f"LEFT JOIN {PARTIES.name} c ON c.id = g.counterparty_id "
+        f"LEFT JOIN {RATES.name} r ON r.position = g.rate_position",
         p.values,
     )
+    return _report(cursor, rows, query.by)
+
+
+def _report(cursor: ViewCursor, rows: list[Any], by: Grouping) -> list[dict[str, Any]]:
+    """The sums per employee, client and rate, gathered per employee or per client and costed."""
     groups: dict[tuple[Any, Any], dict[str, Any]] = {}
     costs: dict[tuple[Any, Any], dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     for employee_id, full_name, counterparty_id, client_name, rate, currency, effective_from, minutes in rows:
-        key = (employee_id, full_name) if query.by == "employee" else (counterparty_id, client_name)
+        key = (employee_id, full_name) if by == "employee" else (counterparty_id, client_name)
         group = groups.setdefault(
             key, {"id": key[0], "name": key[1], "minutes": 0, "uncosted_minutes": 0, "parts": []}
         )

@@ -144,7 +144,7 @@ def test_a_task_with_time_spent_is_costed_at_the_rate_in_effect(client, auth, vo
     )
     ok(client.post(f"{API}/tasks/{task['id']}/acceptance", json={}, headers=ivanov))
     for days_ago, minutes in ((5, 90), (0, 30)):
-        spent = ok(
+        ok(
             client.post(
                 f"{API}/tasks/{task['id']}/time-entries",
                 json={
@@ -159,9 +159,9 @@ def test_a_task_with_time_spent_is_costed_at_the_rate_in_effect(client, auth, vo
     check = client.post(f"{API}/tasks/{task['id']}/approval", json={}, headers=auth("petrova"))
     assert check.status_code == 409
     assert "only the employee who assigned the task checks it" in check.json()["detail"]
-    ok(client.post(f"{API}/tasks/{task['id']}/approval", json={}, headers=head))
+    approved = ok(client.post(f"{API}/tasks/{task['id']}/approval", json={}, headers=head))
 
-    card = ok(client.get(f"{API}/tasks/{task['id']}", params={"after": spent["position"]}, headers=ivanov))
+    card = ok(client.get(f"{API}/tasks/{task['id']}", params={"after": approved["position"]}, headers=ivanov))
     assert (card["status"], card["minutes_spent"]) == ("approved", 120)
     (by_client,) = ok(
         client.get(
@@ -189,12 +189,12 @@ def test_due_reminders_are_the_readers_and_leave_when_dismissed(client, auth, st
             headers=ivanov,
         )
     )
-    created(
+    later = created(
         client.post(
             f"{API}/reminders", json={"remind_at": TOMORROW.isoformat(), "text": "Завтрашнее"}, headers=ivanov
         )
     )
-    listed = ok(client.get(f"{API}/reminders/due", params={"after": due["position"] + 1}, headers=ivanov))
+    listed = ok(client.get(f"{API}/reminders/due", params={"after": later["position"]}, headers=ivanov))
     assert [r["text"] for r in listed] == ["Позвонить в «Волгу»"]
     assert ok(client.get(f"{API}/reminders/due", headers=auth("petrova"))) == []
     dismissed = ok(client.post(f"{API}/reminders/{due['id']}/dismissal", json={}, headers=ivanov))
