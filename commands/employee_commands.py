@@ -27,6 +27,10 @@ TokenName = Annotated[
     Field(description="What the token is for, e.g. 'laptop' or 'reports script'", examples=["laptop"]),
 ]
 
+TokenDigest = Annotated[
+    str, StringConstraints(pattern=r"^[0-9a-f]{64}$"), Field(description="SHA-256 of the token, in hex")
+]
+
 
 class HireEmployee(Command):
     """Hire an employee in a role, for a team or department."""
@@ -42,9 +46,7 @@ class IssueToken(Change):
 
     token_id: EntityId
     name: TokenName = "default"
-    token_digest: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")] = Field(
-        description="SHA-256 of the token, in hex"
-    )
+    token_digest: TokenDigest
     expires_at: Annotated[Moment, PLANNED]
 
 
@@ -145,11 +147,16 @@ class NewToken:
     position: int
 
 
+def new_secret(prefix: str) -> str:
+    """A random secret for a bearer token or a feed address; only its ``token_digest`` is kept."""
+    return prefix + secrets.token_urlsafe(32)
+
+
 def issue_new_token(
     service: WriteService, actor: Actor, employee_id: str, name: str, lifetime: timedelta
 ) -> NewToken:
     """Make a random bearer token and record its digest, named and expiring."""
-    secret = "lt_" + secrets.token_urlsafe(32)
+    secret = new_secret("lt_")
     command = IssueToken(
         token_id=str(uuid4()),
         name=name,

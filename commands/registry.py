@@ -3,6 +3,7 @@
 from types import ModuleType
 
 from commands import (
+    calendar_feed_commands,
     catalogue_commands,
     contact_commands,
     contract_commands,
@@ -41,6 +42,7 @@ MODULES: tuple[ModuleType, ...] = (
     contract_commands,
     order_commands,
     payment_commands,
+    calendar_feed_commands,
     planned_activity_commands,
     task_commands,
     reminder_commands,

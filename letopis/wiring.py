@@ -21,6 +21,8 @@ from event_store.postgres import split_schema
 from event_store.store import EventStore
 from letopis.settings import Settings
 from projections.actor_activity import ActorActivity
+from projections.calendar import Calendar
+from projections.calendar_feeds import CalendarFeeds
 from projections.catalogue import CatalogueView
 from projections.contact_directory import ContactDirectory
 from projections.contract_register import ContractRegister
@@ -73,6 +75,8 @@ def all_projections() -> list[Projection[Any]]:
         DealFunnel(),
         ActorActivity(),
         MoneyReceived(),
+        Calendar(),
+        CalendarFeeds(),
         PlannedActivities(),
         TaskView(),
         TimeAudit(),

@@ -275,3 +275,17 @@ def overdue_quote_tasks(cursor: ViewCursor, actor: Actor, now: datetime) -> list
         p.values,
     )
     return [{**_row_to_task(row[:-1]), "counterparty_id": row[-1]} for row in rows]
+
+
+def inquiries_waiting(cursor: ViewCursor, responsible_id: str) -> list[dict[str, Any]]:
+    """For the daily report: the inquiries an employee is responsible for that wait for an
+    answer, ours (open) or the client's (proposed), the nearest deadline first."""
+    rows = cursor.execute(
+        f"SELECT {', '.join(INQUIRIES.column_names)} FROM {INQUIRIES.name} "
+        f"WHERE responsible_id = $1 AND {cursor.dialect.any_of('status', '$2')} ORDER BY deadline, id",
+        (responsible_id, _STILL_OPEN),
+    )
+    return [
+        {**inquiry, "deadline": cursor.dialect.moment_of(inquiry["deadline"])}
+        for inquiry in map(_row_to_inquiry, rows)
+    ]

@@ -14,6 +14,7 @@ from read_api.routers import (
     activities,
     analytics,
     audit,
+    calendar,
     catalogue,
     contacts,
     contracts,
@@ -37,6 +38,7 @@ from read_api.routers import (
     resources,
     tasks,
     time_audit,
+    today,
 )
 from read_api.schemas import EVERY_REQUEST
 from read_api.sign_ins import SignInLimit
@@ -104,12 +106,14 @@ def create_app(
         funnel,
         audit,
         analytics,
+        calendar,
         activities,
         tasks,
         time_audit,
         reminders,
         resources,
         internal_meetings,
+        today,
     ):
         api.include_router(module.router)
     app.include_router(api)

@@ -22,6 +22,7 @@ from aggregates.timesheet import Timesheet
 from letopis.bulk_load import views_built_alongside
 from letopis.cli import app
 from letopis.demo import STAFF_COUNT, DemoSize, find_showcase, seed_demo
+from letopis.demo.calendar_feeds import FEED_COUNT
 from letopis.settings import Settings
 from letopis.wiring import build
 from projections.contract_register import ContractFilter, search_contracts
@@ -103,6 +104,7 @@ def test_seeding_reports_what_it_wrote(letopis) -> None:
     assert summary.planning_records > 0
     assert reports[-1] == (
         STAFF_COUNT
+        + FEED_COUNT
         + 80
         + 200
         + 800
@@ -115,6 +117,8 @@ def test_seeding_reports_what_it_wrote(letopis) -> None:
         + summary.planning_records
     )
     with letopis.views.reading() as cursor:
+        feeds = "SELECT COUNT(*), COUNT(revoked_at), COUNT(DISTINCT owner_id) FROM calendar_feeds"
+        assert cursor.execute(feeds)[0] == (FEED_COUNT, 5, 20), "a feed each, five phones lost"
         assert cursor.execute("SELECT COUNT(*) FROM counterparties")[0][0] == 80
         assert cursor.execute("SELECT COUNT(*) FROM contacts")[0][0] == 200
         assert cursor.execute("SELECT COUNT(*) FROM deals")[0][0] == 50

@@ -11,7 +11,7 @@ from typer.core import TyperGroup
 
 from aggregates.errors import DomainError, InvalidValue
 from event_store.errors import DatabaseUnavailable
-from letopis.cli import analytics, audit, imports, planning, projections, relay, serving, users
+from letopis.cli import analytics, audit, calendar, imports, planning, projections, relay, serving, users
 from letopis.cli.shared import console
 from letopis.cli.write_commands import list_commands
 
@@ -41,6 +41,7 @@ app.command("serve")(serving.serve)
 app.command("seed")(serving.seed_command)
 app.command("demo")(serving.demo)
 app.command("commands")(list_commands)
+app.command("today")(calendar.today)
 app.add_typer(projections.app, name="projections")
 app.add_typer(users.app, name="users")
 app.add_typer(imports.app, name="import")
@@ -48,5 +49,6 @@ app.add_typer(relay.app, name="relay")
 app.add_typer(audit.app, name="audit")
 app.add_typer(analytics.app, name="analytics")
 app.add_typer(planning.app, name="planning")
+app.add_typer(calendar.app, name="calendar")
 
 __all__ = ["app", "console"]

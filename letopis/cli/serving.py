@@ -148,6 +148,7 @@ def _introduce(letopis: Letopis, showcase: Showcase) -> None:
     examples += [
         ("Why clients said no:", head_token, "reports/refusals?group_by=reason"),
         ("Contracts and how much of each is paid:", head_token, "contracts?limit=5"),
+        ("The manager's day:", manager_token, "me/today"),
     ]
     for caption, token, path in examples:
         console.print(caption)

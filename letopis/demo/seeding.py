@@ -11,6 +11,7 @@ from eventsourcing.domain import Aggregate
 
 from aggregates.counterparty import BARRED
 from aggregates.employee import Role
+from letopis.demo.calendar_feeds import FEED_COUNT, calendar_feeds
 from letopis.demo.chronicle import Chronicle, DemoSize
 from letopis.demo.company import STAFF_COUNT, hire_staff, register_clients, register_people
 from letopis.demo.interactions import interactions
@@ -122,6 +123,7 @@ class DemoCompany:
         size = self.chronicle.size
         return (
             STAFF_COUNT
+            + FEED_COUNT
             + size.counterparties
             + size.contacts
             + size.interactions
@@ -153,6 +155,7 @@ class DemoCompany:
             sales(chronicle),
             open_activities(chronicle),
             teamwork(chronicle),
+            ([feed] for feed in calendar_feeds(chronicle)),
         )
 
     def summary(self, position: int) -> DemoSummary:

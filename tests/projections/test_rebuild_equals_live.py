@@ -93,11 +93,15 @@ def apply(letopis: Letopis, people: list, ids: dict[str, list[str]], op: tuple[i
                 full_name=NAMES[a % 5],
                 phones=[PHONES[(a + b) % 4]],
                 emails=["lena@example.ru"],
+                birthday="1980-02-29" if b % 2 else None,
+                notable_dates=[{"date": "2015-06-01", "label": "Юбилей фирмы"}] if a % 3 == 0 else [],
             ),
         )
         ids["contacts"].append(outcome.id)
     elif kind == 6 and ids["contacts"]:
-        service.run(actor, ChangeContact(position="Логист", phones=[PHONES[a % 4]]), pick("contacts"))
+        birthday = f"1975-0{1 + a % 9}-1{b % 10}"
+        change = ChangeContact(position="Логист", phones=[PHONES[a % 4]], birthday=birthday)
+        service.run(actor, change, pick("contacts"))
     elif kind in (7, 8):
         outcome = service.run(
             actor,

@@ -8,6 +8,7 @@ from fastapi.testclient import TestClient
 from aggregates.scope import Actor
 from letopis.wiring import Letopis
 from read_api.app import create_app
+from tests.read_api.calendar_client import CalendarApi
 
 
 @pytest.fixture
@@ -32,3 +33,8 @@ def unchanged_log(letopis: Letopis) -> Iterator[None]:
     head = letopis.store.head()
     yield
     assert letopis.store.head() == head
+
+
+@pytest.fixture
+def calendar_api(client: TestClient, auth: Callable[[str], dict[str, str]], letopis: Letopis) -> CalendarApi:
+    return CalendarApi(client, auth, letopis)

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.read_api.world import ivanov_world
+from tests.read_api.world import days, ivanov_world
 
 CALENDAR_ENDS = {
     "date": ["0001-01-01", "9999-12-31", "1899-12-31"],
@@ -64,6 +64,8 @@ def valid_path(path: str, world: dict[str, str], nul_in: str | None = None) -> s
         "reminder_id": world["reminder"],
         "resource_id": world["resource"],
         "meeting_id": world["meeting"],
+        "feed_id": world["calendar_feed"],
+        "token": "lf_unknown",
     }
     for name, value in values.items():
         path = path.replace("{" + name + "}", "%00" if name == nul_in else value)
@@ -72,7 +74,7 @@ def valid_path(path: str, world: dict[str, str], nul_in: str | None = None) -> s
 
 
 def required_query(operation: dict[str, Any], world: dict[str, str]) -> dict[str, str]:
-    known = {"pipeline_id": world["pipeline"], "number": "+7 495 123-45-67"}
+    known = {"pipeline_id": world["pipeline"], "number": "+7 495 123-45-67", "from": days(0), "to": days(7)}
     return {
         p["name"]: known[p["name"]]
         for p in operation.get("parameters", [])

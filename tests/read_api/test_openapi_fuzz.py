@@ -87,6 +87,7 @@ def seed(letopis: Letopis) -> dict[str, str]:
         reminder_id=world["reminder"],
         resource_id=world["resource"],
         meeting_id=world["meeting"],
+        feed_id=world["calendar_feed"],
     )
     return {"manager": staff["ivanov"][1], "admin": staff["admin"][1]}
 

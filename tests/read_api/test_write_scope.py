@@ -58,6 +58,11 @@ def scenarios(w: dict[str, str]) -> dict[tuple[str, str], tuple[dict[str, str], 
         ("post", "/employees"): ({}, {"full_name": "Новый Админ", "role": "admin"}),
         ("post", "/employees/{employee_id}/tokens"): ({"employee_id": w["ivanov"]}, {"name": "чужой"}),
         ("delete", "/tokens/{token_id}"): ({"token_id": w["token"]}, None),
+        ("post", "/employees/{employee_id}/calendar-feeds"): (
+            {"employee_id": w["ivanov"]},
+            {"name": "чужой"},
+        ),
+        ("delete", "/calendar-feeds/{feed_id}"): ({"feed_id": w["calendar_feed"]}, None),
         ("put", "/employees/{employee_id}/role"): ({"employee_id": w["ivanov"]}, {"role": "auditor"}),
         ("post", "/employees/{employee_id}/deactivation"): (
             {"employee_id": w["ivanov"]},

@@ -139,6 +139,7 @@ def ivanov_world(client: TestClient, auth: Any) -> dict[str, str]:
     me = api.read("ivanov", "/employees/me")
     ids["ivanov"] = me["id"]
     ids["token"] = api.read("ivanov", "/employees/me/tokens")[0]["token_id"]
+    ids["calendar_feed"] = api.write("ivanov", "post", f"/employees/{me['id']}/calendar-feeds")["feed_id"]
     ids.update(planning_world(api, ids))
     return ids
 

@@ -1,0 +1,255 @@
+"""The calendar's tables and entries (FEATURES E2, E6): what lies on each employee's days.
+
+Dated entries (a meeting, a contract stage, a deal's expected close) are rows of
+``calendar_entries``, one per employee whose calendar shows them, each naming its source
+(kind, id and the API path of its card). Yearly dates (birthdays, notable dates) are kept
+once, as the date they fell on, and expanded for the period asked
+(``projections.calendar_queries``). Timed entries are placed on the days of the company's
+time zone.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from projections.database import Dialect
+from projections.staff import staff_table
+from projections.tables import Kind, Table
+from projections.values import to_json
+from projections.writes import Row, Rows
+
+CALENDAR_ZONE = ZoneInfo("Europe/Moscow")
+"""The company's time zone: the day a timed entry falls on, and "today"."""
+
+
+class Layer(StrEnum):
+    """What a calendar entry is, so a reader can show or hide each kind."""
+
+    MEETINGS = "meetings"
+    TASKS = "tasks"
+    CONTRACT_STAGES = "contract_stages"
+    DEAL_CLOSES = "deal_closes"
+    DATES = "dates"
+    BOOKINGS = "bookings"
+
+
+LAYERS = frozenset(Layer)
+
+ENTRIES = Table(
+    "calendar_entries",
+    {
+        "entry_id": Kind.TEXT,
+        "employee_id": Kind.TEXT,
+        "layer": Kind.TEXT,
+        "title": Kind.TEXT,
+        "status": Kind.TEXT,
+        "all_day": Kind.INTEGER,
+        "starts_at": Kind.MOMENT,
+        "ends_at": Kind.MOMENT,
+        "first_day": Kind.DAY,
+        "last_day": Kind.DAY,
+        "sequence": Kind.INTEGER,
+        "source_kind": Kind.TEXT,
+        "source_id": Kind.TEXT,
+        "source_path": Kind.TEXT,
+        "counterparty_id": Kind.TEXT,
+        "details": Kind.JSON,
+        "updated_at": Kind.MOMENT,
+    },
+    key=("entry_id", "employee_id"),
+    nullable=frozenset({"starts_at", "ends_at", "counterparty_id", "source_path"}),
+    indexes=(("employee_id", "first_day"), ("source_id",), ("layer", "first_day")),
+)
+YEARLY = Table(
+    "calendar_yearly_dates",
+    {
+        "entry_id": Kind.TEXT,
+        "employee_id": Kind.TEXT,
+        "kind": Kind.TEXT,
+        "label": Kind.TEXT,
+        "person": Kind.TEXT,
+        "original": Kind.DAY,
+        "month_day": Kind.INTEGER,
+        "source_kind": Kind.TEXT,
+        "source_id": Kind.TEXT,
+        "counterparty_id": Kind.TEXT,
+    },
+    key=("entry_id",),
+    nullable=frozenset({"counterparty_id"}),
+    indexes=(("employee_id", "month_day"), ("source_id",), ("counterparty_id",)),
+)
+CLIENTS = Table(
+    "calendar_clients", {"id": Kind.TEXT, "name": Kind.TEXT, "manager_id": Kind.TEXT}, key=("id",)
+)
+CONTACTS = Table(
+    "calendar_contacts",
+    {
+        "id": Kind.TEXT,
+        "full_name": Kind.TEXT,
+        "counterparty_id": Kind.TEXT,
+        "manager_id": Kind.TEXT,
+        "dates": Kind.JSON,
+    },
+    key=("id",),
+    nullable=frozenset({"counterparty_id"}),
+)
+SOURCES = Table(
+    "calendar_sources",
+    {
+        "id": Kind.TEXT,
+        "employee_id": Kind.TEXT,
+        "counterparty_id": Kind.TEXT,
+        "label": Kind.TEXT,
+        "others": Kind.JSON,
+    },
+    key=("id",),
+    nullable=frozenset({"counterparty_id"}),
+)
+"""Records whose later events name neither whose calendar shows them nor what they are
+called (contracts, deals, activities, resources, bookings, logged meetings): the employee,
+any other employees who see them too, and the label titles use."""
+STAFF = staff_table("calendar_staff")
+
+
+def api_path(kind: str, record_id: str) -> str:
+    return f"/api/v1/{kind}/{record_id}"
+
+
+def days_of(starts_at: datetime, ends_at: datetime) -> tuple[date, date]:
+    """The company's days a timed entry covers; its end is exclusive."""
+    first = starts_at.astimezone(CALENDAR_ZONE).date()
+    last = (ends_at - timedelta(microseconds=1)).astimezone(CALENDAR_ZONE).date()
+    return first, max(first, last)
+
+
+@dataclass(frozen=True)
+class Source:
+    kind: str
+    id: str
+    path: str | None
+    counterparty_id: str | None = None
+
+
+def timed_entry(
+    entry_id: str,
+    employee_id: str,
+    layer: Layer,
+    source: Source,
+    *,
+    title: str,
+    status: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    updated_at: datetime,
+    details: dict[str, Any] | None = None,
+    sequence: int = 0,
+) -> Row:
+    first, last = days_of(starts_at, ends_at)
+    return _entry(entry_id, employee_id, layer, source, title, status, first, last, updated_at, details) | {
+        "all_day": 0,
+        "starts_at": starts_at,
+        "ends_at": ends_at,
+        "sequence": sequence,
+    }
+
+
+def all_day_entry(
+    entry_id: str,
+    employee_id: str,
+    layer: Layer,
+    source: Source,
+    *,
+    title: str,
+    status: str,
+    first_day: date,
+    last_day: date,
+    updated_at: datetime,
+    details: dict[str, Any] | None = None,
+) -> Row:
+    return _entry(
+        entry_id, employee_id, layer, source, title, status, first_day, last_day, updated_at, details
+    )
+
+
+def _entry(
+    entry_id: str,
+    employee_id: str,
+    layer: Layer,
+    source: Source,
+    title: str,
+    status: str,
+    first_day: date,
+    last_day: date,
+    updated_at: datetime,
+    details: dict[str, Any] | None,
+) -> Row:
+    return {
+        "entry_id": entry_id,
+        "employee_id": employee_id,
+        "layer": layer.value,
+        "title": title,
+        "status": status,
+        "all_day": 1,
+        "starts_at": None,
+        "ends_at": None,
+        "first_day": first_day,
+        "last_day": last_day,
+        "sequence": 0,
+        "source_kind": source.kind,
+        "source_id": source.id,
+        "source_path": source.path,
+        "counterparty_id": source.counterparty_id,
+        "details": to_json(details or {}),
+        "updated_at": updated_at,
+    }
+
+
+@dataclass
+class CalendarBatch:
+    entries: Rows
+    yearly: Rows
+    clients: Rows
+    contacts: Rows
+    sources: Rows
+    staff: Rows
+    dialect: Dialect
+
+
+def moved(
+    view: CalendarBatch, entry: Row, starts_at: datetime, ends_at: datetime | None, updated_at: datetime
+) -> Row:
+    """A timed entry at another time, its length kept unless a new end is given; a calendar
+    client learns of the move from the raised sequence."""
+    if ends_at is None:
+        length = view.dialect.moment_of(entry["ends_at"]) - view.dialect.moment_of(entry["starts_at"])
+        ends_at = starts_at + length
+    first_day, last_day = days_of(starts_at, ends_at)
+    return entry | {
+        "starts_at": starts_at,
+        "ends_at": ends_at,
+        "first_day": first_day,
+        "last_day": last_day,
+        "sequence": entry["sequence"] + 1,
+        "updated_at": updated_at,
+    }
+
+
+def remember(
+    view: CalendarBatch,
+    record_id: str,
+    employee_id: str,
+    counterparty_id: str | None,
+    label: str,
+    others: list[str] | None = None,
+) -> None:
+    view.sources.put(
+        {
+            "id": record_id,
+            "employee_id": employee_id,
+            "counterparty_id": counterparty_id,
+            "label": label,
+            "others": to_json(others or []),
+        }
+    )

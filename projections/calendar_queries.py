@@ -1,0 +1,194 @@
+"""Reading the calendar: a period's entries of some layers, for one employee, a team or
+everyone within the reader's scope.
+
+Yearly dates are expanded here for the years the period touches. A date of 29 February
+falls on 28 February in a year without one: the day before, so that it is still within the
+month and never shown late.
+"""
+
+import calendar as gregorian
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from aggregates.scope import Actor
+from projections.calendar_entries import ENTRIES, LAYERS, STAFF, YEARLY, Layer, api_path
+from projections.database import Params, ViewCursor
+from projections.scope import in_scope
+from projections.values import from_json
+
+_YEARLY_LAYER = Layer.DATES
+_SOURCE_COLUMNS = ("source_kind", "source_id", "source_path")
+_ENTRY_COLUMNS = tuple(c for c in ENTRIES.column_names if c not in _SOURCE_COLUMNS)
+
+
+def yearly_occurrence(original: date, year: int) -> date:
+    """The day a yearly date falls on in ``year``."""
+    if original.month == 2 and original.day == 29 and not gregorian.isleap(year):
+        return date(year, 2, 28)
+    return original.replace(year=year)
+
+
+def yearly_occurrences(original: date, first_day: date, last_day: date) -> list[date]:
+    """Every occurrence within the period, none before the original date itself."""
+    found = []
+    for year in range(max(first_day.year, original.year), last_day.year + 1):
+        day = yearly_occurrence(original, year)
+        if first_day <= day <= last_day and day >= original:
+            found.append(day)
+    return found
+
+
+@dataclass(frozen=True)
+class CalendarQuery:
+    first_day: date
+    last_day: date
+    layers: frozenset[Layer] = LAYERS
+    employee_id: str | None = None
+    team: str | None = None
+
+
+def _whose(actor: Actor, query: CalendarQuery, p: Params) -> str:
+    conditions = [in_scope(actor, "employee_id", STAFF.name, p)]
+    if query.employee_id is not None:
+        conditions.append(f"employee_id = {p(query.employee_id)}")
+    if query.team is not None:
+        conditions.append(f"employee_id IN (SELECT id FROM {STAFF.name} WHERE team = {p(query.team)})")
+    return " AND ".join(conditions)
+
+
+def calendar_entries(cursor: ViewCursor, actor: Actor, query: CalendarQuery) -> list[dict[str, Any]]:
+    """The period's entries the reader may see, in the order they fall."""
+    entries = _dated(cursor, actor, query) if query.layers - {_YEARLY_LAYER} else []
+    if _YEARLY_LAYER in query.layers:
+        entries.extend(_yearly(cursor, actor, query))
+    entries.sort(
+        key=lambda e: (
+            e["first_day"],
+            e["starts_at"] is not None,
+            e["starts_at"] or e["first_day"],
+            e["entry_id"],
+        )
+    )
+    return entries
+
+
+def _in_order(entry: dict[str, Any]) -> tuple[Any, ...]:
+    """By day; on a day, all-day entries first, then by the time they start."""
+    timed = entry["starts_at"] is not None
+    return (entry["first_day"], timed, entry["starts_at"] if timed else entry["first_day"], entry["entry_id"])
+
+
+def _dated(cursor: ViewCursor, actor: Actor, query: CalendarQuery) -> list[dict[str, Any]]:
+    p = Params()
+    layers = sorted(layer.value for layer in query.layers - {_YEARLY_LAYER})
+    return _entries_where(
+        cursor,
+        f"first_day <= {p(query.last_day)} AND last_day >= {p(query.first_day)} "
+        f"AND {cursor.dialect.any_of('layer', p(layers))} AND {_whose(actor, query, p)}",
+        p,
+    )
+
+
+def stage_plans_due(cursor: ViewCursor, employee_id: str, today: date, until: date) -> list[dict[str, Any]]:
+    """The employee's contract stages planned to start by ``until`` that have not started, and
+    those whose planned end passed uncompleted."""
+    p = Params()
+    return sorted(
+        _entries_where(
+            cursor,
+            f"employee_id = {p(employee_id)} AND layer = {p(Layer.CONTRACT_STAGES.value)} "
+            f"AND entry_id LIKE {p('%:plan')} AND first_day <= {p(until)} "
+            f"AND (status = {p('planned')} OR (status <> {p('completed')} AND last_day < {p(today)}))",
+            p,
+        ),
+        key=_in_order,
+    )
+
+
+def _entries_where(cursor: ViewCursor, condition: str, p: Params) -> list[dict[str, Any]]:
+    sql = f"SELECT {', '.join(_ENTRY_COLUMNS + _SOURCE_COLUMNS)} FROM {ENTRIES.name} WHERE {condition}"
+    dialect = cursor.dialect
+    entries = []
+    for row in cursor.execute(sql, p.values):
+        entry = dict(zip(_ENTRY_COLUMNS, row, strict=False))
+        kind, source_id, path = row[len(_ENTRY_COLUMNS) :]
+        entry.update(
+            all_day=bool(entry["all_day"]),
+            first_day=dialect.day_of(entry["first_day"]),
+            last_day=dialect.day_of(entry["last_day"]),
+            starts_at=None if entry["starts_at"] is None else dialect.moment_of(entry["starts_at"]),
+            ends_at=None if entry["ends_at"] is None else dialect.moment_of(entry["ends_at"]),
+            updated_at=dialect.moment_of(entry["updated_at"]),
+            details=from_json(entry["details"]),
+            source={"kind": kind, "id": source_id, "path": path},
+        )
+        entries.append(entry)
+    return entries
+
+
+def _month_day_ranges(first_day: date, last_day: date) -> list[tuple[int, int]] | None:
+    """The month-and-day numbers (MMDD) the period covers; None for a whole year or more.
+    A range reaching 28 February also takes 29 February, which falls there in common years."""
+    if (last_day - first_day).days >= 365:
+        return None
+    start, end = first_day.month * 100 + first_day.day, last_day.month * 100 + last_day.day
+    ranges = [(start, end)] if first_day.year == last_day.year else [(start, 1231), (101, end)]
+    return [(low, max(high, 229) if low <= 228 <= high else high) for low, high in ranges]
+
+
+def _yearly(cursor: ViewCursor, actor: Actor, query: CalendarQuery) -> list[dict[str, Any]]:
+    p = Params()
+    conditions = [_whose(actor, query, p)]
+    ranges = _month_day_ranges(query.first_day, query.last_day)
+    if ranges is not None:
+        conditions.append(
+            "(" + " OR ".join(f"month_day BETWEEN {p(low)} AND {p(high)}" for low, high in ranges) + ")"
+        )
+    columns = (
+        "entry_id",
+        "employee_id",
+        "kind",
+        "label",
+        "person",
+        "original",
+        "source_kind",
+        "source_id",
+        "counterparty_id",
+    )
+    rows = cursor.execute(
+        f"SELECT {', '.join(columns)} FROM {YEARLY.name} WHERE {' AND '.join(conditions)}", p.values
+    )
+    entries = []
+    for row in rows:
+        found = dict(zip(columns, row, strict=True))
+        original = cursor.dialect.day_of(found["original"])
+        for day in yearly_occurrences(original, query.first_day, query.last_day):
+            entries.append(
+                {
+                    "entry_id": f"{found['entry_id']}:{day.year}",
+                    "employee_id": found["employee_id"],
+                    "layer": _YEARLY_LAYER.value,
+                    "title": f"{found['label']}: {found['person']}",
+                    "status": "yearly",
+                    "all_day": True,
+                    "starts_at": None,
+                    "ends_at": None,
+                    "first_day": day,
+                    "last_day": day,
+                    "sequence": 0,
+                    "counterparty_id": found["counterparty_id"],
+                    "details": {
+                        "kind": found["kind"],
+                        "original": original.isoformat(),
+                        "years": day.year - original.year,
+                    },
+                    "updated_at": None,
+                    "source": {
+                        "kind": found["source_kind"],
+                        "id": found["source_id"],
+                        "path": api_path("contacts", found["source_id"]),
+                    },
+                }
+            )
+    return entries
