@@ -27,7 +27,9 @@ from read_api.routers import (
     payments,
     phones,
     pipelines,
+    plan_vs_actual,
     refusals,
+    sales_plans,
 )
 from read_api.schemas import EVERY_REQUEST
 from read_api.sign_ins import SignInLimit
@@ -89,6 +91,8 @@ def create_app(
         pipelines,
         deals,
         funnel,
+        sales_plans,
+        plan_vs_actual,
     ):
         api.include_router(module.router)
     app.include_router(api)
