@@ -78,7 +78,6 @@ class Forecast(KeepsStaff, Projection[_Batch]):
             {
                 "item_id": line["item_id"],
                 "name": line["name"],
-                "unit": line["unit"],
                 "quantity": str(line["quantity"]),
                 "value": str(Decimal(str(line["quantity"])) * Decimal(str(line["unit_price"]))),
                 "currency": line["currency"],

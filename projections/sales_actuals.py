@@ -138,6 +138,7 @@ def _keep(
             "currency": line["currency"],
         }
         for line in lines
+        if line["item_id"] is not None
     ]
     row = {
         "id": str(event.originator_id),

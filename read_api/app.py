@@ -18,6 +18,7 @@ from read_api.routers import (
     employees,
     exchange_rates,
     financial_positions,
+    forecasts,
     funnel,
     health,
     history,
@@ -93,6 +94,7 @@ def create_app(
         funnel,
         sales_plans,
         plan_vs_actual,
+        forecasts,
     ):
         api.include_router(module.router)
     app.include_router(api)
