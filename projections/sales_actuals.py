@@ -2,7 +2,8 @@
 number of deals won, the money ordered, and the money received (refunds taken off), each
 labelled by its source. Every fact counts towards its month, quarter and year, so a period of
 any grain is read from its own rows; a row with an empty ``item_id`` is the whole deal, order
-or payment, the others are its catalogue lines (at the line's own price and currency).
+or payment, the others are a won deal's catalogue lines (at the line's own price and
+currency; lines without a catalogue item count only in the whole).
 
 Days are UTC for deals and orders placed (as in the funnel) and the business day the facts
 name for orders received and payments."""
@@ -98,7 +99,8 @@ class SalesActuals(KeepsStaff, Projection[_Batch]):
     @on(Order.Placed)
     def _placed(self, view: _Batch, event: Order.Placed, _position: int) -> None:
         ordered = event.status != OrderStatus.FORECAST.value
-        order = _keep(view, event, event.manager_id, event.lines, ordered=ordered)
+        # An order's lines name no catalogue item: orders count whole only.
+        order = _keep(view, event, event.manager_id, [], ordered=ordered)
         if ordered:
             day = event.occurred_at.astimezone(UTC).date()
             _count(view, order, Source.ORDERED, day, event.amount, event.currency)

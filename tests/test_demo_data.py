@@ -94,7 +94,12 @@ def test_seeding_reports_what_it_wrote(letopis) -> None:
     assert summary.catalogue_items == 20
     assert summary.exchange_rates > 3 * 100  # weekly over two years
     assert summary.position == letopis.store.head()
-    assert reports[-1] == STAFF_COUNT + 80 + 200 + 800 + SALES_REFERENCE + 80 + 50 + 2 * 15 + 120 + 80
+    # The planning policy; plans for 26 months (each manager's and team's), 10 quarters (each
+    # team's) and 3 years (the company's); each manager's forecast for the 24 months begun.
+    planning = 1 + 26 * (20 + 3) + 10 * 3 + 3 + 24 * 20
+    assert (
+        reports[-1] == STAFF_COUNT + 80 + 200 + 800 + SALES_REFERENCE + 80 + 50 + 2 * 15 + 120 + 80 + planning
+    )
     with letopis.views.reading() as cursor:
         assert cursor.execute("SELECT COUNT(*) FROM counterparties")[0][0] == 80
         assert cursor.execute("SELECT COUNT(*) FROM contacts")[0][0] == 200

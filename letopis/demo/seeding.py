@@ -14,6 +14,7 @@ from aggregates.employee import Role
 from letopis.demo.chronicle import Chronicle, DemoSize
 from letopis.demo.company import STAFF_COUNT, hire_staff, register_clients, register_people
 from letopis.demo.interactions import interactions
+from letopis.demo.plans import plan_aggregate_count, plans
 from letopis.demo.sales import CATALOGUE, RATES, sales
 from letopis.wiring import Letopis
 from projections.reading import Progress
@@ -129,6 +130,7 @@ class DemoCompany:
             + 2 * size.contracts  # each with its number claim
             + size.orders
             + min(size.payments, size.orders)
+            + plan_aggregate_count(self.chronicle)
         )
 
     def aggregates(self) -> Iterator[Aggregate]:
@@ -143,7 +145,7 @@ class DemoCompany:
             register_people(chronicle),
             interactions(chronicle),
         )
-        return chain(([aggregate] for aggregate in people), sales(chronicle))
+        return chain(([aggregate] for aggregate in people), sales(chronicle), plans(chronicle))
 
     def summary(self, position: int) -> DemoSummary:
         chronicle = self.chronicle
