@@ -28,6 +28,7 @@ from projections.forecast import Forecast
 from projections.inquiries import InquiryView
 from projections.order_status import OrderStatusView
 from projections.phone_lookup import PhoneLookup
+from projections.plan_forms import PlanForms
 from projections.postgres import PostgresViews
 from projections.projection import Projection
 from projections.refusals import RefusalView
@@ -64,6 +65,7 @@ def all_projections() -> list[Projection[Any]]:
         SalesPlans(),
         SalesActuals(),
         Forecast(),
+        PlanForms(),
     ]
 
 

@@ -159,8 +159,8 @@ def _in_currency(
     return totals["amount"], rates
 
 
-def _plan_figure(
-    cursor: ViewCursor, plan: dict[str, Any], target: Target, employees: list[str] | None
+def planned_figure(
+    cursor: ViewCursor, plan: dict[str, Any], employees: list[str] | None
 ) -> dict[str, Decimal]:
     """A plan's amount per currency: its own, or the sum of its members' employee plans."""
     if plan["basis"] == PlanBasis.DIRECT.value:
@@ -204,7 +204,7 @@ def plan_vs_actual(
         product = Product(plan["category"], plan["item_id"])
         sold = actuals(cursor, period, employees, product)[_MEASURED_BY[measure].value]
         ahead = ahead_all if product == Product() else {}
-        planned_by_currency = _plan_figure(cursor, plan, target, employees)
+        planned_by_currency = planned_figure(cursor, plan, employees)
         if measure.in_money:
             shown_in = currency or plan["currency"]
             planned, used = _in_currency(

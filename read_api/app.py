@@ -28,6 +28,7 @@ from read_api.routers import (
     payments,
     phones,
     pipelines,
+    plan_forms,
     plan_vs_actual,
     refusals,
     sales_plans,
@@ -95,6 +96,7 @@ def create_app(
         sales_plans,
         plan_vs_actual,
         forecasts,
+        plan_forms,
     ):
         api.include_router(module.router)
     app.include_router(api)

@@ -1,5 +1,6 @@
 """/plan-vs-actual: a period's plans against what was won, ordered and received, with
-attainment, gap and the weighted forecast to the period's end."""
+attainment, gap and the weighted forecast to the period's end; per funnel stage; and per
+product over the last periods."""
 
 from datetime import date
 from typing import Annotated
@@ -12,6 +13,8 @@ from aggregates.sales_plan import PlanBasis, PlanMeasure, PlanTarget
 from commands.catalogue_commands import Currency
 from commands.fields import Name, PeriodKey
 from projections.plan_vs_actual import plan_vs_actual, target_of
+from projections.product_trend import product_trend
+from projections.stage_plan import stage_plan_vs_actual
 from read_api.deps import BackendDep, CurrentActor, ReadAfter
 from read_api.routers.contracts import business_today
 from read_api.routers.financial_positions import UsedRate
@@ -84,3 +87,88 @@ def get_plan_vs_actual(
     with backend.views.reading() as cursor:
         report = plan_vs_actual(cursor, actor, parse_period(period), target, today, currency)
     return PlanVsActual(**report)
+
+
+class StageLine(BaseModel):
+    pipeline_id: Uuid
+    pipeline: str | None
+    stage: str
+    order: int
+    planned_entries: DecimalText | None = Field(
+        description="Deals that must enter the stage for the plan of wins"
+    )
+    entries: int
+    planned_conversions: DecimalText | None = Field(description="Of those, how many must go further on")
+    conversions: int = Field(description="Deals that entered the stage in the period and went further on")
+    historic_conversion_percent: DecimalText | None
+
+
+class StagePlan(BaseModel):
+    period: str
+    target_kind: PlanTarget
+    target_id: str
+    planned_wins: DecimalText | None = Field(
+        description="The target's plans of deals won; none: no such plan"
+    )
+    history_from: str
+    history_until: str
+    stages: list[StageLine]
+
+
+class ProductMoney(BaseModel):
+    currency: str
+    amount: DecimalText
+
+
+class ProductPlan(BaseModel):
+    measure: PlanMeasure
+    amount: DecimalText | None
+    currency: str | None
+
+
+class ProductPeriod(BaseModel):
+    period: str
+    plans: list[ProductPlan]
+    won: list[ProductMoney]
+    quantity: DecimalText
+    deals: int
+
+
+class ProductTrend(BaseModel):
+    item_id: Uuid
+    name: str
+    category: str | None
+    periods: list[ProductPeriod] = Field(description="Oldest first, ending with the period asked for")
+
+
+@router.get("/plan-vs-actual/stages", response_model=StagePlan, dependencies=[ReadAfter], responses=READ_ONE)
+def get_stage_plan_vs_actual(
+    backend: BackendDep,
+    actor: CurrentActor,
+    period: PeriodKey,
+    target_kind: TargetKind = PlanTarget.COMPANY,
+    target_id: TargetId = None,
+) -> StagePlan:
+    target = target_of(target_kind, target_id)
+    with backend.views.reading() as cursor:
+        return StagePlan(**stage_plan_vs_actual(cursor, actor, parse_period(period), target))
+
+
+@router.get(
+    "/plan-vs-actual/products",
+    response_model=list[ProductTrend],
+    dependencies=[ReadAfter],
+    responses=READ_ONE,
+)
+def get_product_trend(
+    backend: BackendDep,
+    actor: CurrentActor,
+    period: PeriodKey,
+    target_kind: TargetKind = PlanTarget.COMPANY,
+    target_id: TargetId = None,
+    periods: Annotated[int, Query(ge=1, le=36, description="How many periods, ending with this one")] = 12,
+) -> list[ProductTrend]:
+    target = target_of(target_kind, target_id)
+    with backend.views.reading() as cursor:
+        rows = product_trend(cursor, actor, parse_period(period), target, periods)
+    return [ProductTrend(**row) for row in rows]
