@@ -28,6 +28,7 @@ Amounts = Annotated[
 class SubmitForecast(Command):
     """Submit (or revise) your own forecast for a period."""
 
+    employee_id: EntityId | None = Field(None, description="Whose forecast: only one's own; defaults to it")
     period: PeriodKey
     amounts: Amounts
     currency: Currency = "RUB"
@@ -51,8 +52,11 @@ class OverrideForecastCategory(Change):
     reason: Reason
 
 
-def _may_submit(ctx: Context, _command: SubmitForecast) -> None:
-    if ctx.actor.role not in (Role.MANAGER, Role.HEAD_OF_SALES):
+def _may_submit(ctx: Context, command: SubmitForecast) -> None:
+    if ctx.actor.role not in (Role.MANAGER, Role.HEAD_OF_SALES) or command.employee_id not in (
+        None,
+        ctx.actor.employee_id,
+    ):
         raise AccessDenied("a forecast is submitted by the salesperson it belongs to")
 
 
