@@ -297,3 +297,24 @@ def test_a_bad_period_in_a_report_is_refused(client: TestClient, auth: Any, peri
     response = client.get(f"{API}/plan-vs-actual", params={"period": period}, headers=auth("auditor"))
     assert response.status_code == 422
     assert response.json()["errors"][0]["loc"] == ["query", "period"]
+
+
+def test_a_replayed_key_sets_a_plan_once_and_a_stale_version_changes_nothing(
+    client: TestClient, auth: Any, people: dict[str, str], letopis: Any
+) -> None:
+    headers = {**auth("admin"), "Idempotency-Key": "plan-2026-10-ivanov"}
+    first = client.post(f"{API}/sales-plans", json=plan_body(target_id=people["ivanov"]), headers=headers)
+    head = letopis.store.head()
+    again = client.post(f"{API}/sales-plans", json=plan_body(target_id=people["ivanov"]), headers=headers)
+    assert again.status_code == first.status_code == 201
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert again.json()["id"] == first.json()["id"]
+    other = client.post(f"{API}/sales-plans", json=plan_body(target_id=people["petrova"]), headers=headers)
+    assert other.status_code == 409
+    stale = client.post(
+        f"{API}/sales-plans/{first.json()['id']}/changes",
+        json={"amount": "5.00", "currency": "RUB", "reason": "Правка", "expected_version": 7},
+        headers=auth("admin"),
+    )
+    assert stale.status_code == 409
+    assert letopis.store.head() == head
