@@ -3,19 +3,21 @@ the period it expects to close in and its forecast category (its stage's, or the
 override); and each manager's forecast submissions, the owner's layer and a head's
 adjustment side by side. Queries are in ``projections.forecast_queries``."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, date
 from decimal import Decimal
 from typing import Any
 
 from aggregates.deal import Deal, DealStatus
 from aggregates.forecast import ForecastSubmission, category_of_stage
 from aggregates.money import percent_of
+from aggregates.period import Grain, period_of
 from projections.projection import Projection, on
 from projections.staff import KeepsStaff, staff_table
 from projections.tables import Kind, Table
 from projections.values import to_json
-from projections.writes import Rows, Writes
+from projections.writes import Rows, Totals, Writes
 
 DEALS = Table(
     "forecast_deals",
@@ -54,6 +56,21 @@ SUBMISSIONS = Table(
     indexes=(("period",),),
 )
 """``layer``: ``owner`` (the manager's own figures) or ``adjustment`` (a head's, on top)."""
+OPEN_BY_MONTH = Table(
+    "forecast_open_by_month",
+    {
+        "month": Kind.TEXT,
+        "manager_id": Kind.TEXT,
+        "currency": Kind.TEXT,
+        "deals": Kind.INTEGER,
+        "amount": Kind.MONEY,
+        "weighted": Kind.MONEY,
+        "chances": Kind.MONEY,
+    },
+    key=("month", "manager_id", "currency"),
+)
+"""Open deals per month they expect to close in: how many, their amount, weighted amount and
+the sum of their chances (in percent), so a period's weighted forecast reads a few rows."""
 STAFF = staff_table("forecast_staff")
 OWNER, ADJUSTMENT = "owner", "adjustment"
 
@@ -61,16 +78,26 @@ OWNER, ADJUSTMENT = "owner", "adjustment"
 @dataclass
 class _Batch:
     deals: Rows
+    open_by_month: Totals
     submissions: Rows
     staff: Rows
+    moment_day: Callable[[Any], date]
+    """A stored day (as the engine hands it back, or as the batch put it) as a date."""
 
 
 class Forecast(KeepsStaff, Projection[_Batch]):
     name = "forecast"
-    tables = (DEALS, SUBMISSIONS, STAFF)
+    version = 2
+    tables = (DEALS, OPEN_BY_MONTH, SUBMISSIONS, STAFF)
 
     def open(self, writes: Writes) -> _Batch:
-        return _Batch(writes.rows(DEALS), writes.rows(SUBMISSIONS), writes.rows(STAFF))
+        return _Batch(
+            writes.rows(DEALS),
+            writes.totals(OPEN_BY_MONTH),
+            writes.rows(SUBMISSIONS),
+            writes.rows(STAFF),
+            writes.cursor.dialect.day_of,
+        )
 
     @on(Deal.Opened)
     def _opened(self, view: _Batch, event: Deal.Opened, _position: int) -> None:
@@ -96,7 +123,8 @@ class Forecast(KeepsStaff, Projection[_Batch]):
             "override": None,
             "lines": to_json(lines),
         }
-        view.deals.put(_weighed(deal))
+        _count_open(view, _weighed(deal), 1)
+        view.deals.put(deal)
 
     @on(Deal.StageChanged)
     def _moved(self, view: _Batch, event: Deal.StageChanged, _position: int) -> None:
@@ -155,8 +183,25 @@ def _weighed(deal: dict[str, Any]) -> dict[str, Any]:
 
 
 def _refresh(view: _Batch, event: Deal.Event, **changes: Any) -> None:
-    key = (str(event.originator_id),)
-    view.deals.put(_weighed({**view.deals[key], **changes}))
+    before = view.deals[(str(event.originator_id),)]
+    after = _weighed({**before, **changes})
+    _count_open(view, before, -1)
+    _count_open(view, after, 1)
+    view.deals.put(after)
+
+
+def _count_open(view: _Batch, deal: dict[str, Any], sign: int) -> None:
+    """Add an open deal to (sign 1) or take it from (sign -1) its month's open totals."""
+    if deal["status"] != DealStatus.OPEN.value:
+        return
+    closes_on = view.moment_day(deal["expected_close_on"])
+    view.open_by_month.add(
+        (period_of(closes_on, Grain.MONTH).key, deal["manager_id"], deal["currency"]),
+        deals=sign,
+        amount=sign * Decimal(deal["amount"]),
+        weighted=sign * Decimal(deal["weighted"]),
+        chances=sign * Decimal(deal["probability"]),
+    )
 
 
 def _layer(

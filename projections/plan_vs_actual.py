@@ -3,8 +3,8 @@ they stand, so it moves with every deal won, order placed and payment received.
 
 For a period and a target (an employee, a team, a department, the company): each plan in
 force with its figure, the actual it is measured by, attainment and gap, and the weighted
-forecast of open deals expected to close by the period's end; beside them the actuals by
-source — won, ordered, received — each labelled. Money is summed in one currency (the
+forecast of the deals still open that expect to close in the period (while it runs); beside
+them the actuals by source — won, ordered, received — each labelled. Money is summed in one currency (the
 plan's, or the one asked for) at the rates recorded on the period's last day, or today for
 a period still running; a currency with no rate is refused, naming it."""
 
@@ -20,7 +20,7 @@ from aggregates.sales_plan import COMPANY, PlanBasis, PlanMeasure, PlanTarget
 from aggregates.scope import Actor, reach_of
 from projections.database import Params, ViewCursor
 from projections.financial_position import converted_total
-from projections.forecast import DEALS as FORECAST_DEALS
+from projections.forecast import OPEN_BY_MONTH
 from projections.sales_actuals import ACTUALS, STAFF, Source
 from projections.sales_plans import plans_for
 
@@ -128,22 +128,23 @@ def actuals(
 def weighted_open(
     cursor: ViewCursor, period: Period, today: date, employees: list[str] | None
 ) -> dict[str, dict[str, Decimal]]:
-    """Open deals expected to close from today to the period's end: per currency the weighted
-    amount and the weighted number of deals (the sum of their chances)."""
-    start = max(today, period.first_day)
-    if start > period.last_day:
+    """Deals still open that expect to close in the period (late ones of it included), for a
+    period not yet over: per currency the weighted amount, the weighted number of deals (the
+    sum of their chances) and how many they are."""
+    if period.last_day < today:
         return {}
-    p = Params(start, period.last_day)
+    p = Params()
     total = cursor.dialect.total
     rows = cursor.execute(
-        f"SELECT currency, {total('weighted')}, {total('probability')}, COUNT(*) FROM {FORECAST_DEALS.name} "
-        "WHERE status = 'open' AND expected_close_on >= $1 AND expected_close_on <= $2 "
+        f"SELECT currency, {total('weighted')}, {total('chances')}, SUM(deals) FROM {OPEN_BY_MONTH.name} "
+        f"WHERE {cursor.dialect.any_of('month', p([month.key for month in period.months()]))} "
         f"AND {_managers(cursor, p, 'manager_id', employees)} GROUP BY currency",
         p.values,
     )
     return {
         currency: {"amount": Decimal(weighted), "count": Decimal(chances) / 100, "deals": Decimal(deals)}
         for currency, weighted, chances, deals in rows
+        if int(deals)
     }
 
 
@@ -198,11 +199,13 @@ def plan_vs_actual(
     on = rate_day(period, today)
     rates: dict[tuple[str, Any], dict[str, Any]] = {}
     ahead_all = weighted_open(cursor, period, today, employees)
+    by_source = actuals(cursor, period, employees, Product())
     lines = []
     for plan in plans_for(cursor, period.key, target.kind.value, [target.id]):
         measure = PlanMeasure(plan["measure"])
         product = Product(plan["category"], plan["item_id"])
-        sold = actuals(cursor, period, employees, product)[_MEASURED_BY[measure].value]
+        of_product = by_source if product == Product() else actuals(cursor, period, employees, product)
+        sold = of_product[_MEASURED_BY[measure].value]
         ahead = ahead_all if product == Product() else {}
         planned_by_currency = planned_figure(cursor, plan, employees)
         if measure.in_money:
@@ -238,7 +241,6 @@ def plan_vs_actual(
                 "expected_at_period_end": actual + forecast if product == Product() else None,
             }
         )
-    by_source = actuals(cursor, period, employees, Product())
     return {
         "period": period.key,
         "first_day": period.first_day,
