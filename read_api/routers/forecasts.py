@@ -36,7 +36,7 @@ class ProductForecast(BaseModel):
     deals: int
     quantity: DecimalText
     amount: DecimalText
-    weighted_quantity: DecimalText
+    weighted_quantity: DecimalText = Field(description="The quantity to expect: lines × the deals' chance")
     weighted: DecimalText
 
 

@@ -10,7 +10,8 @@ from aggregates.period import parse_period
 from commands.fields import PeriodKey
 from projections.plan_forms import marketing_forecast, purchase_plan, sales_plan_form
 from read_api.deps import BackendDep, CurrentActor, ReadAfter
-from read_api.schemas import DecimalText, Uuid
+from read_api.routers.forecasts import ProductForecast
+from read_api.schemas import DecimalText
 
 router = APIRouter(prefix="/plan-forms", tags=["plans"])
 Periods = Annotated[int, Query(ge=1, le=24, description="How many periods, starting with `from`")]
@@ -41,16 +42,8 @@ class MarketingForecast(BaseModel):
     periods: list[ExpectedFlow]
 
 
-class PurchaseLine(BaseModel):
+class PurchaseLine(ProductForecast):
     period: str
-    item_id: Uuid
-    name: str
-    currency: str
-    deals: int
-    quantity: DecimalText
-    amount: DecimalText
-    weighted_quantity: DecimalText = Field(description="The quantity to buy in: lines × the deals' chance")
-    weighted: DecimalText
 
 
 @router.get("/sales", response_model=list[SalesPlanLine], dependencies=[ReadAfter])

@@ -5,14 +5,14 @@ product over the last periods."""
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
 from aggregates.period import parse_period
 from aggregates.sales_plan import PlanBasis, PlanMeasure, PlanTarget
 from commands.catalogue_commands import Currency
 from commands.fields import Name, PeriodKey
-from projections.plan_vs_actual import plan_vs_actual, target_of
+from projections.plan_vs_actual import Target, plan_vs_actual, target_of
 from projections.product_trend import product_trend
 from projections.stage_plan import stage_plan_vs_actual
 from read_api.deps import BackendDep, CurrentActor, ReadAfter
@@ -28,6 +28,15 @@ TargetKind = Annotated[
 TargetId = Annotated[
     Name | None, Query(description="The employee's id, the team's or department's name; none for the company")
 ]
+
+
+async def requested_target(
+    target_kind: TargetKind = PlanTarget.COMPANY, target_id: TargetId = None
+) -> Target:
+    return target_of(target_kind, target_id)
+
+
+RequestedTarget = Annotated[Target, Depends(requested_target)]
 
 
 class PlanLine(BaseModel):
@@ -78,11 +87,9 @@ def get_plan_vs_actual(
     backend: BackendDep,
     actor: CurrentActor,
     period: PeriodKey,
-    target_kind: TargetKind = PlanTarget.COMPANY,
-    target_id: TargetId = None,
+    target: RequestedTarget,
     currency: Annotated[Currency | None, Query(alias="in", description="Show money in this currency")] = None,
 ) -> PlanVsActual:
-    target = target_of(target_kind, target_id)
     today = business_today(backend)
     with backend.views.reading() as cursor:
         report = plan_vs_actual(cursor, actor, parse_period(period), target, today, currency)
@@ -146,10 +153,8 @@ def get_stage_plan_vs_actual(
     backend: BackendDep,
     actor: CurrentActor,
     period: PeriodKey,
-    target_kind: TargetKind = PlanTarget.COMPANY,
-    target_id: TargetId = None,
+    target: RequestedTarget,
 ) -> StagePlan:
-    target = target_of(target_kind, target_id)
     with backend.views.reading() as cursor:
         return StagePlan(**stage_plan_vs_actual(cursor, actor, parse_period(period), target))
 
@@ -164,11 +169,9 @@ def get_product_trend(
     backend: BackendDep,
     actor: CurrentActor,
     period: PeriodKey,
-    target_kind: TargetKind = PlanTarget.COMPANY,
-    target_id: TargetId = None,
+    target: RequestedTarget,
     periods: Annotated[int, Query(ge=1, le=36, description="How many periods, ending with this one")] = 12,
 ) -> list[ProductTrend]:
-    target = target_of(target_kind, target_id)
     with backend.views.reading() as cursor:
         rows = product_trend(cursor, actor, parse_period(period), target, periods)
     return [ProductTrend(**row) for row in rows]
