@@ -12,6 +12,7 @@ from commands import (
     deal_commands,
     employee_commands,
     exchange_rate_commands,
+    forecast_commands,
     inquiry_commands,
     interaction_commands,
     internal_meeting_commands,
@@ -22,6 +23,7 @@ from commands import (
     refusal_reason_commands,
     reminder_commands,
     resource_commands,
+    sales_plan_commands,
     task_commands,
 )
 from commands.command import Command
@@ -48,6 +50,8 @@ MODULES: tuple[ModuleType, ...] = (
     reminder_commands,
     resource_commands,
     internal_meeting_commands,
+    sales_plan_commands,
+    forecast_commands,
 )
 
 

@@ -23,9 +23,11 @@ from aggregates.internal_meeting import InternalMeeting
 from aggregates.order import Order
 from aggregates.payment import Payment
 from aggregates.planned_activity import PlannedActivity
+from aggregates.planning_policy import POLICY_ID, PlanningPolicy, check_may_set_plans
 from aggregates.reminder import Reminder
 from aggregates.resource import Resource
 from aggregates.sales_pipeline import SalesPipeline
+from aggregates.sales_plan import SalesPlan
 from aggregates.scope import (
     Responsible,
     check_is_admin,
@@ -127,6 +129,14 @@ def administration_guard(ctx: Context, _subject: object = None) -> None:
     check_is_admin(ctx.actor)
 
 
+def planning_policy(ctx: Context) -> PlanningPolicy | None:
+    return ctx.load(PlanningPolicy, POLICY_ID, "policy") if ctx.exists(POLICY_ID) else None
+
+
+def plan_setter_guard(ctx: Context, _subject: object = None) -> None:
+    check_may_set_plans(ctx.actor, planning_policy(ctx))
+
+
 GUARDS: dict[type[Aggregate], Guard] = {
     Counterparty: counterparty_guard,
     Contact: contact_guard,
@@ -144,6 +154,8 @@ GUARDS: dict[type[Aggregate], Guard] = {
     Reminder: reminder_guard,
     Resource: sales_configuration_guard,
     InternalMeeting: internal_meeting_guard,
+    SalesPlan: plan_setter_guard,
+    PlanningPolicy: administration_guard,
 }
 
 

@@ -31,11 +31,13 @@ from projections.database import ViewDatabase
 from projections.deal_funnel import DealFunnel
 from projections.employee_directory import EmployeeDirectory
 from projections.exchange_rates import ExchangeRates
+from projections.forecast import Forecast
 from projections.inquiries import InquiryView
 from projections.internal_meetings import InternalMeetings
 from projections.money_received import MoneyReceived
 from projections.order_status import OrderStatusView
 from projections.phone_lookup import PhoneLookup
+from projections.plan_forms import PlanForms
 from projections.planned_activities import PlannedActivities
 from projections.postgres import PostgresViews
 from projections.projection import Projection
@@ -44,6 +46,8 @@ from projections.relationship_history import RelationshipHistory
 from projections.reminders import ReminderView
 from projections.resource_bookings import ResourceBookings
 from projections.runner import ProjectionRunner
+from projections.sales_actuals import SalesActuals
+from projections.sales_plans import SalesPlans
 from projections.sqlite import SqliteViews
 from projections.tasks import TaskView
 from projections.time_audit import TimeAudit
@@ -83,6 +87,10 @@ def all_projections() -> list[Projection[Any]]:
         ReminderView(),
         ResourceBookings(),
         InternalMeetings(),
+        SalesPlans(),
+        SalesActuals(),
+        Forecast(),
+        PlanForms(),
     ]
 
 

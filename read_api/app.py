@@ -23,6 +23,7 @@ from read_api.routers import (
     employees,
     exchange_rates,
     financial_positions,
+    forecasts,
     funnel,
     health,
     history,
@@ -33,9 +34,12 @@ from read_api.routers import (
     payments,
     phones,
     pipelines,
+    plan_forms,
+    plan_vs_actual,
     refusals,
     reminders,
     resources,
+    sales_plans,
     tasks,
     time_audit,
     today,
@@ -114,6 +118,10 @@ def create_app(
         resources,
         internal_meetings,
         today,
+        sales_plans,
+        plan_vs_actual,
+        forecasts,
+        plan_forms,
     ):
         api.include_router(module.router)
     app.include_router(api)

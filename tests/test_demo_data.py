@@ -101,6 +101,9 @@ def test_seeding_reports_what_it_wrote(letopis) -> None:
     assert summary.catalogue_items == 20
     assert summary.exchange_rates > 3 * 100  # weekly over two years
     assert summary.position == letopis.store.head()
+    # The planning policy; plans for 26 months (each manager's and team's), 10 quarters (each
+    # team's) and 3 years (the company's); each manager's forecast for the 24 months begun.
+    plans = 1 + 26 * (20 + 3) + 10 * 3 + 3 + 24 * 20
     assert summary.planning_records > 0
     assert reports[-1] == (
         STAFF_COUNT
@@ -115,6 +118,7 @@ def test_seeding_reports_what_it_wrote(letopis) -> None:
         + 120
         + 80
         + summary.planning_records
+        + plans
     )
     with letopis.views.reading() as cursor:
         feeds = "SELECT COUNT(*), COUNT(revoked_at), COUNT(DISTINCT owner_id) FROM calendar_feeds"

@@ -11,7 +11,18 @@ from typer.core import TyperGroup
 
 from aggregates.errors import DomainError, InvalidValue
 from event_store.errors import DatabaseUnavailable
-from letopis.cli import analytics, audit, calendar, imports, planning, projections, relay, serving, users
+from letopis.cli import (
+    analytics,
+    audit,
+    calendar,
+    imports,
+    planning,
+    plans,
+    projections,
+    relay,
+    serving,
+    users,
+)
 from letopis.cli.shared import console
 from letopis.cli.write_commands import list_commands
 
@@ -50,5 +61,6 @@ app.add_typer(audit.app, name="audit")
 app.add_typer(analytics.app, name="analytics")
 app.add_typer(planning.app, name="planning")
 app.add_typer(calendar.app, name="calendar")
+app.add_typer(plans.app, name="plans")
 
 __all__ = ["app", "console"]

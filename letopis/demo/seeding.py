@@ -16,6 +16,7 @@ from letopis.demo.chronicle import Chronicle, DemoSize
 from letopis.demo.company import STAFF_COUNT, hire_staff, register_clients, register_people
 from letopis.demo.interactions import interactions
 from letopis.demo.planning import open_activities, with_planned_activities
+from letopis.demo.plans import plan_aggregate_count, plans
 from letopis.demo.sales import CATALOGUE, RATES, sales
 from letopis.demo.teamwork import teamwork
 from letopis.wiring import Letopis
@@ -140,6 +141,7 @@ class DemoCompany:
             + size.interactions // 4
             + 2 * size.deals
             + 100
+            + plan_aggregate_count(self.chronicle)
         )
 
     def aggregates(self) -> Iterator[Aggregate]:
@@ -156,6 +158,7 @@ class DemoCompany:
             open_activities(chronicle),
             teamwork(chronicle),
             ([feed] for feed in calendar_feeds(chronicle)),
+            plans(chronicle),
         )
 
     def summary(self, position: int) -> DemoSummary:

@@ -20,11 +20,13 @@ from commands.counterparty_commands import (
     RateCounterparty,
     RegisterCounterparty,
 )
+from commands.forecast_commands import SubmitForecast
 from commands.interaction_commands import (
     CorrectInteraction,
     LogInteraction,
 )
 from commands.planned_activity_commands import CancelActivity, PlanActivity, RescheduleActivity
+from commands.sales_plan_commands import ChangeSalesPlan, SetSalesPlan, WithdrawSalesPlan
 from commands.task_commands import AcceptTask, AssignTask, RecordHourlyRate, ReportTimeSpent
 from letopis.settings import Settings
 from letopis.wiring import Letopis, build
@@ -46,8 +48,10 @@ KINDS = [
     {"kind": "message", "direction": "incoming", "channel": "chat"},
 ]
 
-operation = st.tuples(st.integers(0, 15), st.integers(0, 1_000), st.integers(0, 1_000))
+operation = st.tuples(st.integers(0, 18), st.integers(0, 1_000), st.integers(0, 1_000))
 SOON = datetime.now(UTC).replace(microsecond=0) + timedelta(days=1)
+PERIODS = ["2030-01", "2030-Q1", "2030", "2031-02"]
+MEASURES = [("won_amount", "RUB"), ("received_amount", "USD"), ("won_deals", None)]
 
 
 def apply(letopis: Letopis, people: list, ids: dict[str, list[str]], op: tuple[int, int, int]) -> None:
@@ -114,8 +118,10 @@ def apply(letopis: Letopis, people: list, ids: dict[str, list[str]], op: tuple[i
         service.run(
             actor, CorrectInteraction(reason="Опечатка", subject=f"Исправлено {a}"), pick("interactions")
         )
-    else:
+    elif kind <= 15:
         apply_planning(letopis, people, ids, op)
+    else:
+        apply_plans(letopis, people, ids, op)
 
 
 def apply_planning(
@@ -173,6 +179,45 @@ def apply_planning(
         service.run(people[2], rate)
 
 
+def apply_plans(letopis: Letopis, people: list, ids: dict[str, list[str]], op: tuple[int, int, int]) -> None:
+    kind, a, b = op
+    actor = people[a % len(people)]
+    service = letopis.service
+    if kind == 16:
+        measure, currency = MEASURES[b % 3]
+        target = people[b % 2]
+        outcome = service.run(
+            people[-1],
+            SetSalesPlan(
+                period=PERIODS[a % 4],
+                target_kind=["employee", "team", "company"][a % 3],
+                target_id=[target.employee_id, "М1", None][a % 3],
+                measure=measure,
+                basis="members" if a % 3 == 1 and b % 2 else "direct",
+                amount=None if a % 3 == 1 and b % 2 else Decimal(1000 + a),
+                currency=currency,
+                reason=f"План {a}",
+            ),
+        )
+        ids["plans"].append(outcome.id)
+    elif kind == 17 and ids["plans"]:
+        if a % 2:
+            service.run(people[-1], WithdrawSalesPlan(reason="Отменён"), ids["plans"][b % len(ids["plans"])])
+        else:
+            service.run(
+                people[-1],
+                ChangeSalesPlan(amount=Decimal(a + 1), currency="RUB", reason="Правка"),
+                ids["plans"][b % len(ids["plans"])],
+            )
+    elif kind == 18:
+        service.run(
+            actor,
+            SubmitForecast(
+                period=PERIODS[a % 4], amounts={"commit": Decimal(a + 1), "pipeline": Decimal(b + 1)}
+            ),
+        )
+
+
 def run_scenario(url: str, operations: list[tuple[int, int, int]], catch_up_every: int) -> None:
     letopis = build(Settings(database_url=url))
     try:
@@ -182,6 +227,7 @@ def run_scenario(url: str, operations: list[tuple[int, int, int]], catch_up_ever
                 ("Иванов", Role.MANAGER, "М1"),
                 ("Петрова", Role.MANAGER, "М1"),
                 ("Смирнов", Role.HEAD_OF_SALES, None),
+                ("Админ", Role.ADMIN, None),
             ]
         ]
         letopis.runner.catch_up()
@@ -193,6 +239,7 @@ def run_scenario(url: str, operations: list[tuple[int, int, int]], catch_up_ever
             "interactions": [],
             "activities": [],
             "tasks": [],
+            "plans": [],
         }
         for number, op in enumerate(operations, start=1):
             # A refused command writes nothing; the property must hold all the same.

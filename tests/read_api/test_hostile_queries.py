@@ -66,6 +66,7 @@ def valid_path(path: str, world: dict[str, str], nul_in: str | None = None) -> s
         "meeting_id": world["meeting"],
         "feed_id": world["calendar_feed"],
         "token": "lf_unknown",
+        "plan_id": world["sales_plan"],
     }
     for name, value in values.items():
         path = path.replace("{" + name + "}", "%00" if name == nul_in else value)
@@ -75,6 +76,12 @@ def valid_path(path: str, world: dict[str, str], nul_in: str | None = None) -> s
 
 def required_query(operation: dict[str, Any], world: dict[str, str]) -> dict[str, str]:
     known = {"pipeline_id": world["pipeline"], "number": "+7 495 123-45-67", "from": days(0), "to": days(7)}
+    known = {
+        "pipeline_id": world["pipeline"],
+        "number": "+7 495 123-45-67",
+        "period": "2026-10",
+        "from": "2026-10",
+    }
     return {
         p["name"]: known[p["name"]]
         for p in operation.get("parameters", [])

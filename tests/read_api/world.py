@@ -141,6 +141,20 @@ def ivanov_world(client: TestClient, auth: Any) -> dict[str, str]:
     ids["token"] = api.read("ivanov", "/employees/me/tokens")[0]["token_id"]
     ids["calendar_feed"] = api.write("ivanov", "post", f"/employees/{me['id']}/calendar-feeds")["feed_id"]
     ids.update(planning_world(api, ids))
+    ids["sales_plan"] = api.write(
+        "admin",
+        "post",
+        "/sales-plans",
+        {
+            "period": TODAY.strftime("%Y-%m"),
+            "target_kind": "employee",
+            "target_id": me["id"],
+            "measure": "won_amount",
+            "amount": "1000000.00",
+            "currency": "RUB",
+            "reason": "План на месяц",
+        },
+    )["id"]
     return ids
 
 
