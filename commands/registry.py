@@ -3,6 +3,7 @@
 from types import ModuleType
 
 from commands import (
+    bonus_commands,
     catalogue_commands,
     contact_commands,
     contract_commands,
@@ -36,6 +37,7 @@ MODULES: tuple[ModuleType, ...] = (
     contract_commands,
     order_commands,
     payment_commands,
+    bonus_commands,
 )
 
 
