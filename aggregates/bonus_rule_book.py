@@ -14,7 +14,7 @@ from uuid import NAMESPACE_URL, uuid5
 from eventsourcing.domain import Aggregate
 
 from aggregates.bonus_rule_set import RuleSet, rule_set
-from aggregates.errors import AccessDenied, InvalidValue, NotFound, RuleViolated
+from aggregates.errors import AccessDenied, InvalidValue, RuleViolated
 from aggregates.role import Role
 from aggregates.scope import Actor
 from aggregates.stamp import Fact, Stamp
@@ -147,14 +147,14 @@ class BonusRuleBook(Aggregate):
 
 
 def version_in_force(versions: list[RuleVersion], day: date) -> RuleVersion:
-    """The version that covers the day; later versions start later, so at most one does."""
-    for version in versions:
+    """The latest version that covers the day: each supersedes those before it from its start."""
+    for version in reversed(versions):
         if version.covers(day):
             return version
     raise RuleViolated(f"no bonus rule version is in force on {day}")
 
 
-def version_numbered(versions: list[RuleVersion], number: int) -> RuleVersion:
+def version_numbered(versions: list[RuleVersion], number: int, location: str = "body") -> RuleVersion:
     if not 1 <= number <= len(versions):
-        raise NotFound(f"bonus rule version {number} does not exist")
+        raise InvalidValue("rules_version", f"there is no bonus rule version {number}", location)
     return versions[number - 1]

@@ -10,6 +10,7 @@ from projections.worker import ProjectionWorker
 from read_api import errors
 from read_api.deps import Backend
 from read_api.routers import (
+    bonuses,
     catalogue,
     contacts,
     contracts,
@@ -89,6 +90,7 @@ def create_app(
         pipelines,
         deals,
         funnel,
+        bonuses,
     ):
         api.include_router(module.router)
     app.include_router(api)

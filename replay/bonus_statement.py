@@ -59,10 +59,10 @@ def months_of(period: Period) -> list[Period]:
     return period.months()
 
 
-def rules_in_force(facts: BonusFacts, version: int | None) -> RulesFor:
+def rules_in_force(facts: BonusFacts, version: int | None, location: str = "query") -> RulesFor:
     """The version named for every month, or each month's version in force."""
     if version is not None:
-        chosen = version_numbered(facts.versions, version)
+        chosen = version_numbered(facts.versions, version, location)
         return lambda _month: Rules(chosen.rule_set, chosen.number)
 
     def in_force(month: Period) -> Rules:

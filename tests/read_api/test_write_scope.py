@@ -146,6 +146,9 @@ def scenarios(w: dict[str, str]) -> dict[tuple[str, str], tuple[dict[str, str], 
         ),
         ("post", "/deals/{deal_id}/won"): ({"deal_id": w["deal"]}, {}),
         ("post", "/deals/{deal_id}/lost"): ({"deal_id": w["deal"]}, {"reason_code": "price"}),
+        ("post", "/bonus-rules"): ({}, {"effective_from": days(40)[:8] + "01", "rules": {}, "reason": "Своя"}),
+        ("put", "/bonus-rules/managing-role"): ({}, {"role": "manager", "reason": "Себе"}),
+        ("post", "/bonuses/approvals"): ({}, {"period": "2020-01", "position": 1}),
     }
 
 
@@ -155,11 +158,12 @@ def world(client, auth) -> dict[str, str]:
 
 
 def write_operations(client) -> list[tuple[str, str]]:
+    """Routes that may write: not a GET, nor a query sent in a body that declares it writes nothing."""
     return [
         (method, path.removeprefix(API))
         for path, methods in client.app.openapi()["paths"].items()
-        for method in methods
-        if method != "get" and path.startswith(API)
+        for method, operation in methods.items()
+        if method != "get" and path.startswith(API) and operation.get("x-writes", True)
     ]
 
 
