@@ -21,7 +21,7 @@ from commands.bonus_commands import AdoptBonusRules, ApproveBonusStatements, Bon
 from commands.fields import EntityId, Line
 from projections.employee_directory import find_employee
 from read_api.deps import Backend, BackendDep, CurrentActor, Write
-from read_api.schemas import READ_ONE, WRITE, DecimalText, WriteResult
+from read_api.schemas import READ_ONE, WRITE, DecimalText, WriteResult, problems
 from replay.bonus_statement import (
     Replayed,
     replay_bonus_facts,
@@ -31,6 +31,9 @@ from replay.bonus_statement import (
 )
 
 router = APIRouter(tags=["bonuses"])
+
+COMPUTED = problems(400, 403, 404, 409)
+"""A computation may find no rule version in force, or no rate for a cap in another currency."""
 
 PeriodText = Annotated[Line, Query(description="A month (2026-10) or a year (2026)")]
 Position = Annotated[
@@ -157,7 +160,7 @@ def _period(text: str, location: str) -> Period:
     return parse_period(text, "period", location)
 
 
-@router.get("/bonuses", response_model=BonusStatements, responses=READ_ONE)
+@router.get("/bonuses", response_model=BonusStatements, responses=COMPUTED)
 def get_bonus_statements(
     backend: BackendDep,
     actor: CurrentActor,
@@ -201,7 +204,7 @@ def get_bonus_statements(
 @router.post(
     "/bonuses/what-if",
     response_model=WhatIf,
-    responses=READ_ONE,
+    responses=COMPUTED,
     openapi_extra={"x-writes": False},
 )
 def bonus_what_if(request: WhatIfRequest, backend: BackendDep, actor: CurrentActor) -> WhatIf:

@@ -146,7 +146,10 @@ def scenarios(w: dict[str, str]) -> dict[tuple[str, str], tuple[dict[str, str], 
         ),
         ("post", "/deals/{deal_id}/won"): ({"deal_id": w["deal"]}, {}),
         ("post", "/deals/{deal_id}/lost"): ({"deal_id": w["deal"]}, {"reason_code": "price"}),
-        ("post", "/bonus-rules"): ({}, {"effective_from": days(40)[:8] + "01", "rules": {}, "reason": "Своя"}),
+        ("post", "/bonus-rules"): (
+            {},
+            {"effective_from": days(40)[:8] + "01", "rules": {}, "reason": "Своя"},
+        ),
         ("put", "/bonus-rules/managing-role"): ({}, {"role": "manager", "reason": "Себе"}),
         ("post", "/bonuses/approvals"): ({}, {"period": "2020-01", "position": 1}),
     }
