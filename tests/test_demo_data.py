@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from typer.testing import CliRunner
 
+from aggregates.bonus_approval import BonusApproval
 from aggregates.contract import Contract
 from aggregates.counterparty import BARRED, Admission, Counterparty
 from aggregates.deal import Deal
@@ -13,6 +14,7 @@ from aggregates.employee import Role
 from aggregates.inquiry import Inquiry
 from aggregates.interaction import DIRECTED, Direction, Interaction, InteractionKind
 from aggregates.order import Order
+from aggregates.period import parse_period
 from letopis.bulk_load import views_built_alongside
 from letopis.cli import app
 from letopis.demo import STAFF_COUNT, DemoSize, find_showcase, seed_demo
@@ -22,6 +24,7 @@ from projections.contract_register import ContractFilter, search_contracts
 from projections.employee_directory import find_employee
 from projections.financial_position import financial_position
 from projections.funnel_report import funnel
+from replay.bonus_statement import replay_bonus_facts, rules_in_force, statements
 
 NOW = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 SMALL = DemoSize(
@@ -94,7 +97,7 @@ def test_seeding_reports_what_it_wrote(letopis) -> None:
     assert summary.catalogue_items == 20
     assert summary.exchange_rates > 3 * 100  # weekly over two years
     assert summary.position == letopis.store.head()
-    assert reports[-1] == STAFF_COUNT + 80 + 200 + 800 + SALES_REFERENCE + 80 + 50 + 2 * 15 + 120 + 80
+    assert reports[-1] == STAFF_COUNT + 80 + 200 + 800 + SALES_REFERENCE + 1 + 80 + 50 + 2 * 15 + 120 + 80
     with letopis.views.reading() as cursor:
         assert cursor.execute("SELECT COUNT(*) FROM counterparties")[0][0] == 80
         assert cursor.execute("SELECT COUNT(*) FROM contacts")[0][0] == 200
@@ -327,3 +330,29 @@ def test_seeding_refuses_a_store_that_holds_events(tmp_path, monkeypatch) -> Non
     letopis = build(Settings())
     assert letopis.store.head() == head
     letopis.close()
+
+
+def test_the_policy_changed_twice_and_past_months_are_approved_reproducibly() -> None:
+    letopis = build(Settings(database_url="memory://"))
+    try:
+        seed_demo(letopis, now=NOW, size=SMALL)
+        replayed = replay_bonus_facts(letopis.store)
+        approved = [e for e in events(letopis) if isinstance(e, BonusApproval.Approved)]
+        first, last = approved[0], approved[-1]
+        at_approval = replay_bonus_facts(letopis.store, first.position)
+    finally:
+        letopis.close()
+    assert [(v.number, v.effective_from) for v in replayed.facts.versions] == [
+        (1, date(2024, 3, 1)),
+        (2, date(2024, 11, 1)),
+        (3, date(2025, 7, 1)),
+    ]
+    assert (first.period, last.period) == ("2024-04", "2026-01")
+    assert {e.rules_version for e in approved} == {1, 2, 3}
+    for approval in (first, last):
+        period = parse_period(approval.period)
+        rules = rules_in_force(at_approval.facts, approval.rules_version)
+        assert statements(at_approval.facts, period, rules) == statements(replayed.facts, period, rules)
+    year = statements(replayed.facts, parse_period("2025"), rules_in_force(replayed.facts, None))
+    assert {statement.rules_version for statement in year} == {2, 3}
+    assert all(line.amount != 0 for statement in year for line in statement.lines if line.kind == "payment")

@@ -11,6 +11,7 @@ from eventsourcing.domain import Aggregate
 
 from aggregates.counterparty import BARRED
 from aggregates.employee import Role
+from letopis.demo.bonuses import approvals, bonus_rules
 from letopis.demo.chronicle import Chronicle, DemoSize
 from letopis.demo.company import STAFF_COUNT, hire_staff, register_clients, register_people
 from letopis.demo.interactions import interactions
@@ -68,6 +69,7 @@ def seed_demo(
         written += len(batch)
         if progress:
             progress(written, total)
+    position = letopis.store.append(*approvals(company.chronicle, position)) or position
     return company.summary(position)
 
 
@@ -124,6 +126,7 @@ class DemoCompany:
             + len(CATALOGUE)
             + 2  # the pipeline and the list of refusal reasons
             + len(RATES)
+            + 1  # the bonus rule book
             + size.inquiries
             + size.deals
             + 2 * size.contracts  # each with its number claim
@@ -143,7 +146,7 @@ class DemoCompany:
             register_people(chronicle),
             interactions(chronicle),
         )
-        return chain(([aggregate] for aggregate in people), sales(chronicle))
+        return chain(([aggregate] for aggregate in people), sales(chronicle), bonus_rules(chronicle))
 
     def summary(self, position: int) -> DemoSummary:
         chronicle = self.chronicle
