@@ -230,3 +230,38 @@ def test_a_refund_claws_back_in_its_own_month(api: Api) -> None:
     [line] = this_month[0]["lines"]
     assert (line["kind"], line["amount"], line["payment_id"]) == ("clawback", "-600.00", payment)
     assert statements(api, "ivanov")["statements"][0]["totals"][0]["amount"] == str(Decimal("4500.00"))
+
+
+def test_a_category_rate_counts_the_part_of_a_payment_its_order_lines_name(api: Api) -> None:
+    adopt(api, {"percent": "3", "category_percents": {"Морские перевозки": "5"}})
+    item = {"name": "Фрахт 40HC", "unit": "контейнер", "price": "250000.00", "category": "Морские перевозки"}
+    item_id = api.write("admin", "post", "/catalogue", item)["id"]
+    counterparty = api.write("ivanov", "post", "/counterparties", {"name": "ООО «Морское»"})["id"]
+    body = {**contract_body(counterparty, "ТЛ-море"), "signed_on": SINCE, "valid_from": SINCE}
+    contract = api.write("ivanov", "post", "/contracts", body)["id"]
+    lines = [
+        {"name": "Фрахт 40HC", "item_id": item_id, "amount": "6000.00"},
+        {"name": "Оформление", "amount": "4000.00"},
+    ]
+    order = {
+        "counterparty_id": counterparty,
+        "contract_id": contract,
+        "amount": "10000.00",
+        "expected_on": SINCE,
+    }
+    too_much = api.client.post(
+        f"{API}/orders",
+        json={**order, "lines": [*lines, {"name": "Лишнее", "amount": "1.00"}]},
+        headers=api.auth("ivanov"),
+    )
+    assert too_much.status_code == 422
+    assert "more than the order's 10000.00" in too_much.json()["detail"]
+    order_id = api.write("ivanov", "post", "/orders", {**order, "lines": lines})["id"]
+    received_on = (LAST_MONTH.first_day + timedelta(days=3)).isoformat()
+    payment = {"contract_id": contract, "order_id": order_id, "amount": "5000.00", "received_on": received_on}
+    api.write("ivanov", "post", "/payments", payment)
+    [statement] = statements(api, "ivanov")["statements"]
+    assert [(line["rule"], line["base"], line["amount"]) for line in statement["lines"]] == [
+        ("category «Морские перевозки»", "3000.00", "150.00"),
+        ("flat", "2000.00", "60.00"),
+    ]
