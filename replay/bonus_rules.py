@@ -56,20 +56,35 @@ class Rules:
 RulesFor = Callable[[Period], Rules]
 
 
-def _payment_line(payment: CountedPayment, rule: str, percent: Decimal, base: Decimal) -> Line:
+def _line_of(
+    payment: CountedPayment,
+    employee_id: str,
+    kind: str,
+    rule: str,
+    percent: Decimal | None,
+    base: Decimal,
+    amount: Decimal,
+    on: date | None = None,
+) -> Line:
+    """A line a payment gave rise to, naming the payment and its contract."""
     return Line(
-        employee_id=payment.manager_id,
-        kind="payment",
+        employee_id=employee_id,
+        kind=kind,
         rule=rule,
         percent=percent,
         base=base,
         currency=payment.currency,
-        amount=kopecks(base * percent / HUNDRED),
-        on=payment.received_on,
+        amount=amount,
+        on=on or payment.received_on,
         payment_id=payment.payment_id,
         contract_id=payment.contract_id,
         contract_number=payment.contract_number,
     )
+
+
+def _payment_line(payment: CountedPayment, rule: str, percent: Decimal, base: Decimal) -> Line:
+    amount = kopecks(base * percent / HUNDRED)
+    return _line_of(payment, payment.manager_id, "payment", rule, percent, base, amount)
 
 
 class _Attainment:
@@ -167,21 +182,10 @@ def _team_lines(payment: CountedPayment, rules: RuleSet) -> list[Line]:
             continue
         pool = payment.amount * team.percent / HUNDRED
         for employee_id, share in team.members.items():
-            lines.append(
-                Line(
-                    employee_id=employee_id,
-                    kind="team share",
-                    rule=f"team «{team.name}» {team.percent} %, {share} % of it",
-                    percent=team.percent * share / HUNDRED,
-                    base=payment.amount,
-                    currency=payment.currency,
-                    amount=kopecks(pool * share / HUNDRED),
-                    on=payment.received_on,
-                    payment_id=payment.payment_id,
-                    contract_id=payment.contract_id,
-                    contract_number=payment.contract_number,
-                )
-            )
+            rule = f"team «{team.name}» {team.percent} %, {share} % of it"
+            percent = team.percent * share / HUNDRED
+            amount = kopecks(pool * share / HUNDRED)
+            lines.append(_line_of(payment, employee_id, "team share", rule, percent, payment.amount, amount))
     return lines
 
 
@@ -273,19 +277,17 @@ class MonthlyBonuses:
                     if line.payment_id != payment.payment_id:
                         continue
                     back = line.amount * refund.amount / payment.amount * earned.kept[employee_id]
+                    rule = f"refund of {refund.amount} {payment.currency} paid {payment.received_on}"
                     clawed.append(
-                        Line(
-                            employee_id=employee_id,
-                            kind="clawback",
-                            rule=f"refund of {refund.amount} {payment.currency} paid {payment.received_on}",
-                            percent=line.percent,
-                            base=refund.amount,
-                            currency=line.currency,
-                            amount=-kopecks(back),
-                            on=refund.refunded_on,
-                            payment_id=payment.payment_id,
-                            contract_id=payment.contract_id,
-                            contract_number=payment.contract_number,
+                        _line_of(
+                            payment,
+                            employee_id,
+                            "clawback",
+                            rule,
+                            line.percent,
+                            refund.amount,
+                            -kopecks(back),
+                            refund.refunded_on,
                         )
                     )
         return clawed
