@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 from aggregates.bonus_approval import BonusApproval, approval_id
 from aggregates.bonus_rule_book import RULE_BOOK_ID, BonusRuleBook
 from aggregates.bonus_rule_set import rule_set
-from aggregates.errors import NotFound
+from aggregates.errors import InvalidValue, NotFound, RuleViolated
 from aggregates.period import Period, parse_period
 from aggregates.role import Role
 from aggregates.scope import Actor, Responsible, covers
@@ -32,8 +32,8 @@ from replay.bonus_statement import (
 
 router = APIRouter(tags=["bonuses"])
 
-COMPUTED = problems(400, 403, 404, 409)
-"""A computation may find no rule version in force, or no rate for a cap in another currency."""
+WHAT_IF = problems(400, 403, 404, 409)
+"""A what-if may find no rule version in force, or no rate for a cap in another currency."""
 
 PeriodText = Annotated[Line, Query(description="A month (2026-10) or a year (2026)")]
 Position = Annotated[
@@ -160,7 +160,7 @@ def _period(text: str, location: str) -> Period:
     return parse_period(text, "period", location)
 
 
-@router.get("/bonuses", response_model=BonusStatements, responses=COMPUTED)
+@router.get("/bonuses", response_model=BonusStatements, responses=READ_ONE)
 def get_bonus_statements(
     backend: BackendDep,
     actor: CurrentActor,
@@ -173,11 +173,12 @@ def get_bonus_statements(
 ) -> BonusStatements:
     asked = _period(period, "query")
     replayed = _replayed(backend, position)
-    found = [
-        s
-        for s in statements(replayed.facts, asked, rules_in_force(replayed.facts, rules, "query"))
-        if manager_id is None or s.employee_id == manager_id
-    ]
+    try:
+        computed = statements(replayed.facts, asked, rules_in_force(replayed.facts, rules, "query"))
+    except RuleViolated as cannot:
+        # A read does not conflict: the period asked for is one the rules cannot compute.
+        raise InvalidValue("period", cannot.message, "query") from None
+    found = [s for s in computed if manager_id is None or s.employee_id == manager_id]
     readers = _Readers(backend, actor, {s.employee_id for s in found})
     return BonusStatements(
         period=asked.key,
@@ -204,7 +205,7 @@ def get_bonus_statements(
 @router.post(
     "/bonuses/what-if",
     response_model=WhatIf,
-    responses=COMPUTED,
+    responses=WHAT_IF,
     openapi_extra={"x-writes": False},
 )
 def bonus_what_if(request: WhatIfRequest, backend: BackendDep, actor: CurrentActor) -> WhatIf:

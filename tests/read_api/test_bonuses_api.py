@@ -265,3 +265,10 @@ def test_a_category_rate_counts_the_part_of_a_payment_its_order_lines_name(api: 
         ("category «Морские перевозки»", "3000.00", "150.00"),
         ("flat", "2000.00", "60.00"),
     ]
+
+
+def test_a_month_no_rule_version_covers_is_an_invalid_period(api: Api) -> None:
+    adopt(api, FLAT)
+    problem = refused(api, "get", f"/bonuses?period={LAST_MONTH.shift(-3).key}", None, 422, "auditor")
+    assert problem["errors"][0]["loc"] == ["query", "period"]
+    assert "no bonus rule version is in force" in problem["detail"]
