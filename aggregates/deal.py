@@ -10,7 +10,8 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 
 from aggregates.counterparty import BARRED, Admission
-from aggregates.errors import RuleViolated
+from aggregates.errors import InvalidValue, RuleViolated
+from aggregates.forecast import ForecastCategory
 from aggregates.money import Money
 from aggregates.stamp import Fact, Stamp
 
@@ -91,7 +92,20 @@ class Deal(Aggregate):
         def apply(self, aggregate: "Deal") -> None:
             aggregate.status = DealStatus.LOST
 
+    class ForecastCategoryOverridden(Fact):
+        """The owner places an open deal in another forecast category than its stage does;
+        ``category`` None returns it to its stage's."""
+
+        counterparty_id: str
+        category: str | None
+        previous_category: str | None
+        reason: str
+
+        def apply(self, aggregate: "Deal") -> None:
+            aggregate.forecast_category = self.category
+
     def __init__(self) -> None:
+        self.forecast_category: str | None = None
         self.counterparty_id = ""
         self.manager_id = ""
         self.pipeline_id = ""
@@ -195,6 +209,26 @@ class Deal(Aggregate):
             counterparty_id=self.counterparty_id,
             reason_code=reason_code,
             reason_text=reason_text.strip(),
+            **stamp.fields(),
+        )
+
+    def override_forecast_category(
+        self, stamp: Stamp, category: ForecastCategory | None, reason: str
+    ) -> None:
+        self._check_open()
+        if category == ForecastCategory.CLOSED:
+            raise InvalidValue("category", "an open deal is not closed: win it instead")
+        value = None if category is None else category.value
+        if value == self.forecast_category:
+            raise RuleViolated("the deal already has this forecast category")
+        if not reason.strip():
+            raise InvalidValue("reason", "say why the deal's forecast category differs from its stage's")
+        self.trigger_event(
+            self.ForecastCategoryOverridden,
+            counterparty_id=self.counterparty_id,
+            category=value,
+            previous_category=self.forecast_category,
+            reason=reason.strip(),
             **stamp.fields(),
         )
 

@@ -9,7 +9,6 @@ and plans on another period grid (a quarter beside its months) are separate plan
 """
 
 from decimal import Decimal
-from enum import StrEnum
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
@@ -18,37 +17,13 @@ from eventsourcing.domain import Aggregate
 from aggregates.errors import InvalidValue, RuleViolated
 from aggregates.money import check_amount, check_currency
 from aggregates.period import Period
+from aggregates.plan_terms import PlanBasis as PlanBasis
+from aggregates.plan_terms import PlanMeasure as PlanMeasure
+from aggregates.plan_terms import PlanTarget as PlanTarget
 from aggregates.stamp import Fact, Stamp
 
 COMPANY = "company"
 """The target id of the company's own plans: there is only one company."""
-
-
-class PlanTarget(StrEnum):
-    EMPLOYEE = "employee"
-    TEAM = "team"
-    DEPARTMENT = "department"
-    COMPANY = "company"
-
-
-class PlanMeasure(StrEnum):
-    WON_AMOUNT = "won_amount"
-    """Money of the deals won in the period (bookings)."""
-    WON_DEALS = "won_deals"
-    """How many deals were won in the period."""
-    RECEIVED_AMOUNT = "received_amount"
-    """Money received from clients in the period."""
-
-    @property
-    def in_money(self) -> bool:
-        return self != PlanMeasure.WON_DEALS
-
-
-class PlanBasis(StrEnum):
-    DIRECT = "direct"
-    """The amount is set for the target itself."""
-    MEMBERS = "members"
-    """A team's, department's or company's plan is the sum of its members' plans."""
 
 
 def plan_id(

@@ -20,6 +20,9 @@ from uuid import UUID
 
 from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints, WithJsonSchema
 
+from aggregates.errors import InvalidValue
+from aggregates.period import parse_period
+
 FIRST_DAY = date(1900, 1, 1)
 LAST_DAY = date(2199, 12, 31)
 """The calendar Letopis works in: far enough back for any living client's history, far
@@ -180,3 +183,25 @@ def never_null(*fields: str) -> Callable[[dict[str, Any]], None]:
             field.pop("default", None)
 
     return adjust
+
+
+def period_key(text: Any) -> str:
+    """A planning period's key, checked by ``aggregates.period``: 2026-10, 2026-Q4 or 2026."""
+    try:
+        return parse_period(text).key
+    except InvalidValue as refused:
+        raise ValueError(refused.message) from None
+
+
+PeriodKey = Annotated[
+    str,
+    AfterValidator(period_key),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^[0-9]{4}(-(0[1-9]|1[0-2])|-Q[1-4])?$",
+            "examples": ["2026-10", "2026-Q4", "2026"],
+        }
+    ),
+]
+"""A month, quarter or year of a plan, a forecast or a report."""

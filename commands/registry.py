@@ -12,12 +12,14 @@ from commands import (
     deal_commands,
     employee_commands,
     exchange_rate_commands,
+    forecast_commands,
     inquiry_commands,
     interaction_commands,
     order_commands,
     payment_commands,
     pipeline_commands,
     refusal_reason_commands,
+    sales_plan_commands,
 )
 from commands.command import Command
 from commands.handling import Registration
@@ -37,6 +39,8 @@ MODULES: tuple[ModuleType, ...] = (
     contract_commands,
     order_commands,
     payment_commands,
+    sales_plan_commands,
+    forecast_commands,
     bonus_commands,
 )
 

@@ -21,7 +21,9 @@ from aggregates.inquiry import Inquiry
 from aggregates.interaction import Interaction
 from aggregates.order import Order
 from aggregates.payment import Payment
+from aggregates.planning_policy import POLICY_ID, PlanningPolicy, check_may_set_plans
 from aggregates.sales_pipeline import SalesPipeline
+from aggregates.sales_plan import SalesPlan
 from aggregates.scope import Responsible, check_is_admin, check_may_change, check_may_configure_sales
 from commands.context import Context
 
@@ -88,6 +90,14 @@ def administration_guard(ctx: Context, _subject: object = None) -> None:
     check_is_admin(ctx.actor)
 
 
+def planning_policy(ctx: Context) -> PlanningPolicy | None:
+    return ctx.load(PlanningPolicy, POLICY_ID, "policy") if ctx.exists(POLICY_ID) else None
+
+
+def plan_setter_guard(ctx: Context, _subject: object = None) -> None:
+    check_may_set_plans(ctx.actor, planning_policy(ctx))
+
+
 GUARDS: dict[type[Aggregate], Guard] = {
     Counterparty: counterparty_guard,
     Contact: contact_guard,
@@ -100,6 +110,8 @@ GUARDS: dict[type[Aggregate], Guard] = {
     CatalogueItem: sales_configuration_guard,
     SalesPipeline: sales_configuration_guard,
     Employee: administration_guard,
+    SalesPlan: plan_setter_guard,
+    PlanningPolicy: administration_guard,
 }
 
 

@@ -24,14 +24,18 @@ from projections.database import ViewDatabase
 from projections.deal_funnel import DealFunnel
 from projections.employee_directory import EmployeeDirectory
 from projections.exchange_rates import ExchangeRates
+from projections.forecast import Forecast
 from projections.inquiries import InquiryView
 from projections.order_status import OrderStatusView
 from projections.phone_lookup import PhoneLookup
+from projections.plan_forms import PlanForms
 from projections.postgres import PostgresViews
 from projections.projection import Projection
 from projections.refusals import RefusalView
 from projections.relationship_history import RelationshipHistory
 from projections.runner import ProjectionRunner
+from projections.sales_actuals import SalesActuals
+from projections.sales_plans import SalesPlans
 from projections.sqlite import SqliteViews
 
 # The operator at the server's console: the author of what the command line does.
@@ -58,6 +62,10 @@ def all_projections() -> list[Projection[Any]]:
         OrderStatusView(),
         ExchangeRates(),
         DealFunnel(),
+        SalesPlans(),
+        SalesActuals(),
+        Forecast(),
+        PlanForms(),
     ]
 
 

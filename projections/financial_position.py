@@ -6,6 +6,7 @@ The figures are read from the contract register and the order status view rather
 as copies of their rows: the same runner feeds all of them in one transaction."""
 
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -42,9 +43,14 @@ def financial_position(cursor: ViewCursor, counterparty_id: str) -> dict[str, di
 
 
 def converted_total(
-    cursor: ViewCursor, position: dict[str, dict[str, Decimal]], target: str, on: date
+    cursor: ViewCursor,
+    position: dict[str, dict[str, Decimal]],
+    target: str,
+    on: date,
+    figures: Sequence[str] = FIGURES,
 ) -> tuple[dict[str, Decimal], list[dict[str, Any]]]:
-    """Every figure summed in ``target`` through the rouble, with the rates in effect on ``on``."""
+    """Every figure summed in ``target`` through the rouble, with the rates in effect on ``on``;
+    a currency without a rate by then is refused, naming it."""
     check_currency(target, "in")
     foreign = set(position) - {target}
     needed = sorted((foreign | {target} if foreign else foreign) - {"RUB"})
@@ -65,8 +71,9 @@ def converted_total(
 
     totals = {
         figure: sum(
-            (in_target(figures[figure], currency) for currency, figures in position.items()), Decimal(0)
+            (in_target(amounts.get(figure, Decimal(0)), currency) for currency, amounts in position.items()),
+            Decimal(0),
         ).quantize(_CENT)
-        for figure in FIGURES
+        for figure in figures
     }
     return totals, [rates[currency] for currency in needed]

@@ -19,6 +19,7 @@ from read_api.routers import (
     employees,
     exchange_rates,
     financial_positions,
+    forecasts,
     funnel,
     health,
     history,
@@ -28,7 +29,10 @@ from read_api.routers import (
     payments,
     phones,
     pipelines,
+    plan_forms,
+    plan_vs_actual,
     refusals,
+    sales_plans,
 )
 from read_api.schemas import EVERY_REQUEST
 from read_api.sign_ins import SignInLimit
@@ -90,6 +94,10 @@ def create_app(
         pipelines,
         deals,
         funnel,
+        sales_plans,
+        plan_vs_actual,
+        forecasts,
+        plan_forms,
         bonuses,
     ):
         api.include_router(module.router)

@@ -97,7 +97,15 @@ def test_seeding_reports_what_it_wrote(letopis) -> None:
     assert summary.catalogue_items == 20
     assert summary.exchange_rates > 3 * 100  # weekly over two years
     assert summary.position == letopis.store.head()
-    assert reports[-1] == STAFF_COUNT + 80 + 200 + 800 + SALES_REFERENCE + 1 + 80 + 50 + 2 * 15 + 120 + 80
+    # The planning policy; plans for 26 months (each manager's and team's), 10 quarters (each
+    # team's) and 3 years (the company's); each manager's forecast for the 24 months begun.
+    planning = 1 + 26 * (20 + 3) + 10 * 3 + 3 + 24 * 20
+    # The bonus rule book, and each manager's plan of money received for the 9 tiered months.
+    bonuses = 1 + 9 * 20
+    assert (
+        reports[-1]
+        == STAFF_COUNT + 80 + 200 + 800 + SALES_REFERENCE + bonuses + 80 + 50 + 2 * 15 + 120 + 80 + planning
+    )
     with letopis.views.reading() as cursor:
         assert cursor.execute("SELECT COUNT(*) FROM counterparties")[0][0] == 80
         assert cursor.execute("SELECT COUNT(*) FROM contacts")[0][0] == 200
@@ -356,3 +364,5 @@ def test_the_policy_changed_twice_and_past_months_are_approved_reproducibly() ->
     year = statements(replayed.facts, parse_period("2025"), rules_in_force(replayed.facts, None))
     assert {statement.rules_version for statement in year} == {2, 3}
     assert all(line.amount != 0 for statement in year for line in statement.lines if line.kind == "payment")
+    tiers = {line.rule for statement in year for line in statement.lines if line.rule.startswith("tier")}
+    assert tiers and not any("no plan" in rule for rule in tiers)

@@ -11,7 +11,7 @@ from typer.core import TyperGroup
 
 from aggregates.errors import DomainError, InvalidValue
 from event_store.errors import DatabaseUnavailable
-from letopis.cli import bonuses, imports, projections, relay, serving, users
+from letopis.cli import bonuses, imports, plans, projections, relay, serving, users
 from letopis.cli.shared import console
 from letopis.cli.write_commands import list_commands
 
@@ -45,6 +45,7 @@ app.add_typer(projections.app, name="projections")
 app.add_typer(users.app, name="users")
 app.add_typer(imports.app, name="import")
 app.add_typer(relay.app, name="relay")
+app.add_typer(plans.app, name="plans")
 app.add_typer(bonuses.app, name="bonuses")
 
 __all__ = ["app", "console"]

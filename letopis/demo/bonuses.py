@@ -4,7 +4,8 @@ the statements of past months approved.
 - From the first month of the history: 3 % of money received, clawed back on refunds.
 - Eight months later: 2.5 %, more for sea freight, a team share for the north-west team, and
   a cap of 400,000 roubles a month.
-- Sixteen months in: tiers by plan attainment, paid per bracket, with the cap kept.
+- Sixteen months in: tiers by attainment of each manager's monthly plan of money received
+  (which the head of sales sets from then on), paid per bracket, with the cap kept.
 
 The approvals are recorded last, as of the demo's today, at the position the history ends."""
 
@@ -19,10 +20,15 @@ from aggregates.bonus_approval import BonusApproval
 from aggregates.bonus_rule_book import BonusRuleBook
 from aggregates.employee import Role
 from aggregates.period import Grain, Period, period_of
-from letopis.demo.chronicle import MOSCOW, Chronicle
-from letopis.demo.company import NORTH_WEST_TEAM
+from aggregates.sales_plan import PlanBasis, PlanMeasure, PlanTarget, SalesPlan
+from letopis.demo.chronicle import HISTORY, MOSCOW, Chronicle
+from letopis.demo.company import NORTH_WEST_TEAM, TEAMS
 
-CAP = {"amount": "400000.00", "currency": "RUB"}
+CAP = {"amount": "600000.00", "currency": "RUB"}
+TIERED_AFTER = 16
+"""Months from the start of the history to the tiered version."""
+TYPICAL_PAYMENT = Decimal(1_100_000)
+"""A demo contract's orders are paid about this much at a time."""
 
 
 def _split(member_ids: list[str]) -> dict[str, str]:
@@ -33,8 +39,12 @@ def _split(member_ids: list[str]) -> dict[str, str]:
     return {member_id: str(share) for member_id, share in shares.items()}
 
 
+def _first_month(chronicle: Chronicle) -> Period:
+    return period_of(chronicle.start.date(), Grain.MONTH)
+
+
 def rule_versions(chronicle: Chronicle) -> list[tuple[Period, dict[str, Any], str]]:
-    first = period_of(chronicle.start.date(), Grain.MONTH)
+    first = _first_month(chronicle)
     north_west = [m.id for m in chronicle.managers if m.team == NORTH_WEST_TEAM]
     return [
         (first, {"percent": "3", "clawback": True}, "Премия менеджеров: 3 % от поступивших оплат"),
@@ -49,7 +59,7 @@ def rule_versions(chronicle: Chronicle) -> list[tuple[Period, dict[str, Any], st
             "Морские перевозки приоритетны; командная премия Северо-Запада; потолок премии",
         ),
         (
-            first.shift(16),
+            first.shift(TIERED_AFTER),
             {
                 "tiers": {
                     "method": "marginal",
@@ -66,20 +76,56 @@ def rule_versions(chronicle: Chronicle) -> list[tuple[Period, dict[str, Any], st
     ]
 
 
+def tiered_months(chronicle: Chronicle) -> list[Period]:
+    """The months under the tiered version, up to the current one: each manager has a plan
+    of money received for each."""
+    first = _first_month(chronicle).shift(TIERED_AFTER)
+    now = period_of(chronicle.now.astimezone(MOSCOW).date(), Grain.MONTH)
+    return [first.shift(step) for step in range((now.year - first.year) * 12 + now.index - first.index + 1)]
+
+
+def bonus_aggregate_count(chronicle: Chronicle) -> int:
+    return 1 + len(tiered_months(chronicle)) * sum(TEAMS.values())
+
+
 def bonus_rules(chronicle: Chronicle) -> Iterator[list[Aggregate]]:
-    """The rule book, each version adopted ten days before it takes effect."""
+    """The rule book, each version adopted ten days before it takes effect, and the plans of
+    money received the tiers measure attainment against."""
     admin = next(s for s in chronicle.staff if s.role == Role.ADMIN)
+    head = next(s for s in chronicle.staff if s.role == Role.HEAD_OF_SALES)
     book: BonusRuleBook | None = None
     for effective, rules, reason in rule_versions(chronicle):
-        stamp = chronicle.stamp(
-            admin.id, datetime.combine(effective.first_day, time(10), MOSCOW) - timedelta(days=10)
-        )
+        stamp = chronicle.stamp(admin.id, _before(effective, 10))
         book = book or BonusRuleBook.open(stamp)
         book.adopt(
             stamp, effective_from=effective.first_day, effective_until=None, rules=rules, reason=reason
         )
     if book is not None:
         yield [book]
+    months = Decimal(HISTORY.days) / 30
+    per_manager = Decimal(chronicle.size.payments) / (len(chronicle.managers) * months) * TYPICAL_PAYMENT
+    for month in tiered_months(chronicle):
+        for manager in chronicle.managers:
+            amount = (per_manager * Decimal(str(round(chronicle.rng.uniform(0.8, 1.2), 2)))).quantize(
+                Decimal(10_000)
+            )
+            yield [
+                SalesPlan.set(
+                    chronicle.stamp(head.id, min(_before(month, 5), chronicle.now)),
+                    period=month,
+                    target_kind=PlanTarget.EMPLOYEE,
+                    target_id=manager.id,
+                    measure=PlanMeasure.RECEIVED_AMOUNT,
+                    basis=PlanBasis.DIRECT,
+                    amount=amount,
+                    currency="RUB",
+                    reason="План поступлений для премии",
+                )
+            ]
+
+
+def _before(month: Period, days: int) -> datetime:
+    return datetime.combine(month.first_day, time(10), MOSCOW) - timedelta(days=days)
 
 
 def approvals(chronicle: Chronicle, position: int) -> list[BonusApproval]:

@@ -11,10 +11,11 @@ from eventsourcing.domain import Aggregate
 
 from aggregates.counterparty import BARRED
 from aggregates.employee import Role
-from letopis.demo.bonuses import approvals, bonus_rules
+from letopis.demo.bonuses import approvals, bonus_aggregate_count, bonus_rules
 from letopis.demo.chronicle import Chronicle, DemoSize
 from letopis.demo.company import STAFF_COUNT, hire_staff, register_clients, register_people
 from letopis.demo.interactions import interactions
+from letopis.demo.plans import plan_aggregate_count, plans
 from letopis.demo.sales import CATALOGUE, RATES, sales
 from letopis.wiring import Letopis
 from projections.reading import Progress
@@ -126,12 +127,13 @@ class DemoCompany:
             + len(CATALOGUE)
             + 2  # the pipeline and the list of refusal reasons
             + len(RATES)
-            + 1  # the bonus rule book
+            + bonus_aggregate_count(self.chronicle)
             + size.inquiries
             + size.deals
             + 2 * size.contracts  # each with its number claim
             + size.orders
             + min(size.payments, size.orders)
+            + plan_aggregate_count(self.chronicle)
         )
 
     def aggregates(self) -> Iterator[Aggregate]:
@@ -146,7 +148,9 @@ class DemoCompany:
             register_people(chronicle),
             interactions(chronicle),
         )
-        return chain(([aggregate] for aggregate in people), sales(chronicle), bonus_rules(chronicle))
+        return chain(
+            ([aggregate] for aggregate in people), sales(chronicle), plans(chronicle), bonus_rules(chronicle)
+        )
 
     def summary(self, position: int) -> DemoSummary:
         chronicle = self.chronicle

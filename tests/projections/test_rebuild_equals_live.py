@@ -2,6 +2,7 @@
 
 import tempfile
 from contextlib import suppress
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -18,10 +19,12 @@ from commands.counterparty_commands import (
     RateCounterparty,
     RegisterCounterparty,
 )
+from commands.forecast_commands import SubmitForecast
 from commands.interaction_commands import (
     CorrectInteraction,
     LogInteraction,
 )
+from commands.sales_plan_commands import ChangeSalesPlan, SetSalesPlan, WithdrawSalesPlan
 from letopis.settings import Settings
 from letopis.wiring import Letopis, build
 from projections.employee_directory import find_employee
@@ -42,7 +45,9 @@ KINDS = [
     {"kind": "message", "direction": "incoming", "channel": "chat"},
 ]
 
-operation = st.tuples(st.integers(0, 9), st.integers(0, 1_000), st.integers(0, 1_000))
+operation = st.tuples(st.integers(0, 12), st.integers(0, 1_000), st.integers(0, 1_000))
+PERIODS = ["2030-01", "2030-Q1", "2030", "2031-02"]
+MEASURES = [("won_amount", "RUB"), ("received_amount", "USD"), ("won_deals", None)]
 
 
 def apply(letopis: Letopis, people: list, ids: dict[str, list[str]], op: tuple[int, int, int]) -> None:
@@ -105,6 +110,39 @@ def apply(letopis: Letopis, people: list, ids: dict[str, list[str]], op: tuple[i
         service.run(
             actor, CorrectInteraction(reason="Опечатка", subject=f"Исправлено {a}"), pick("interactions")
         )
+    elif kind == 10:
+        measure, currency = MEASURES[b % 3]
+        target = people[b % 2]
+        outcome = service.run(
+            people[-1],
+            SetSalesPlan(
+                period=PERIODS[a % 4],
+                target_kind=["employee", "team", "company"][a % 3],
+                target_id=[target.employee_id, "М1", None][a % 3],
+                measure=measure,
+                basis="members" if a % 3 == 1 and b % 2 else "direct",
+                amount=None if a % 3 == 1 and b % 2 else Decimal(1000 + a),
+                currency=currency,
+                reason=f"План {a}",
+            ),
+        )
+        ids["plans"].append(outcome.id)
+    elif kind == 11 and ids["plans"]:
+        if a % 2:
+            service.run(people[-1], WithdrawSalesPlan(reason="Отменён"), pick("plans"))
+        else:
+            service.run(
+                people[-1],
+                ChangeSalesPlan(amount=Decimal(a + 1), currency="RUB", reason="Правка"),
+                pick("plans"),
+            )
+    elif kind == 12:
+        service.run(
+            actor,
+            SubmitForecast(
+                period=PERIODS[a % 4], amounts={"commit": Decimal(a + 1), "pipeline": Decimal(b + 1)}
+            ),
+        )
 
 
 def run_scenario(url: str, operations: list[tuple[int, int, int]], catch_up_every: int) -> None:
@@ -116,12 +154,13 @@ def run_scenario(url: str, operations: list[tuple[int, int, int]], catch_up_ever
                 ("Иванов", Role.MANAGER, "М1"),
                 ("Петрова", Role.MANAGER, "М1"),
                 ("Смирнов", Role.HEAD_OF_SALES, None),
+                ("Админ", Role.ADMIN, None),
             ]
         ]
         letopis.runner.catch_up()
         with letopis.views.reading() as cursor:
             actors = [find_employee(cursor, employee_id) for employee_id, _token in people]
-        ids: dict[str, list[str]] = {"counterparties": [], "contacts": [], "interactions": []}
+        ids: dict[str, list[str]] = {"counterparties": [], "contacts": [], "interactions": [], "plans": []}
         for number, op in enumerate(operations, start=1):
             # A refused command writes nothing; the property must hold all the same.
             with suppress(DomainError):

@@ -79,6 +79,7 @@ def seed(letopis: Letopis) -> dict[str, str]:
         contract_id=world["contract"],
         order_id=world["order"],
         payment_id=world["payment"],
+        plan_id=world["sales_plan"],
         employee_id=scratch.employee_id,
         token_id=scratch_token.token_id,
         task_id="1",

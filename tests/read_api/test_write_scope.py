@@ -146,6 +146,40 @@ def scenarios(w: dict[str, str]) -> dict[tuple[str, str], tuple[dict[str, str], 
         ),
         ("post", "/deals/{deal_id}/won"): ({"deal_id": w["deal"]}, {}),
         ("post", "/deals/{deal_id}/lost"): ({"deal_id": w["deal"]}, {"reason_code": "price"}),
+        ("put", "/deals/{deal_id}/forecast-category"): (
+            {"deal_id": w["deal"]},
+            {"category": "commit", "reason": "Подпишут"},
+        ),
+        ("post", "/sales-plans"): (
+            {},
+            {
+                "period": days(40)[:7],
+                "target_kind": "employee",
+                "target_id": w["ivanov"],
+                "measure": "won_deals",
+                "amount": "5",
+                "reason": "Свой план",
+            },
+        ),
+        ("post", "/sales-plans/{plan_id}/changes"): (
+            {"plan_id": w["sales_plan"]},
+            {"amount": "1.00", "currency": "RUB", "reason": "Урезать"},
+        ),
+        ("post", "/sales-plans/{plan_id}/withdrawal"): ({"plan_id": w["sales_plan"]}, {"reason": "Отменить"}),
+        ("post", "/planning-policy"): ({}, {"roles": ["manager"], "reason": "Пусть ставят сами"}),
+        ("post", "/forecast/submissions"): (
+            {},
+            {"employee_id": w["ivanov"], "period": days(0)[:7], "amounts": {"commit": "1.00"}},
+        ),
+        ("post", "/forecast/adjustments"): (
+            {},
+            {
+                "employee_id": w["ivanov"],
+                "period": days(0)[:7],
+                "amounts": {"commit": "1.00"},
+                "reason": "Иначе",
+            },
+        ),
         ("post", "/bonus-rules"): (
             {},
             {"effective_from": days(40)[:8] + "01", "rules": {}, "reason": "Своя"},

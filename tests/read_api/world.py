@@ -139,4 +139,18 @@ def ivanov_world(client: TestClient, auth: Any) -> dict[str, str]:
     me = api.read("ivanov", "/employees/me")
     ids["ivanov"] = me["id"]
     ids["token"] = api.read("ivanov", "/employees/me/tokens")[0]["token_id"]
+    ids["sales_plan"] = api.write(
+        "admin",
+        "post",
+        "/sales-plans",
+        {
+            "period": TODAY.strftime("%Y-%m"),
+            "target_kind": "employee",
+            "target_id": me["id"],
+            "measure": "won_amount",
+            "amount": "1000000.00",
+            "currency": "RUB",
+            "reason": "План на месяц",
+        },
+    )["id"]
     return ids
