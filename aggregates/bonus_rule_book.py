@@ -104,10 +104,10 @@ class BonusRuleBook(Aggregate):
             raise InvalidValue("reason", "say why the rules change")
         rule_set(rules)
         for version in self.versions:
-            ends_after = version.effective_until is None or version.effective_until >= effective_from
-            if version.effective_from >= effective_from or (
-                version.effective_until is not None and ends_after
-            ):
+            explicit_end_reaches = (
+                version.effective_until is not None and version.effective_until >= effective_from
+            )
+            if version.effective_from >= effective_from or explicit_end_reaches:
                 raise RuleViolated(
                     f"version {version.number} is in force from {version.effective_from}"
                     f"{'' if version.effective_until is None else f' to {version.effective_until}'}: "
@@ -147,11 +147,12 @@ class BonusRuleBook(Aggregate):
 
 
 def version_in_force(versions: list[RuleVersion], day: date) -> RuleVersion:
-    """The latest version that covers the day: each supersedes those before it from its start."""
-    for version in reversed(versions):
-        if version.covers(day):
-            return version
-    raise RuleViolated(f"no bonus rule version is in force on {day}")
+    """The latest version begun by the day, if it has not ended: each supersedes those before
+    it from its start, and a superseded version never comes back."""
+    begun = [version for version in versions if version.effective_from <= day]
+    if not begun or not begun[-1].covers(day):
+        raise RuleViolated(f"no bonus rule version is in force on {day}")
+    return begun[-1]
 
 
 def version_numbered(versions: list[RuleVersion], number: int, location: str = "body") -> RuleVersion:
