@@ -57,6 +57,8 @@ def valid_path(path: str, world: dict[str, str], nul_in: str | None = None) -> s
         "contract_id": world["contract"],
         "order_id": world["order"],
         "payment_id": world["payment"],
+        "plan_id": world["sales_plan"],
+        "period": "2026-01",
     }
     for name, value in values.items():
         path = path.replace("{" + name + "}", "%00" if name == nul_in else value)
@@ -65,7 +67,12 @@ def valid_path(path: str, world: dict[str, str], nul_in: str | None = None) -> s
 
 
 def required_query(operation: dict[str, Any], world: dict[str, str]) -> dict[str, str]:
-    known = {"pipeline_id": world["pipeline"], "number": "+7 495 123-45-67"}
+    known = {
+        "pipeline_id": world["pipeline"],
+        "number": "+7 495 123-45-67",
+        "period": "2026-01",
+        "from": "2026-01",
+    }
     return {
         p["name"]: known[p["name"]]
         for p in operation.get("parameters", [])
