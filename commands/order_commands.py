@@ -7,8 +7,10 @@ from typing import Annotated, Any
 from eventsourcing.domain import Aggregate
 from pydantic import BaseModel, ConfigDict, Field
 
+from aggregates.catalogue_item import CatalogueItem
 from aggregates.contract import Contract
 from aggregates.counterparty import Counterparty
+from aggregates.errors import InvalidValue
 from aggregates.money import Money
 from aggregates.order import Order, OrderStatus, place_and_book_order
 from commands.catalogue_commands import Currency
@@ -27,6 +29,23 @@ class OrderLine(BaseModel):
     name: Name
     quantity: Quantity = Decimal(1)
     unit: Line = ""
+    item_id: EntityId | None = Field(None, description="The catalogue item, when the line is one")
+    amount: Amount | None = Field(
+        None, description="The line's part of the order's amount; bonuses by category count it"
+    )
+
+
+def _lines(ctx: Context, command: "PlaceOrder") -> list[dict[str, Any]]:
+    """The lines as stored: each named item exists, and together they ask no more than the order."""
+    for line in command.lines:
+        if line.item_id is not None:
+            ctx.load(CatalogueItem, line.item_id, "lines")
+    priced = sum((line.amount for line in command.lines if line.amount is not None), Decimal(0))
+    if priced > command.amount:
+        raise InvalidValue(
+            "lines", f"the lines' amounts add up to {priced}, more than the order's {command.amount}"
+        )
+    return [line.model_dump() for line in command.lines]
 
 
 class PlaceOrder(Command):
@@ -77,7 +96,7 @@ def place_order(ctx: Context, command: PlaceOrder) -> list[Aggregate]:
         status=command.status,
         amount=Money(command.amount, command.currency),
         expected_on=command.expected_on,
-        lines=[line.model_dump() for line in command.lines],
+        lines=_lines(ctx, command),
     )
 
 

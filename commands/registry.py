@@ -3,6 +3,7 @@
 from types import ModuleType
 
 from commands import (
+    bonus_commands,
     calendar_feed_commands,
     catalogue_commands,
     contact_commands,
@@ -52,6 +53,7 @@ MODULES: tuple[ModuleType, ...] = (
     internal_meeting_commands,
     sales_plan_commands,
     forecast_commands,
+    bonus_commands,
 )
 
 

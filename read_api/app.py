@@ -14,6 +14,7 @@ from read_api.routers import (
     activities,
     analytics,
     audit,
+    bonuses,
     calendar,
     catalogue,
     contacts,
@@ -122,6 +123,7 @@ def create_app(
         plan_vs_actual,
         forecasts,
         plan_forms,
+        bonuses,
     ):
         api.include_router(module.router)
     app.include_router(api)

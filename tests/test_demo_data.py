@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from typer.testing import CliRunner
 
+from aggregates.bonus_approval import BonusApproval
 from aggregates.contract import Contract
 from aggregates.counterparty import BARRED, Admission, Counterparty
 from aggregates.deal import Deal
@@ -14,6 +15,7 @@ from aggregates.inquiry import Inquiry
 from aggregates.interaction import DIRECTED, Direction, Interaction, InteractionKind
 from aggregates.internal_meeting import InternalMeeting
 from aggregates.order import Order
+from aggregates.period import parse_period
 from aggregates.planned_activity import HELD_AS, ActivityKind, PlannedActivity
 from aggregates.reminder import Reminder
 from aggregates.resource import Resource
@@ -29,6 +31,7 @@ from projections.contract_register import ContractFilter, search_contracts
 from projections.employee_directory import find_employee
 from projections.financial_position import financial_position
 from projections.funnel_report import funnel
+from replay.bonus_statement import replay_bonus_facts, rules_in_force, statements
 
 NOW = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 SMALL = DemoSize(
@@ -104,6 +107,8 @@ def test_seeding_reports_what_it_wrote(letopis) -> None:
     # The planning policy; plans for 26 months (each manager's and team's), 10 quarters (each
     # team's) and 3 years (the company's); each manager's forecast for the 24 months begun.
     plans = 1 + 26 * (20 + 3) + 10 * 3 + 3 + 24 * 20
+    # The bonus rule book, and each manager's plan of money received for the 9 tiered months.
+    bonuses = 1 + 9 * 20
     assert summary.planning_records > 0
     assert reports[-1] == (
         STAFF_COUNT
@@ -119,6 +124,7 @@ def test_seeding_reports_what_it_wrote(letopis) -> None:
         + 80
         + summary.planning_records
         + plans
+        + bonuses
     )
     with letopis.views.reading() as cursor:
         feeds = "SELECT COUNT(*), COUNT(revoked_at), COUNT(DISTINCT owner_id) FROM calendar_feeds"
@@ -383,3 +389,32 @@ def test_the_planning_demo_links_held_activities_to_their_interactions() -> None
     assert any(isinstance(e, InternalMeeting.DecisionTurnedIntoTask) for e in chronicle)
     assert any(isinstance(e, Reminder.Set) and e.remind_at > NOW for e in chronicle)
     assert any(isinstance(e, Resource.Retired) for e in chronicle)
+
+
+def test_the_policy_changed_twice_and_past_months_are_approved_reproducibly() -> None:
+    letopis = build(Settings(database_url="memory://"))
+    try:
+        seed_demo(letopis, now=NOW, size=SMALL)
+        replayed = replay_bonus_facts(letopis.store)
+        approved = [e for e in events(letopis) if isinstance(e, BonusApproval.Approved)]
+        first, last = approved[0], approved[-1]
+        at_approval = replay_bonus_facts(letopis.store, first.position)
+    finally:
+        letopis.close()
+    assert [(v.number, v.effective_from) for v in replayed.facts.versions] == [
+        (1, date(2024, 3, 1)),
+        (2, date(2024, 11, 1)),
+        (3, date(2025, 7, 1)),
+    ]
+    assert (first.period, last.period) == ("2024-04", "2026-01")
+    assert {e.rules_version for e in approved} == {1, 2, 3}
+    for approval in (first, last):
+        period = parse_period(approval.period)
+        rules = rules_in_force(at_approval.facts, approval.rules_version)
+        assert statements(at_approval.facts, period, rules) == statements(replayed.facts, period, rules)
+    year = statements(replayed.facts, parse_period("2025"), rules_in_force(replayed.facts, None))
+    assert {statement.rules_version for statement in year} == {2, 3}
+    assert all(line.amount != 0 for statement in year for line in statement.lines if line.kind == "payment")
+    tiers = {line.rule for statement in year for line in statement.lines if line.rule.startswith("tier")}
+    assert tiers
+    assert not any("no plan" in rule for rule in tiers)

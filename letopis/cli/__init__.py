@@ -14,6 +14,7 @@ from event_store.errors import DatabaseUnavailable
 from letopis.cli import (
     analytics,
     audit,
+    bonuses,
     calendar,
     imports,
     planning,
@@ -62,5 +63,6 @@ app.add_typer(analytics.app, name="analytics")
 app.add_typer(planning.app, name="planning")
 app.add_typer(calendar.app, name="calendar")
 app.add_typer(plans.app, name="plans")
+app.add_typer(bonuses.app, name="bonuses")
 
 __all__ = ["app", "console"]

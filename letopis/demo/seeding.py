@@ -11,6 +11,7 @@ from eventsourcing.domain import Aggregate
 
 from aggregates.counterparty import BARRED
 from aggregates.employee import Role
+from letopis.demo.bonuses import approvals, bonus_aggregate_count, bonus_rules
 from letopis.demo.calendar_feeds import FEED_COUNT, calendar_feeds
 from letopis.demo.chronicle import Chronicle, DemoSize
 from letopis.demo.company import STAFF_COUNT, hire_staff, register_clients, register_people
@@ -74,6 +75,7 @@ def seed_demo(
         written += len(batch)
         if progress:
             progress(written, total)
+    position = letopis.store.append(*approvals(company.chronicle, position)) or position
     return company.summary(position)
 
 
@@ -131,6 +133,7 @@ class DemoCompany:
             + len(CATALOGUE)
             + 2  # the pipeline and the list of refusal reasons
             + len(RATES)
+            + bonus_aggregate_count(self.chronicle)
             + size.inquiries
             + size.deals
             + 2 * size.contracts  # each with its number claim
@@ -159,6 +162,7 @@ class DemoCompany:
             teamwork(chronicle),
             ([feed] for feed in calendar_feeds(chronicle)),
             plans(chronicle),
+            bonus_rules(chronicle),
         )
 
     def summary(self, position: int) -> DemoSummary:

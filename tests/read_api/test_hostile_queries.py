@@ -67,6 +67,7 @@ def valid_path(path: str, world: dict[str, str], nul_in: str | None = None) -> s
         "feed_id": world["calendar_feed"],
         "token": "lf_unknown",
         "plan_id": world["sales_plan"],
+        "period": "2026-01",
     }
     for name, value in values.items():
         path = path.replace("{" + name + "}", "%00" if name == nul_in else value)
@@ -75,18 +76,17 @@ def valid_path(path: str, world: dict[str, str], nul_in: str | None = None) -> s
 
 
 def required_query(operation: dict[str, Any], world: dict[str, str]) -> dict[str, str]:
-    known = {"pipeline_id": world["pipeline"], "number": "+7 495 123-45-67", "from": days(0), "to": days(7)}
-    known = {
-        "pipeline_id": world["pipeline"],
-        "number": "+7 495 123-45-67",
-        "period": "2026-10",
-        "from": "2026-10",
-    }
-    return {
-        p["name"]: known[p["name"]]
-        for p in operation.get("parameters", [])
-        if p["in"] == "query" and p.get("required")
-    }
+    """Valid values for the required query parameters; ``from``/``to`` are days on the calendar
+    and periods on the plan forms, told apart by the declared format."""
+    known = {"pipeline_id": world["pipeline"], "number": "+7 495 123-45-67", "period": "2026-10"}
+    days_known = {"from": days(0), "to": days(7)}
+    periods_known = {"from": "2026-10", "to": "2026-12"}
+    values = {}
+    for p in operation.get("parameters", []):
+        if p["in"] == "query" and p.get("required"):
+            dated = parameter_format(p) == "date"
+            values[p["name"]] = {**known, **(days_known if dated else periods_known)}[p["name"]]
+    return values
 
 
 def refused(response: Any, location: str, name: str) -> None:

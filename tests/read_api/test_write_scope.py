@@ -249,6 +249,12 @@ def planning_scenarios(w: dict[str, str]) -> dict[tuple[str, str], tuple[dict[st
                 "reason": "Иначе",
             },
         ),
+        ("post", "/bonus-rules"): (
+            {},
+            {"effective_from": days(40)[:8] + "01", "rules": {}, "reason": "Своя"},
+        ),
+        ("put", "/bonus-rules/managing-role"): ({}, {"role": "manager", "reason": "Себе"}),
+        ("post", "/bonuses/approvals"): ({}, {"period": "2020-01", "position": 1}),
     }
 
 
@@ -259,11 +265,13 @@ def world(client, auth) -> dict[str, str]:
 
 def write_operations(client) -> list[tuple[str, str]]:
     """Every route but reads: GETs, and POSTs marked ``x-read-only`` (an analyst's query)."""
+    """Routes that may write: not a GET, nor a query sent in a body that declares it writes nothing."""
     return [
         (method, path.removeprefix(API))
         for path, methods in client.app.openapi()["paths"].items()
         for method, operation in methods.items()
         if method != "get" and path.startswith(API) and not operation.get("x-read-only")
+        if method != "get" and path.startswith(API) and operation.get("x-writes", True)
     ]
 
 

@@ -1,0 +1,36 @@
+"""The log read from its start up to a position, of some topics only, as the views read it:
+in batches sized to the time they take, the next one read ahead while this one is used."""
+
+import time
+from collections.abc import Iterator, Sequence
+
+from aggregates.errors import InvalidValue
+from event_store.store import Recorded
+from projections.reading import BatchSize, EventSource, Prefetch, Progress
+
+
+def checked_position(source: EventSource, position: int | None, field: str = "position") -> int:
+    """The position asked for, or the head; one beyond the head has not happened yet."""
+    head = source.head()
+    if position is None:
+        return head
+    if position > head:
+        raise InvalidValue(field, f"position {position} is beyond the log's head ({head})", "query")
+    return position
+
+
+def events_up_to(
+    source: EventSource, stop: int, topics: Sequence[str], progress: Progress | None = None
+) -> Iterator[Recorded]:
+    batch_size = BatchSize()
+    reached = 0
+    ahead = Prefetch(source, reached, batch_size.events, stop, topics) if stop > 0 else None
+    while ahead is not None:
+        began = time.monotonic()
+        batch = ahead.take()
+        reached = ahead.reached(batch)
+        ahead = Prefetch(source, reached, batch_size.events, stop, topics) if reached < stop else None
+        yield from batch
+        batch_size.adapt(len(batch), time.monotonic() - began)
+        if progress:
+            progress(reached, stop)
