@@ -11,6 +11,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 WORKDIR /build
 COPY pyproject.toml README.md* ./
 COPY aggregates ./aggregates
+COPY analytics ./analytics
 COPY commands ./commands
 COPY event_store ./event_store
 COPY projections ./projections

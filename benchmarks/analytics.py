@@ -1,4 +1,4 @@
-"""Benchmark 8: the analytics store over the demo company (×10, PostgreSQL; ×1 with --quick).
+"""Benchmark 10: the analytics store over the demo company (×10, PostgreSQL; ×1 with --quick).
 
 - Full export: ``AnalyticsExport.rebuild()`` (the log flattened to Parquet parts, then every
   view snapshotted) against DuckDB writing exactly the same rows, already in its memory, with
@@ -66,7 +66,7 @@ def run(quick: bool) -> list[Result]:
         head = letopis.store.head()
         results = [
             Result(
-                "8 analytics",
+                "10 analytics",
                 f"full export ×{scale} ({head:,} events, {raw_rows:,} rows with the views)",
                 f"{ours:,.0f} rows/s ({full.elapsed:.1f} s)",
                 f"{raw:,.0f} rows/s DuckDB COPY",
@@ -83,7 +83,7 @@ def run(quick: bool) -> list[Result]:
         assert last - first + 1 == NEW_EVENTS
         results.append(
             Result(
-                "8 analytics",
+                "10 analytics",
                 f"incremental export of {NEW_EVENTS:,} events",
                 f"{incremental.elapsed:.2f} s",
                 "target 2 s",
@@ -96,7 +96,7 @@ def run(quick: bool) -> list[Result]:
             export.snapshot_views()
         results.append(
             Result(
-                "8 analytics",
+                "10 analytics",
                 "view snapshots (every view table rewritten)",
                 f"{snapshot.elapsed:.1f} s",
                 note="on their own cadence, not part of an incremental export",
@@ -107,10 +107,10 @@ def run(quick: bool) -> list[Result]:
         for analysis in ANALYSES.values():
             parameters = analysis.validated(_defaults(analysis.name, database))
             samples = timed([lambda a=analysis, p=parameters: a.run(database, p, EVERYONE)] * repeats)
-            results.append(within_p95("8 analytics", f"analysis {analysis.name}", samples, 1000, ""))
+            results.append(within_p95("10 analytics", f"analysis {analysis.name}", samples, 1000, ""))
         samples = timed([lambda: database.query(TYPICAL_QUERY)] * repeats)
         results.append(
-            within_p95("8 analytics", "money per manager per month, 2 years (SQL)", samples, 500, "")
+            within_p95("10 analytics", "money per manager per month, 2 years (SQL)", samples, 500, "")
         )
         return results
     finally:

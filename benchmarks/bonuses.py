@@ -1,4 +1,4 @@
-"""Benchmark 9: bonus statements recomputed from the log of the demo company on PostgreSQL.
+"""Benchmark 14: bonus statements recomputed from the log of the demo company on PostgreSQL.
 
 The demo (``benchmarks.demo.seeded_demo``, ×``SCALE``; ×1 with --quick) holds three bonus
 rule versions. Measured, each from a cold start (the log read again every time, as a request
@@ -57,7 +57,7 @@ def raw_read(schema: str) -> tuple[int, float]:
 
 
 def run(quick: bool) -> list[Result]:
-    bench = "9 bonuses"
+    bench = "14 bonuses"
     demo = seeded_demo(1 if quick else SCALE)
     source = demo.letopis.store
     last_full_year = Period(NOW.year - 1, Grain.YEAR, 1)

@@ -1,4 +1,4 @@
-"""Benchmark 9: the calendar, the daily report and the feeds over the demo data on PostgreSQL.
+"""Benchmark 12: the calendar, the daily report and the feeds over the demo data on PostgreSQL.
 
 The demo company (``benchmarks.demo.seeded_demo``, ×``SCALE``; ×1 with --quick), read at
 the demo's own moment (``NOW``) as the manager with the most calendar entries:
@@ -10,7 +10,7 @@ the demo's own moment (``NOW``) as the manager with the most calendar entries:
 - ``GET /me/today`` through the web API (a uvicorn subprocess; its clock is the real one,
   so the day it reports is today's, not the demo's);
 - ``ProjectionRunner.rebuild()`` with only the calendar's projections (the calendar and its
-  feeds; benchmark 8 rebuilds the other planning views) against a raw ``COPY`` of exactly
+  feeds; benchmark 11 rebuilds the other planning views) against a raw ``COPY`` of exactly
   the rows the rebuild produced into tables of the same shape, in rows per second.
 """
 
@@ -43,7 +43,7 @@ def run(quick: bool) -> list[Result]:
     scale = 1 if quick else SCALE
     queries = 100 if quick else 300
     rng = random.Random(13)
-    bench = "9 calendar"
+    bench = "12 calendar"
     demo = seeded_demo(scale)
     letopis, views = demo.letopis, demo.letopis.views
     today = NOW.astimezone(CALENDAR_ZONE).date()

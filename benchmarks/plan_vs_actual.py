@@ -1,4 +1,4 @@
-"""Benchmark 8: plan against actual for the whole company, on PostgreSQL.
+"""Benchmark 13: plan against actual for the whole company, on PostgreSQL.
 
 The demo company (``benchmarks.demo.seeded_demo``, ×10; ×1 with --quick) with its two years
 of plans; the analyst, who reads everyone's figures, asks for the company's plan against
@@ -24,7 +24,7 @@ def run(quick: bool) -> list[Result]:
     scale = 1 if quick else 10
     queries = 60 if quick else 300
     rng = random.Random(13)
-    bench = "8 plan vs actual"
+    bench = "13 plan vs actual"
     demo = seeded_demo(scale)
     views = demo.letopis.views
     with views.reading() as cursor:

@@ -1,4 +1,4 @@
-"""Benchmark 8: planning over the demo data on PostgreSQL.
+"""Benchmark 11: planning over the demo data on PostgreSQL.
 
 The demo company (``benchmarks.demo.seeded_demo``) with its two years of planned
 activities, tasks, timesheets, rates, reminders, bookings and meetings. Then:
@@ -42,7 +42,7 @@ def planning_projections() -> list[Projection]:
 def run(quick: bool) -> list[Result]:
     scale = 1 if quick else SCALE
     queries = 50 if quick else 200
-    bench = "8 planning"
+    bench = "11 planning"
     demo = seeded_demo(scale)
     views = demo.letopis.views
     with views.reading() as cursor:

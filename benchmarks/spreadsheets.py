@@ -1,4 +1,4 @@
-"""Benchmark 8: the contract register downloaded as a spreadsheet, over the demo on PostgreSQL.
+"""Benchmark 9: the contract register downloaded as a spreadsheet, over the demo on PostgreSQL.
 
 ``GET /api/v1/contracts?format=xlsx`` as a reader who sees every contract (the whole register
 in one file, about 15,000 contracts at ×10), through the web API in a uvicorn subprocess;
@@ -45,7 +45,7 @@ def run(quick: bool) -> list[Result]:
     p95_ms = percentile(samples["xlsx"], 0.95) * 1000
     return [
         Result(
-            "8 spreadsheets",
+            "9 spreadsheets",
             f"GET /contracts?format=xlsx, {contracts} contracts (demo ×{scale})",
             latency_text(samples["xlsx"]),
             f"p95 target {TARGET_MS:g} ms",
@@ -54,7 +54,7 @@ def run(quick: bool) -> list[Result]:
             f"{rounds} downloads, {sizes['xlsx'] / 1e6:.1f} MB; {demo.preparation}",
         ),
         Result(
-            "8 spreadsheets",
+            "9 spreadsheets",
             f"GET /contracts?format=csv, {contracts} contracts (demo ×{scale})",
             latency_text(samples["csv"]),
             note=f"{rounds} downloads, {sizes['csv'] / 1e6:.1f} MB",

@@ -171,7 +171,8 @@ def test_an_orders_status_history_is_kept_in_order(letopis, staff, client_of_iva
         ("in_work", TODAY),
     ]
     assert total == 1
-    assert orders[0]["lines"] == [{"name": "Перевозка контейнера 40'", "quantity": "1", "unit": "конт."}]
+    container = {"name": "Перевозка контейнера 40'", "quantity": "1", "unit": "конт."}
+    assert orders[0]["lines"] == [container | {"item_id": None, "amount": None}]
 
 
 def test_the_rate_on_a_day_is_the_latest_recorded_on_or_before_it(letopis, staff):

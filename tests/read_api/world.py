@@ -193,10 +193,10 @@ def planning_world(api: Api, ids: dict[str, str]) -> dict[str, str]:
     planned["reminder"] = api.write(
         "ivanov", "post", "/reminders", {"remind_at": moment(2), "text": "Позвонить"}
     )["id"]
-    planned["meeting"] = api.write("ivanov", "post", "/internal-meetings", meeting_body(ids["ivanov"]))["id"]
-    planned["decision"] = api.read("ivanov", f"/internal-meetings/{planned['meeting']}")["decisions"][0][
-        "decision_id"
-    ]
+    meeting = api.write("ivanov", "post", "/internal-meetings", meeting_body(ids["ivanov"]))
+    planned["meeting"] = meeting["id"]
+    recorded = api.read("ivanov", f"/internal-meetings/{meeting['id']}", after=meeting["position"])
+    planned["decision"] = recorded["decisions"][0]["decision_id"]
     planned["resource"] = api.write(
         "head", "post", "/resources", {"name": "Переговорная «Нева»", "kind": "meeting_room"}
     )["id"]
