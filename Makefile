@@ -8,7 +8,6 @@ $(BIN)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
-	$(MAKE) --no-print-directory browser
 	touch $@
 
 # The dashboard's browser test drives Debian's Chromium; as root it is installed when missing,
