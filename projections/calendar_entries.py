@@ -147,7 +147,19 @@ def timed_entry(
     sequence: int = 0,
 ) -> Row:
     first, last = days_of(starts_at, ends_at)
-    return _entry(entry_id, employee_id, layer, source, title, status, first, last, updated_at, details) | {
+    day_span = all_day_entry(
+        entry_id,
+        employee_id,
+        layer,
+        source,
+        title=title,
+        status=status,
+        first_day=first,
+        last_day=last,
+        updated_at=updated_at,
+        details=details,
+    )
+    return day_span | {
         "all_day": 0,
         "starts_at": starts_at,
         "ends_at": ends_at,
@@ -167,23 +179,6 @@ def all_day_entry(
     last_day: date,
     updated_at: datetime,
     details: dict[str, Any] | None = None,
-) -> Row:
-    return _entry(
-        entry_id, employee_id, layer, source, title, status, first_day, last_day, updated_at, details
-    )
-
-
-def _entry(
-    entry_id: str,
-    employee_id: str,
-    layer: Layer,
-    source: Source,
-    title: str,
-    status: str,
-    first_day: date,
-    last_day: date,
-    updated_at: datetime,
-    details: dict[str, Any] | None,
 ) -> Row:
     return {
         "entry_id": entry_id,
