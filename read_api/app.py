@@ -2,9 +2,11 @@
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import cache
 
 from fastapi import APIRouter, FastAPI
 from fastapi.routing import APIRoute
+from starlette.routing import BaseRoute
 
 from projections.worker import ProjectionWorker
 from read_api import errors
@@ -48,10 +50,61 @@ from read_api.routers import (
 from read_api.schemas import EVERY_REQUEST
 from read_api.sign_ins import SignInLimit
 
+API_ROUTERS = (
+    counterparties,
+    contacts,
+    interactions,
+    history,
+    phones,
+    employees,
+    catalogue,
+    inquiries,
+    refusals,
+    contracts,
+    orders,
+    payments,
+    exchange_rates,
+    financial_positions,
+    pipelines,
+    deals,
+    funnel,
+    audit,
+    analytics,
+    calendar,
+    activities,
+    tasks,
+    time_audit,
+    reminders,
+    resources,
+    internal_meetings,
+    today,
+    sales_plans,
+    plan_vs_actual,
+    forecasts,
+    plan_forms,
+    bonuses,
+)
+"""The resources under /api/v1, each a router of its own."""
+
 
 def _operation_id(route: APIRoute) -> str:
     """Each route's function name, so a generated client reads ``list_counterparties()``."""
     return route.name
+
+
+@cache
+def _routes() -> tuple[BaseRoute, ...]:
+    """Every route, built once per process: building one analyses each of its parameters into
+    validators (about a second for them all), and nothing in a route depends on the backend,
+    which a request finds in ``app.state``. Each app (one per backend) shares them."""
+    every = APIRouter(generate_unique_id_function=_operation_id)
+    api = APIRouter(prefix="/api/v1", responses=EVERY_REQUEST)
+    for module in API_ROUTERS:
+        api.include_router(module.router)
+    every.include_router(api)
+    every.include_router(health.router)
+    every.include_router(dashboard.router)
+    return tuple(every.routes)
 
 
 def create_app(
@@ -86,48 +139,9 @@ def create_app(
             "position they reached; pass it as `?after=` to any read to see your own write. "
             "Every error answers with the same body: `detail`, `code` and `errors`."
         ),
-        generate_unique_id_function=_operation_id,
     )
     app.state.backend = backend
     app.state.sign_ins = sign_ins or SignInLimit(failures=20, window_seconds=60)
-    api = APIRouter(prefix="/api/v1", responses=EVERY_REQUEST)
-    for module in (
-        counterparties,
-        contacts,
-        interactions,
-        history,
-        phones,
-        employees,
-        catalogue,
-        inquiries,
-        refusals,
-        contracts,
-        orders,
-        payments,
-        exchange_rates,
-        financial_positions,
-        pipelines,
-        deals,
-        funnel,
-        audit,
-        analytics,
-        calendar,
-        activities,
-        tasks,
-        time_audit,
-        reminders,
-        resources,
-        internal_meetings,
-        today,
-        sales_plans,
-        plan_vs_actual,
-        forecasts,
-        plan_forms,
-        bonuses,
-    ):
-        api.include_router(module.router)
-    app.include_router(api)
-    app.include_router(health.router)
-    app.include_router(dashboard.router)
+    app.router.routes.extend(_routes())
     errors.install(app)
     return app
