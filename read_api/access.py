@@ -1,6 +1,6 @@
 """Fetching one card for a reader: it must exist, and lie within the reader's scope."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
 from aggregates.errors import NotFound
@@ -12,28 +12,39 @@ from projections.employee_directory import responsible
 from read_api.deps import Backend, fresh_lookup
 
 
-def _readable(
+def readable(
     backend: Backend,
     actor: Actor,
     what: str,
-    key: str,
-    lookup: Callable[[ViewCursor, str], dict[str, Any] | None],
+    lookup: Callable[[ViewCursor], dict[str, Any] | None],
+    owner: str = "manager_id",
+    involved: Callable[[dict[str, Any]], Collection[str]] = lambda found: (),
 ) -> dict[str, Any]:
-    def with_its_manager(cursor: ViewCursor) -> tuple[dict[str, Any], Responsible] | None:
-        found = lookup(cursor, key)
-        return None if found is None else (found, responsible(cursor, found["manager_id"]))
+    """The record ``lookup`` finds, named ``what`` when it does not exist; the reader must have
+    its ``owner`` field's employee within scope, unless the reader is one of the people
+    ``involved`` in it (a participant of a meeting, the assigner of a task)."""
 
-    card = fresh_lookup(backend, with_its_manager)
+    def with_its_owner(cursor: ViewCursor) -> tuple[dict[str, Any], Responsible] | None:
+        found = lookup(cursor)
+        return None if found is None else (found, responsible(cursor, found[owner]))
+
+    card = fresh_lookup(backend, with_its_owner)
     if card is None:
-        raise NotFound(f"{what} {key} does not exist")
-    found, manager = card
-    check_may_read(actor, manager)
+        raise NotFound(f"{what} does not exist")
+    found, its_owner = card
+    if actor.employee_id not in involved(found):
+        check_may_read(actor, its_owner)
     return found
 
 
 def readable_counterparty(backend: Backend, actor: Actor, counterparty_id: str) -> dict[str, Any]:
-    return _readable(backend, actor, "counterparty", counterparty_id, get_counterparty)
+    return readable(
+        backend,
+        actor,
+        f"counterparty {counterparty_id}",
+        lambda cursor: get_counterparty(cursor, counterparty_id),
+    )
 
 
 def readable_contact(backend: Backend, actor: Actor, contact_id: str) -> dict[str, Any]:
-    return _readable(backend, actor, "contact", contact_id, get_contact)
+    return readable(backend, actor, f"contact {contact_id}", lambda cursor: get_contact(cursor, contact_id))

@@ -7,9 +7,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from aggregates.errors import InvalidValue, NotFound
+from aggregates.errors import InvalidValue
 from aggregates.planned_activity import ActivityKind, ActivityStatus
-from aggregates.scope import Actor, check_may_read
+from aggregates.scope import Actor
 from commands.fields import EntityId, Moment, SearchText
 from commands.planned_activity_commands import (
     CancelActivity,
@@ -18,8 +18,8 @@ from commands.planned_activity_commands import (
     PlanActivity,
     RescheduleActivity,
 )
-from projections.employee_directory import responsible
 from projections.planned_activities import ActivityFilter, execution_control, get_activity, search_activities
+from read_api.access import readable
 from read_api.deps import (
     Backend,
     BackendDep,
@@ -29,7 +29,6 @@ from read_api.deps import (
     ReadAfter,
     RecordId,
     Write,
-    fresh_lookup,
 )
 from read_api.schemas import READ_ONE, WRITE, Page, Uuid, WriteResult
 
@@ -92,13 +91,14 @@ def now(backend: Backend) -> datetime:
 
 def readable_activity(backend: Backend, actor: Actor, activity_id: str) -> dict[str, Any]:
     moment = now(backend)
-    found = fresh_lookup(backend, lambda cursor: get_activity(cursor, activity_id, moment))
-    if found is None:
-        raise NotFound(f"activity {activity_id} does not exist")
-    if actor.employee_id not in (found["responsible_id"], *found["participant_ids"]):
-        with backend.views.reading() as cursor:
-            check_may_read(actor, responsible(cursor, found["responsible_id"]))
-    return found
+    return readable(
+        backend,
+        actor,
+        f"activity {activity_id}",
+        lambda cursor: get_activity(cursor, activity_id, moment),
+        owner="responsible_id",
+        involved=lambda found: (found["responsible_id"], *found["participant_ids"]),
+    )
 
 
 Since = Annotated[Moment | None, Query(description="Only activities whose deadline is after this time")]

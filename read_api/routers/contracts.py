@@ -8,8 +8,7 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
 from aggregates.contract import ContractStatus
-from aggregates.errors import NotFound
-from aggregates.scope import Actor, check_may_read
+from aggregates.scope import Actor
 from commands.contract_commands import (
     AmendContract,
     CompleteStage,
@@ -22,7 +21,7 @@ from commands.contract_commands import (
 from commands.fields import EntityId
 from letopis.spreadsheets import Column, Kind
 from projections.contract_register import ContractFilter, ContractRegister, get_contract, search_contracts
-from projections.employee_directory import responsible
+from read_api.access import readable
 from read_api.deps import (
     Backend,
     BackendDep,
@@ -32,7 +31,6 @@ from read_api.deps import (
     ReadAfter,
     RecordId,
     Write,
-    fresh_lookup,
 )
 from read_api.schemas import READ_ONE, WRITE, DecimalText, Page, Uuid, WriteResult
 from read_api.spreadsheet_routes import list_sheet, spreadsheet_route
@@ -94,12 +92,9 @@ def business_today(backend: Backend) -> date:
 
 def readable_contract(backend: Backend, actor: Actor, contract_id: str) -> dict[str, Any]:
     today = business_today(backend)
-    found = fresh_lookup(backend, lambda cursor: get_contract(cursor, contract_id, today))
-    if found is None:
-        raise NotFound(f"contract {contract_id} does not exist")
-    with backend.views.reading() as cursor:
-        check_may_read(actor, responsible(cursor, found["manager_id"]))
-    return found
+    return readable(
+        backend, actor, f"contract {contract_id}", lambda cursor: get_contract(cursor, contract_id, today)
+    )
 
 
 CONTRACT_REGISTER = list_sheet(

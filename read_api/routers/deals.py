@@ -7,8 +7,6 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from aggregates.deal import DealStatus
-from aggregates.errors import NotFound
-from aggregates.scope import check_may_read
 from commands.deal_commands import (
     ChangeDealAmount,
     ChangeDealCloseDate,
@@ -20,8 +18,8 @@ from commands.deal_commands import (
 from commands.fields import EntityId, SearchText
 from letopis.spreadsheets import Column, Kind
 from projections.deal_queries import DealFilter, get_deal, search_deals
-from projections.employee_directory import responsible
-from read_api.deps import BackendDep, CurrentActor, Limit, Offset, ReadAfter, RecordId, Write, fresh_lookup
+from read_api.access import readable
+from read_api.deps import BackendDep, CurrentActor, Limit, Offset, ReadAfter, RecordId, Write
 from read_api.schemas import READ_ONE, WRITE, DecimalText, Page, Uuid, WriteResult
 from read_api.spreadsheet_routes import list_sheet, spreadsheet_route
 
@@ -109,12 +107,7 @@ def list_deals(
 
 @router.get("/{deal_id}", response_model=DealCard, dependencies=[ReadAfter], responses=READ_ONE)
 def get_deal_card(deal_id: RecordId, backend: BackendDep, actor: CurrentActor) -> DealCard:
-    found = fresh_lookup(backend, lambda cursor: get_deal(cursor, deal_id))
-    if found is None:
-        raise NotFound(f"deal {deal_id} does not exist")
-    with backend.views.reading() as cursor:
-        check_may_read(actor, responsible(cursor, found["manager_id"]))
-    return DealCard(**found)
+    return DealCard(**readable(backend, actor, f"deal {deal_id}", lambda cursor: get_deal(cursor, deal_id)))
 
 
 @router.post("", status_code=201, responses=WRITE)

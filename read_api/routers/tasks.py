@@ -7,9 +7,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from aggregates.errors import NotFound
 from aggregates.planned_activity import BUSINESS_ZONE
-from aggregates.scope import Actor, check_may_read
+from aggregates.scope import Actor
 from aggregates.task import Priority, TaskStatus
 from commands.fields import EntityId
 from commands.task_commands import (
@@ -20,8 +19,8 @@ from commands.task_commands import (
     ReportTimeSpent,
     ReturnTask,
 )
-from projections.employee_directory import responsible
 from projections.tasks import TaskFilter, get_task, search_tasks
+from read_api.access import readable
 from read_api.deps import (
     Backend,
     BackendDep,
@@ -31,7 +30,6 @@ from read_api.deps import (
     ReadAfter,
     RecordId,
     Write,
-    fresh_lookup,
 )
 from read_api.schemas import READ_ONE, WRITE, Page, Uuid, WriteResult
 
@@ -70,13 +68,14 @@ def business_today(backend: Backend) -> date:
 
 def readable_task(backend: Backend, actor: Actor, task_id: str) -> dict[str, Any]:
     today = business_today(backend)
-    found = fresh_lookup(backend, lambda cursor: get_task(cursor, task_id, today))
-    if found is None:
-        raise NotFound(f"task {task_id} does not exist")
-    if actor.employee_id not in (found["assignee_id"], found["assigner_id"]):
-        with backend.views.reading() as cursor:
-            check_may_read(actor, responsible(cursor, found["assignee_id"]))
-    return found
+    return readable(
+        backend,
+        actor,
+        f"task {task_id}",
+        lambda cursor: get_task(cursor, task_id, today),
+        owner="assignee_id",
+        involved=lambda found: (found["assignee_id"], found["assigner_id"]),
+    )
 
 
 @router.get("", response_model=Page[TaskCard], dependencies=[ReadAfter])
