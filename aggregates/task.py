@@ -32,6 +32,15 @@ class TaskStatus(StrEnum):
 IN_WORK = frozenset({TaskStatus.ACCEPTED, TaskStatus.RETURNED})
 
 
+class Step(Fact):
+    """A step of a task after its assignment names who assigned it, to whom and for which
+    client, so that views follow the task without remembering its assignment."""
+
+    assigner_id: str
+    assignee_id: str
+    counterparty_id: str | None
+
+
 class Task(Aggregate):
     class Assigned(Aggregate.Created, Fact):
         assigner_id: str
@@ -55,36 +64,23 @@ class Task(Aggregate):
             aggregate.due_on = self.due_on
             aggregate.counterparty_id = self.counterparty_id
 
-    class Accepted(Fact):
-        assigner_id: str
-        assignee_id: str
-        counterparty_id: str | None
-
+    class Accepted(Step):
         def apply(self, aggregate: "Task") -> None:
             aggregate.status = TaskStatus.ACCEPTED
 
-    class Completed(Fact):
-        assigner_id: str
-        assignee_id: str
-        counterparty_id: str | None
+    class Completed(Step):
         note: str
 
         def apply(self, aggregate: "Task") -> None:
             aggregate.status = TaskStatus.COMPLETED
 
-    class Approved(Fact):
-        assigner_id: str
-        assignee_id: str
-        counterparty_id: str | None
+    class Approved(Step):
         comment: str
 
         def apply(self, aggregate: "Task") -> None:
             aggregate.status = TaskStatus.APPROVED
 
-    class Returned(Fact):
-        assigner_id: str
-        assignee_id: str
-        counterparty_id: str | None
+    class Returned(Step):
         comment: str
 
         def apply(self, aggregate: "Task") -> None:
