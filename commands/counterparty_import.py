@@ -32,6 +32,7 @@ from commands.context import Context
 from commands.counterparty_commands import PROFILE_KEYS, CounterpartyCard
 from commands.fields import EntityId, Line, Name, Phones
 from commands.handling import Handlers
+from commands.import_columns import name_key
 from commands.import_rows import ContactRow, contact_fields, counterparty_fields, plan_for
 from commands.import_tables import FileRefused, read_table
 from commands.scope import check_assignable, counterparty_guard
@@ -165,8 +166,8 @@ def import_counterparties(
     organisations_named: OrganisationsNamed | None = None,
     progress: Progress | None = None,
 ) -> ImportReport:
-    """``managers``: employee ids by name key (``import_columns.title_key``), for a responsible
-    manager given by name."""
+    """``managers``: employee ids by ``import_columns.name_key`` of their names, for a
+    responsible manager given by name."""
     given = (
         counterparties
         if isinstance(counterparties, ImportFile) or counterparties is None
@@ -285,7 +286,7 @@ class _Checker:
         self._claimed_on.update(dict.fromkeys(keys, line))
         if card.tax_id and not card.branch:
             self._by_tax_id.setdefault(registered.profile["tax_id"], index)
-        self._by_name.setdefault(_name_key(registered.name), []).append(index)
+        self._by_name.setdefault(name_key(registered.name), []).append(index)
         self.cards.append(card)
         return None
 
@@ -335,7 +336,7 @@ class _Checker:
             return {}, f"organisation: no card with ИНН {row.tax_id}"
         if not row.organisation:
             return {}, "organisation: give the organisation's ИНН or name"
-        named = self._by_name.get(_name_key(row.organisation), [])
+        named = self._by_name.get(name_key(row.organisation), [])
         if len(named) == 1:
             return {"card": named[0]}, None
         found = organisations_named(row.organisation) if organisations_named and not named else []
@@ -356,10 +357,6 @@ class _Checker:
                 self._guarded[counterparty_id] = domain_reason(refused)
         problem = self._guarded[counterparty_id]
         return ({}, problem) if problem else ({"counterparty_id": counterparty_id}, None)
-
-
-def _name_key(name: str) -> str:
-    return " ".join(name.casefold().replace("ё", "е").split())
 
 
 def _manager_problem(ctx: Context, manager_id: str | None) -> str | None:

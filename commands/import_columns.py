@@ -14,6 +14,11 @@ from dataclasses import dataclass
 from aggregates.counterparty import CounterpartyKind, LegalForm
 
 
+def name_key(name: str) -> str:
+    """A person's or organisation's name compared in any case, with ё or е."""
+    return " ".join(name.casefold().replace("ё", "е").split())
+
+
 def title_key(title: str) -> str:
     cleaned = " ".join(title.casefold().replace("ё", "е").replace("_", " ").split())
     return cleaned.strip(" *:.")

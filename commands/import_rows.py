@@ -16,6 +16,7 @@ from commands.import_columns import (
     YES,
     ColumnPlan,
     cell_values,
+    name_key,
     plan_columns,
     title_key,
 )
@@ -108,7 +109,7 @@ def _manager(value: str, managers: Mapping[str, list[str]]) -> tuple[str | None,
         return str(UUID(value)), None
     except ValueError:
         pass
-    found = managers.get(title_key(value), [])
+    found = managers.get(name_key(value), [])
     if len(found) == 1:
         return found[0], None
     if found:
