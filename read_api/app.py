@@ -28,6 +28,7 @@ from read_api.routers import (
     funnel,
     health,
     history,
+    imports,
     inquiries,
     interactions,
     internal_meetings,
@@ -124,6 +125,7 @@ def create_app(
         forecasts,
         plan_forms,
         bonuses,
+        imports,
     ):
         api.include_router(module.router)
     app.include_router(api)
