@@ -228,7 +228,7 @@ def plan_columns(
             f'unknown columns {", ".join(map(repr, unknown))}: name their fields with --map "Title=field" '
             f"(fields: {', '.join(sorted(fields))}<name>)"
         )
-    single = [t for t in targets if t not in (IGNORED, "phones", "emails")]
+    single = [t for t in targets if t not in (IGNORED, "phones", "emails", "form_or_kind")]
     repeated = sorted({t for t in single if single.count(t) > 1})
     if len(set(header)) != len(header) or repeated:
         twice = sorted({h for h in header if header.count(h) > 1}) or repeated

@@ -89,6 +89,8 @@ def import_counterparties_command(
     rows = sum(path.read_bytes().count(b"\n") for path in (file, contacts) if path is not None)
     with application() as letopis, progress_bar() as progress:
         actor = console_operator() if as_employee is None else _employee(letopis, as_employee)
+        # Managers named by name, and organisations by name, are looked up in the views.
+        letopis.runner.catch_up()
         task = progress.add_task("Checking rows", total=rows or None)
         report = run_import(
             letopis,
