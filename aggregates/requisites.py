@@ -134,6 +134,19 @@ def _found(requisites: Mapping[str, str], keys: tuple[str, ...]) -> tuple[str, s
     return None
 
 
+def _index(requisites: Mapping[str, str]) -> dict[str, tuple[str, str]]:
+    """The requisites by their key, each with the name it was given under: one pass for all."""
+    index: dict[str, tuple[str, str]] = {}
+    for name, value in requisites.items():
+        if value.strip():
+            index.setdefault(requisite_key(name), (name, value.strip()))
+    return index
+
+
+def _first(index: dict[str, tuple[str, str]], keys: tuple[str, ...]) -> tuple[str, str] | None:
+    return next((index[key] for key in keys if key in index), None)
+
+
 def kpp_of(requisites: Mapping[str, str]) -> str | None:
     found = _found(requisites, KPP_KEYS)
     return found[1] if found else None
@@ -146,12 +159,15 @@ def broken_requisites(tax_id: str | None, requisites: Mapping[str, str]) -> list
     if tax_id is not None and tax_id.isdigit():
         # Foreign tax ids are free text; a Russian one is all digits.
         broken.append(check_inn(tax_id))
+    if not requisites:
+        return [problem for problem in broken if problem is not None]
+    index = _index(requisites)
     for keys, check in _SIMPLE_CHECKS:
-        if found := _found(requisites, keys):
+        if found := _first(index, keys):
             broken.append(check(found[1], f"requisites.{found[0]}"))
-    bik = _found(requisites, BIK_KEYS)
+    bik = _first(index, BIK_KEYS)
     for keys, correspondent in ((ACCOUNT_KEYS, False), (CORRESPONDENT_KEYS, True)):
-        if found := _found(requisites, keys):
+        if found := _first(index, keys):
             broken.append(
                 check_account(
                     found[1], bik[1] if bik else None, f"requisites.{found[0]}", correspondent=correspondent

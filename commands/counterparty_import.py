@@ -15,7 +15,6 @@ cards of the same import first, then among the cards already registered.
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Annotated, Any
-from uuid import UUID
 
 from pydantic import BaseModel, Field, ValidationError
 
@@ -37,7 +36,7 @@ from commands.import_rows import ContactRow, contact_fields, counterparty_fields
 from commands.import_tables import FileRefused, read_table
 from commands.scope import check_assignable, counterparty_guard
 from commands.service import WriteService
-from commands.tax_id_claims import claim_keys, claims_of_new_card, taken_by_another
+from commands.tax_id_claims import claim_keys, claims_of_new_cards
 
 handlers = Handlers()
 
@@ -114,12 +113,9 @@ def import_cards(ctx: Context, command: ImportCounterparties) -> list[Counterpar
     cards = [
         _register(ctx.stamp, _manager_of(ctx, card), card, command.check_requisites) for card in command.cards
     ]
-    claims: dict[UUID, TaxIdClaim] = {}
-    for card, given in zip(cards, command.cards, strict=True):
-        for claim in claims_of_new_card(ctx, card, branch=given.branch):
-            if claim.id in claims:
-                claims[claim.id].check_free_for(str(card.id))
-            claims[claim.id] = claim
+    claims = claims_of_new_cards(
+        ctx, [(card, given.branch) for card, given in zip(cards, command.cards, strict=True)]
+    )
     contacts = []
     for person in command.contacts:
         organisation = (
@@ -133,7 +129,7 @@ def import_cards(ctx: Context, command: ImportCounterparties) -> list[Counterpar
                 ctx.stamp, counterparty_id=str(organisation.id), manager_id=organisation.manager_id, **details
             )
         )
-    return [*cards, *claims.values(), *contacts]
+    return [*cards, *claims, *contacts]
 
 
 def _register(stamp: Stamp, manager_id: str, card: CounterpartyCard, check_requisites: bool) -> Counterparty:
@@ -206,6 +202,14 @@ def import_counterparties(
     return report
 
 
+@dataclass(frozen=True)
+class _CheckedCard:
+    line: int
+    card: CounterpartyCard
+    registered: Counterparty
+    keys: list[str]
+
+
 class _Checker:
     """Checks rows one by one, keeping the good ones and why the others were refused."""
 
@@ -250,23 +254,28 @@ class _Checker:
         table = read_table(given.data, encoding=given.encoding, sheet=given.sheet)
         self.read_as.append(f"counterparties: {table.described}")
         plan = plan_for(table.header, given.mapping, contacts=False)
+        checked: list[_CheckedCard] = []
         for line, cells in table.rows:
             self._tick()
             fields, problem = counterparty_fields(plan, cells, self.managers)
+            found = None if problem else self._check_card(line, fields)
             if problem:
                 self._refuse(line, problem)
-            else:
-                self._check_card(line, fields)
+            elif found:
+                checked.append(found)
+        self._keep_unclaimed(checked)
 
-    def _check_card(self, line: int, fields: dict[str, Any]) -> None:
+    def _check_card(self, line: int, fields: dict[str, Any]) -> "_CheckedCard | None":
         try:
             card = CounterpartyCard.model_validate(fields)
         except ValidationError as invalid:
-            return self._refuse(line, validation_reason(invalid))
+            self._refuse(line, validation_reason(invalid))
+            return None
         if card.manager_id not in self._manager_problems:
             self._manager_problems[card.manager_id] = _manager_problem(self.trial, card.manager_id)
         if problem := self._manager_problems[card.manager_id]:
-            return self._refuse(line, problem)
+            self._refuse(line, problem)
+            return None
         try:
             registered = _register(
                 self.trial.stamp, _manager_of(self.trial, card), card, self.check_requisites
@@ -275,20 +284,39 @@ class _Checker:
             for key in keys:
                 if key in self._claimed_on:
                     raise InvalidValue("tax_id", f"{key} is already on line {self._claimed_on[key]}")
-                taken_by_another(self.trial, key, "")
         except DomainError as refused:
-            return self._refuse(line, domain_reason(refused))
+            self._refuse(line, domain_reason(refused))
+            return None
         if not self.check_requisites:
             profile = registered.profile
             for broken in broken_requisites(profile["tax_id"], profile["requisites"]):
                 self.warnings.append(RejectedRow(line, f"{broken.field}: {broken.rule}", self.file))
-        index = len(self.cards)
         self._claimed_on.update(dict.fromkeys(keys, line))
-        if card.tax_id and not card.branch:
-            self._by_tax_id.setdefault(registered.profile["tax_id"], index)
-        self._by_name.setdefault(name_key(registered.name), []).append(index)
-        self.cards.append(card)
-        return None
+        return _CheckedCard(line, card, registered, keys)
+
+    def _keep_unclaimed(self, checked: "list[_CheckedCard]") -> None:
+        """Refuses the cards whose ИНН another card already holds (the claims of all asked at
+        once), and keeps the others."""
+        made = self.trial.existing([tax_id_claim_id(key) for found in checked for key in found.keys])
+        held = {}
+        for claim_id in made:
+            claim = self.trial.load(TaxIdClaim, claim_id, "tax_id")
+            if claim.held:
+                held[claim.key] = claim
+        for found in checked:
+            try:
+                for key in found.keys:
+                    if key in held:
+                        held[key].check_free_for("")
+            except DomainError as refused:
+                self._refuse(found.line, domain_reason(refused))
+                continue
+            index = len(self.cards)
+            if found.card.tax_id and not found.card.branch:
+                self._by_tax_id.setdefault(found.registered.profile["tax_id"], index)
+            self._by_name.setdefault(name_key(found.registered.name), []).append(index)
+            self.cards.append(found.card)
+        self.rejected.sort(key=lambda row: (row.file != "counterparties", row.line))
 
     def check_contacts(self, given: ImportFile, organisations_named: OrganisationsNamed | None) -> None:
         self.file = "contacts"

@@ -18,14 +18,27 @@ def taken_by_another(ctx: Context, key: str, counterparty_id: str) -> None:
 
 
 def claims_of_new_card(ctx: Context, card: Counterparty, *, branch: bool) -> list[TaxIdClaim]:
-    return [_claim(ctx, key, card) for key in claim_keys(card, branch=branch)]
+    return claims_of_new_cards(ctx, [(card, branch)])
 
 
-def _claim(ctx: Context, key: str, card: Counterparty) -> TaxIdClaim:
+def claims_of_new_cards(ctx: Context, cards: list[tuple[Counterparty, bool]]) -> list[TaxIdClaim]:
+    """The claims of cards registered together (an import): which claims exist is asked once
+    for all; two cards of the batch claiming one key are refused."""
+    wanted = [(key, card) for card, branch in cards for key in claim_keys(card, branch=branch)]
+    made = ctx.existing([tax_id_claim_id(key) for key, _card in wanted])
+    claims: dict[str, TaxIdClaim] = {}
+    for key, card in wanted:
+        if key in claims:
+            claims[key].check_free_for(str(card.id))
+        claims[key] = _claim(ctx, key, card, tax_id_claim_id(key) in made)
+    return list(claims.values())
+
+
+def _claim(ctx: Context, key: str, card: Counterparty, made: bool | None = None) -> TaxIdClaim:
     claim_id = tax_id_claim_id(key)
     # A claim nobody has made yet is created; two cards racing to create it collide on the
     # append, and the loser, decided again, finds it taken.
-    if not ctx.exists(claim_id):
+    if not (ctx.exists(claim_id) if made is None else made):
         return TaxIdClaim.claim(ctx.stamp, key, str(card.id), card.name)
     claim = ctx.load(TaxIdClaim, claim_id, "tax_id")
     claim.take(ctx.stamp, str(card.id), card.name)
