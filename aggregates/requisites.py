@@ -69,20 +69,20 @@ def ogrn_control_digit(first: str) -> str:
     return str(int(first) % (11 if len(first) == 12 else 13) % 10)
 
 
-def check_ogrn(ogrn: str, field: str = "ОГРН") -> Broken | None:
-    if not ogrn.isdigit() or len(ogrn) != 13:
-        return Broken(field, f"ОГРН {ogrn!r} must have 13 digits")
-    if ogrn[-1] != ogrn_control_digit(ogrn[:-1]):
-        return Broken(field, f"ОГРН {ogrn} fails its control digit")
+def _registration_number(value: str, label: str, length: int, field: str) -> Broken | None:
+    if not value.isdigit() or len(value) != length:
+        return Broken(field, f"{label} {value!r} must have {length} digits")
+    if value[-1] != ogrn_control_digit(value[:-1]):
+        return Broken(field, f"{label} {value} fails its control digit")
     return None
+
+
+def check_ogrn(ogrn: str, field: str = "ОГРН") -> Broken | None:
+    return _registration_number(ogrn, "ОГРН", 13, field)
 
 
 def check_ogrnip(ogrnip: str, field: str = "ОГРНИП") -> Broken | None:
-    if not ogrnip.isdigit() or len(ogrnip) != 15:
-        return Broken(field, f"ОГРНИП {ogrnip!r} must have 15 digits")
-    if ogrnip[-1] != ogrn_control_digit(ogrnip[:-1]):
-        return Broken(field, f"ОГРНИП {ogrnip} fails its control digit")
-    return None
+    return _registration_number(ogrnip, "ОГРНИП", 15, field)
 
 
 def check_bik(bik: str, field: str = "БИК") -> Broken | None:

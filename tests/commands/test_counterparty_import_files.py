@@ -18,6 +18,7 @@ from letopis.cli import app
 from letopis.importing import run_import
 from letopis.settings import Settings
 from letopis.wiring import build
+from tests.commands.test_counterparty_import import data_dir  # noqa: F401  (a fixture)
 
 ONE_C = (
     "Наименование;ИНН;КПП;Телефон;Регион\n" + "ООО «Ромашка»;7707083893;773601001;8 (495) 123-45-67;Москва\n"
@@ -322,18 +323,12 @@ def test_the_sheet_to_read_may_be_named(letopis, staff) -> None:
     assert report.imported == 1
 
 
-@pytest.fixture
-def data_dir(tmp_path, monkeypatch):
-    monkeypatch.setenv("LETOPIS_DATA_DIR", str(tmp_path))
-    monkeypatch.delenv("LETOPIS_DATABASE_URL", raising=False)
-    return tmp_path
-
-
-def test_the_command_line_imports_a_1c_file_with_contacts_and_a_dry_run(data_dir) -> None:
+@pytest.mark.usefixtures("data_dir")
+def test_the_command_line_imports_a_1c_file_with_contacts_and_a_dry_run(tmp_path) -> None:
     letopis = build(Settings())
     manager_id, _token = letopis.create_user("Иванов Иван", Role.MANAGER, "Москва-1", "Продажи")
     letopis.close()
-    cards, people = data_dir / "cards.csv", data_dir / "people.csv"
+    cards, people = tmp_path / "cards.csv", tmp_path / "people.csv"
     cards.write_bytes((ONE_C + "ООО «Тест»;1234567890;;;\n").encode("cp1251"))
     people.write_text(CONTACTS + "Петров Пётр;Директор;;;7707083893;\n", encoding="utf-8")
     arguments = ["import", "counterparties", str(cards), "--contacts", str(people), "--as", manager_id]
