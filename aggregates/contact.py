@@ -7,6 +7,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
+from aggregates import requisites
 from aggregates.counterparty import check_name
 from aggregates.errors import InvalidValue
 from aggregates.phone import normalize_phone
@@ -38,9 +39,9 @@ DETAIL_FIELDS = (
 
 def check_email(email: str) -> str:
     cleaned = email.strip()
-    local, at, domain = cleaned.partition("@")
-    if not (local and at and "." in domain) or " " in cleaned:
-        raise InvalidValue("emails", f"{email!r} is not an e-mail address")
+    broken = requisites.check_email(cleaned, "emails")
+    if broken:
+        raise InvalidValue(broken.field, broken.rule)
     return cleaned
 
 

@@ -8,6 +8,7 @@ from eventsourcing.domain import Aggregate
 
 from aggregates.errors import InvalidValue, RuleViolated
 from aggregates.phone import normalize_phone
+from aggregates.requisites import broken_requisites
 from aggregates.stamp import Fact, Stamp, changed_fields
 
 
@@ -152,9 +153,17 @@ class Counterparty(Aggregate):
 
     @classmethod
     def register(
-        cls, stamp: Stamp, *, manager_id: str, id: UUID | None = None, **profile: Any
+        cls,
+        stamp: Stamp,
+        *,
+        manager_id: str,
+        id: UUID | None = None,
+        check_requisites: bool = True,
+        **profile: Any,
     ) -> "Counterparty":
-        fields = cls._checked_profile({**_EMPTY_PROFILE, **profile})
+        """``check_requisites=False`` keeps the formats but not the control digits: for a legacy
+        import whose broken values are reported as warnings."""
+        fields = cls._checked_profile({**_EMPTY_PROFILE, **profile}, check_requisites)
         return cls._create(cls.Registered, id=id, manager_id=manager_id, **fields, **stamp.fields())
 
     @property
@@ -197,7 +206,7 @@ class Counterparty(Aggregate):
         )
 
     @staticmethod
-    def _checked_profile(fields: dict[str, Any]) -> dict[str, Any]:
+    def _checked_profile(fields: dict[str, Any], check_requisites: bool = True) -> dict[str, Any]:
         checked = dict(fields)
         if "name" in checked:
             checked["name"] = check_name(checked["name"])
@@ -209,6 +218,9 @@ class Counterparty(Aggregate):
             checked["legal_form"] = LegalForm(checked["legal_form"]).value
         if "kind" in checked:
             checked["kind"] = CounterpartyKind(checked["kind"]).value
+        if check_requisites:
+            for broken in broken_requisites(checked.get("tax_id"), checked.get("requisites") or {}):
+                raise InvalidValue(broken.field, broken.rule)
         return checked
 
 

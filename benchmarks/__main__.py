@@ -19,6 +19,7 @@ from benchmarks import (
     calendar,
     demo,
     http,
+    imports,
     latency,
     plan_vs_actual,
     planning,
@@ -45,6 +46,7 @@ BENCHMARKS: dict[str, Callable[[bool], list[Result]]] = {
     "calendar": calendar.run,
     "plan-vs-actual": plan_vs_actual.run,
     "bonuses": bonuses.run,
+    "imports": imports.run,
 }
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 COLUMNS = ("Benchmark", "Case", "Letopis", "Raw baseline", "Ratio", "Target", "", "Notes")
@@ -126,6 +128,14 @@ How to read this table:
   under 10 s, the ratio is the target over the time taken. Beside it, the events the
   replay read per second and the raw rate of reading every row of the log (a server-side
   cursor, nothing decoded) in the same run.
+
+- **15 import**: a client base as 1C hands it over, 100,000 counterparties (ИНН, КПП, ОГРН, bank
+  requisites, phones, region) with 200,000 contacts linked by ИНН, from CSV (Windows-1251, ';') and
+  from XLSX, imported by `import_counterparties` into a fresh store: every row placed by its
+  title, validated (control digits included), checked against the ИНН claims, then written in
+  one append. The baseline inserts exactly the events the import wrote (same topics and state
+  bytes) into a table shaped like the event table in one transaction (`executemany` / `COPY`).
+  Both in file rows per second; target ratio 0.3. The files are kept in `benchmarks/.work/`.
 
 A run of some benchmarks (`--only`) replaces their rows and keeps the other benchmarks'
 rows from earlier runs; the header names the latest run.

@@ -54,6 +54,9 @@ class Context:
     def exists(self, aggregate_id: UUID) -> bool:
         return self.store.exists(aggregate_id)
 
+    def existing(self, aggregate_ids: list[UUID]) -> set[UUID]:
+        return self.store.existing(aggregate_ids)
+
     def responsible(self, employee_id: str) -> Responsible:
         employee = self.load(Employee, employee_id, "manager_id")
         return Responsible(str(employee.id), employee.team, employee.department)

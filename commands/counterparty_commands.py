@@ -5,11 +5,14 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from aggregates.counterparty import Admission, Counterparty, CounterpartyKind, LegalForm
+from aggregates.requisites import kpp_of
+from aggregates.tax_id_claim import TaxIdClaim
 from commands.command import Change, Command
 from commands.context import Context
 from commands.fields import EntityId, Line, Name, Phones, Reason, Tags, never_null, refuse_null, single_line
 from commands.handling import Handlers
 from commands.scope import check_assignable, counterparty_guard
+from commands.tax_id_claims import claims_of_new_card, moved_claims
 
 TaxId = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20), AfterValidator(single_line)]
 Attributes = Annotated[dict[Line, Line], Field(max_length=200)]
@@ -44,6 +47,9 @@ class CounterpartyProfile(BaseModel):
 
 class CounterpartyCard(CounterpartyProfile):
     manager_id: EntityId | None = Field(None, description="Responsible manager; defaults to the author")
+    branch: bool = Field(
+        False, description="A branch of a card already registered: same ИНН, its own КПП in the requisites"
+    )
 
 
 PROFILE_KEYS = set(CounterpartyProfile.model_fields)
@@ -116,23 +122,37 @@ def _may_register(ctx: Context, card: CounterpartyCard) -> None:
 
 
 @handlers.handles(
-    RegisterCounterparty, "counterparty.register", Counterparty.Registered, authorize=_may_register
+    RegisterCounterparty,
+    "counterparty.register",
+    Counterparty.Registered,
+    TaxIdClaim.Claimed,
+    TaxIdClaim.Reclaimed,
+    authorize=_may_register,
 )
-def register_counterparty(ctx: Context, command: RegisterCounterparty) -> list[Counterparty]:
-    return [
-        Counterparty.register(
-            ctx.stamp,
-            manager_id=command.manager_id or ctx.actor.employee_id,
-            **command.model_dump(include=PROFILE_KEYS),
-        )
-    ]
+def register_counterparty(ctx: Context, command: RegisterCounterparty) -> list[Counterparty | TaxIdClaim]:
+    card = Counterparty.register(
+        ctx.stamp,
+        manager_id=command.manager_id or ctx.actor.employee_id,
+        **command.model_dump(include=PROFILE_KEYS),
+    )
+    return [card, *claims_of_new_card(ctx, card, branch=command.branch)]
 
 
 @handlers.changes(
-    Counterparty, ChangeCounterpartyProfile, "counterparty.change_profile", Counterparty.ProfileChanged
+    Counterparty,
+    ChangeCounterpartyProfile,
+    "counterparty.change_profile",
+    Counterparty.ProfileChanged,
+    TaxIdClaim.Claimed,
+    TaxIdClaim.Reclaimed,
+    TaxIdClaim.Released,
 )
-def change_counterparty_profile(ctx: Context, card: Counterparty, command: ChangeCounterpartyProfile) -> None:
+def change_counterparty_profile(
+    ctx: Context, card: Counterparty, command: ChangeCounterpartyProfile
+) -> list[TaxIdClaim]:
+    tax_id_before, kpp_before = card.profile["tax_id"], kpp_of(card.profile["requisites"])
     card.change_profile(ctx.stamp, **command.model_dump(include=PROFILE_KEYS, exclude_unset=True))
+    return moved_claims(ctx, card, tax_id_before, kpp_before)
 
 
 def _may_assign(ctx: Context, card: Counterparty, command: AssignManager) -> None:

@@ -71,6 +71,9 @@ class ChainedRecorder(Protocol):
     def link_unlinked(self, recorded_us: RecordedUs) -> int:
         """Link events appended before the chain existed; how many were linked."""
 
+    def existing(self, originator_ids: Sequence[UUID]) -> set[UUID]:
+        """Which of these aggregates have events, asked in one query (or a few)."""
+
 
 def _now_us() -> int:
     return time.time_ns() // 1000
@@ -79,6 +82,10 @@ def _now_us() -> int:
 def _changed(unchanged: Unchanged, current: Mapping[UUID, int]) -> IntegrityError:
     moved = ", ".join(f"{id_} (at {current[id_]}, not {unchanged[id_]})" for id_ in current)
     return IntegrityError(f"changed since the decision was taken: {moved}")
+
+
+_EXISTING_BATCH = 500
+"""Ids per query: SQLite allows a few thousand parameters."""
 
 
 class MemoryRecorder(POPOApplicationRecorder):
@@ -112,6 +119,10 @@ class MemoryRecorder(POPOApplicationRecorder):
 
     def link_unlinked(self, recorded_us: RecordedUs) -> int:
         return 0  # a log in memory is never older than its chain
+
+    def existing(self, originator_ids: Sequence[UUID]) -> set[UUID]:
+        with self._database_lock:
+            return {id_ for id_ in originator_ids if self._stored_events_index.get(str(id_))}
 
     def _assert_uniqueness(
         self, stored_events: Sequence[StoredEvent], *, unchanged: Unchanged = NONE, **kwargs: Any
@@ -199,6 +210,19 @@ class SQLiteRecorder(SQLiteApplicationRecorder):
             if current:
                 raise _changed(unchanged, current)
         return notification_ids
+
+    def existing(self, originator_ids: Sequence[UUID]) -> set[UUID]:
+        found: set[UUID] = set()
+        with self.datastore.transaction(commit=False) as c:
+            for start in range(0, len(originator_ids), _EXISTING_BATCH):
+                ids = {id_.hex: id_ for id_ in originator_ids[start : start + _EXISTING_BATCH]}
+                c.execute(
+                    f"SELECT DISTINCT originator_id FROM {self.events_table_name} "
+                    f"WHERE originator_id IN ({','.join('?' * len(ids))})",
+                    list(ids),
+                )
+                found.update(ids[row[0]] for row in c.fetchall())
+        return found
 
     def chain_links(self, after: int, limit: int) -> list[Link]:
         with self.datastore.transaction(commit=False) as c:
@@ -339,6 +363,19 @@ class PostgresRecorder(PostgresApplicationRecorder):
         ):
             cursor.execute(self._chain_sql(statement), params, binary=True)
             return [_postgres_link(row) for row in cursor.fetchall()]
+
+    def existing(self, originator_ids: Sequence[UUID]) -> set[UUID]:
+        with (
+            self.datastore.get_connection() as connection,
+            connection.cursor(row_factory=tuple_row) as cursor,
+        ):
+            cursor.execute(
+                self._chain_sql(
+                    "SELECT DISTINCT originator_id FROM {schema}.{table} WHERE originator_id = ANY(%s)"
+                ),
+                (list(originator_ids),),
+            )
+            return {row[0] for row in cursor.fetchall()}
 
     def chain_links(self, after: int, limit: int) -> list[Link]:
         return self._links(

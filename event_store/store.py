@@ -247,6 +247,12 @@ class EventStore:
         # The library answers with a lazy iterator, which is truthy even when empty.
         return next(iter(self._app.events.get(aggregate_id, limit=1)), None) is not None
 
+    def existing(self, aggregate_ids: Iterable[UUID]) -> set[UUID]:
+        """Which of these aggregates exist, in one query (a few for thousands): for a write
+        that would otherwise ask ``exists`` once per record."""
+        wanted = list(dict.fromkeys(aggregate_ids))
+        return self._chain.existing(wanted) if wanted else set()
+
     def head(self) -> int:
         return self._recorder.max_notification_id() or 0
 

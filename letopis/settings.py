@@ -73,6 +73,11 @@ class Settings(BaseSettings):
     analytics_row_limit: int = Field(
         10_000, ge=1, le=1_000_000, description="Rows an analytics query may return"
     )
+    import_requisites_as_warnings: bool = Field(
+        False,
+        description="For a legacy import: requisites that fail their control digits (ИНН, ОГРН, an "
+        "account's key) are imported as they are and listed as warnings instead of refusing the row",
+    )
     kafka_bootstrap_servers: str = Field(
         "", description="Kafka brokers for the event relay (host:port,…); empty: no relay"
     )

@@ -30,6 +30,7 @@ from read_api.routers import (
     funnel,
     health,
     history,
+    imports,
     inquiries,
     interactions,
     internal_meetings,
@@ -83,6 +84,7 @@ API_ROUTERS = (
     forecasts,
     plan_forms,
     bonuses,
+    imports,
 )
 """The resources under /api/v1, each a router of its own."""
 

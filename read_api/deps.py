@@ -17,6 +17,7 @@ from commands.command import Command
 from commands.fields import EntityId, Key
 from commands.service import WriteService
 from event_store.store import EventStore
+from letopis.settings import Settings
 from projections.database import ViewCursor, ViewDatabase
 from projections.employee_directory import actor_for_token
 from projections.runner import ProjectionRunner
@@ -33,6 +34,7 @@ class Backend(Protocol):
     views: ViewDatabase
     store: EventStore
     past: PastViews
+    settings: Settings
 
     @property
     def analytics(self) -> AnalyticsDatabase: ...

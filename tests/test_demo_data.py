@@ -20,6 +20,7 @@ from aggregates.planned_activity import HELD_AS, ActivityKind, PlannedActivity
 from aggregates.reminder import Reminder
 from aggregates.resource import Resource
 from aggregates.task import Task
+from aggregates.tax_id_claim import TaxIdClaim
 from aggregates.timesheet import Timesheet
 from letopis.bulk_load import views_built_alongside
 from letopis.cli import app
@@ -110,6 +111,10 @@ def test_seeding_reports_what_it_wrote(letopis) -> None:
     # The bonus rule book, and each manager's plan of money received for the 9 tiered months.
     bonuses = 1 + 9 * 20
     assert summary.planning_records > 0
+    # Each card with an ИНН claims it, an organisation its ИНН/КПП too.
+    logged = [r.event for r in letopis.store.read(after=0, limit=1_000_000)]
+    tax_id_claims = sum(isinstance(e, TaxIdClaim.Claimed) for e in logged)
+    assert tax_id_claims > 80
     assert reports[-1] == (
         STAFF_COUNT
         + FEED_COUNT
@@ -125,6 +130,7 @@ def test_seeding_reports_what_it_wrote(letopis) -> None:
         + summary.planning_records
         + plans
         + bonuses
+        + tax_id_claims
     )
     with letopis.views.reading() as cursor:
         feeds = "SELECT COUNT(*), COUNT(revoked_at), COUNT(DISTINCT owner_id) FROM calendar_feeds"

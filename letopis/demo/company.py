@@ -9,6 +9,9 @@ from uuid import UUID
 from aggregates.contact import Contact
 from aggregates.counterparty import Admission, Counterparty, CounterpartyKind, LegalForm
 from aggregates.employee import Employee, Role
+from aggregates.requisites import account_control_key, kpp_of, ogrn_control_digit
+from aggregates.stamp import Stamp
+from aggregates.tax_id_claim import TaxIdClaim, tax_id_claim_keys
 from letopis.demo.chronicle import Chronicle, Client, Person, PrivateClient, Staff
 from letopis.demo.people import digits, latin, mobile, person_name, phone, random_inn
 from letopis.demo.vocabulary import (
@@ -81,12 +84,18 @@ def _manager_for(chronicle: Chronicle, region: Region) -> Staff:
     )
 
 
-def register_clients(chronicle: Chronicle) -> Iterator[Counterparty]:
+def register_clients(chronicle: Chronicle) -> Iterator[Counterparty | TaxIdClaim]:
+    """Each card with the claims of its ИНН, as a registration by command appends them."""
     for _ in range(chronicle.size.counterparties):
-        yield _register_client(chronicle)
+        counterparty, stamp = _register_client(chronicle)
+        yield counterparty
+        for key in tax_id_claim_keys(
+            counterparty.profile["tax_id"], kpp_of(counterparty.profile["requisites"]), branch=False
+        ):
+            yield TaxIdClaim.claim(stamp, key, str(counterparty.id), counterparty.name)
 
 
-def _register_client(chronicle: Chronicle) -> Counterparty:
+def _register_client(chronicle: Chronicle) -> tuple[Counterparty, Stamp]:
     rng = chronicle.rng
     region = rng.choices(REGIONS, weights=REGION_WEIGHTS)[0]
     kind = rng.choices(KINDS, weights=KIND_WEIGHTS)[0]
@@ -112,8 +121,9 @@ def _register_client(chronicle: Chronicle) -> Counterparty:
         profile["interests"] = rng.sample(CLIENT_INTERESTS, rng.randrange(0, 3))
     manager = _manager_for(chronicle, region)
     registered_at = _registered_at(chronicle)
+    stamp = chronicle.stamp(manager.id, registered_at)
     counterparty = Counterparty.register(
-        chronicle.stamp(manager.id, registered_at),
+        stamp,
         id=chronicle.new_id(),
         manager_id=manager.id,
         kind=kind.value,
@@ -136,7 +146,7 @@ def _register_client(chronicle: Chronicle) -> Counterparty:
     if kind != CounterpartyKind.COMPETITOR:
         _decide_admission(chronicle, counterparty, client)
     chronicle.clients.append(client)
-    return counterparty
+    return counterparty, stamp
 
 
 def _registered_at(chronicle: Chronicle) -> datetime:
@@ -161,16 +171,20 @@ def _organisation_profile(chronicle: Chronicle, region: Region) -> tuple[dict[st
     industry, activity = rng.choice(INDUSTRIES)
     inn = _unique_inn(chronicle, region, person=False)
     destination = rng.choice([c for c in CITIES if c != region.name])
+    ogrn = f"1{digits(rng, 2)}{inn[:2]}{digits(rng, 8)}"
+    bank = rng.choice(BANKS)
+    bik = f"04{digits(rng, 7)}"
+    account = f"40702810{digits(rng, 12)}"
     profile = {
         "legal_form": LegalForm.ORGANISATION.value,
         "name": f"{legal} «{brand}»",
         "tax_id": inn,
         "requisites": {
             "КПП": f"{inn[:4]}01001",
-            "ОГРН": f"1{digits(rng, 2)}{inn[:2]}{digits(rng, 8)}",
-            "Банк": rng.choice(BANKS),
-            "БИК": f"04{digits(rng, 7)}",
-            "Расчётный счёт": f"40702810{digits(rng, 12)}",
+            "ОГРН": ogrn[:-1] + ogrn_control_digit(ogrn[:-1]),
+            "Банк": bank,
+            "БИК": bik,
+            "Расчётный счёт": account[:8] + account_control_key(account, bik) + account[9:],
         },
         "industry": industry,
         "activity": activity,
@@ -182,6 +196,10 @@ def _organisation_profile(chronicle: Chronicle, region: Region) -> tuple[dict[st
     return profile, (latin(brand)[:24] or "company") + ".ru"
 
 
+def _ogrnip(drawn: str) -> str:
+    return drawn[:-1] + ogrn_control_digit(drawn[:-1])
+
+
 def _sole_trader_profile(chronicle: Chronicle, region: Region) -> tuple[dict[str, Any], str]:
     rng = chronicle.rng
     industry, activity = rng.choice(INDUSTRIES[:4])
@@ -189,7 +207,7 @@ def _sole_trader_profile(chronicle: Chronicle, region: Region) -> tuple[dict[str
         "legal_form": LegalForm.PERSON.value,
         "name": f"ИП {person_name(rng).short}",
         "tax_id": _unique_inn(chronicle, region, person=True),
-        "requisites": {"ОГРНИП": f"3{digits(rng, 14)}", "Банк": rng.choice(BANKS)},
+        "requisites": {"ОГРНИП": _ogrnip(f"3{digits(rng, 14)}"), "Банк": rng.choice(BANKS)},
         "industry": industry,
         "activity": activity,
         "attributes": {"Условия оплаты": "Предоплата 100%"},

@@ -128,6 +128,7 @@ class DemoCompany:
             STAFF_COUNT
             + FEED_COUNT
             + size.counterparties
+            + 2 * size.counterparties  # the claims of their ИНН and ИНН/КПП, most of them
             + size.contacts
             + size.interactions
             + len(CATALOGUE)

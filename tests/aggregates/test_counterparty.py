@@ -20,7 +20,7 @@ def registered(**profile) -> Counterparty:
 
 def test_a_new_counterparty_is_potential_and_its_card_holds_what_was_given() -> None:
     card = registered(
-        tax_id="7701234567",
+        tax_id="7701234560",
         phones=["8 (495) 123-45-67"],
         classifiers={"Категория": ["A"], "Регион": ["Москва", "МО"]},
     )

@@ -171,7 +171,7 @@ def test_the_command_line_imports_a_file_as_an_employee(data_dir) -> None:
     letopis.close()
     good, bad = data_dir / "good.csv", data_dir / "bad.csv"
     good.write_text(csv_text(*GOOD_ROWS), encoding="utf-8-sig")
-    bad.write_text(csv_text(GOOD_ROWS[0], "ООО «Ошибка»;wholesaler;;;;;"), encoding="utf-8")
+    bad.write_text(csv_text(GOOD_ROWS[1], "ООО «Ошибка»;wholesaler;;;;;"), encoding="utf-8")
 
     imported = CliRunner().invoke(app, ["import", "counterparties", str(good), "--as", manager_id])
     refused = CliRunner().invoke(app, ["import", "counterparties", str(bad), "--as", manager_id])

@@ -31,7 +31,7 @@ def clients(letopis, staff) -> dict[str, str]:
             ivanov,
             RegisterCounterparty(
                 name="ООО «Ёлка-Транс»",
-                tax_id="7701234567",
+                tax_id="7701234560",
                 region="Москва",
                 phones=["+7 (495) 123-45-67"],
                 classifiers={"Категория": ["A"], "Отрасль": ["Ритейл"]},
@@ -41,7 +41,7 @@ def clients(letopis, staff) -> dict[str, str]:
             ivanov,
             RegisterCounterparty(
                 name="АО «СИБИРСКАЯ ЛОГИСТИКА»",
-                tax_id="5401234567",
+                tax_id="5401234566",
                 region="Новосибирск",
                 kind="partner",
                 classifiers={"Категория": ["B"]},
@@ -97,7 +97,7 @@ def test_filters_and_pagination(letopis, staff, clients) -> None:
         assert names(search_counterparties(cursor, head, RegisterFilter(kind="partner"), 10, 0)[0]) == [
             "АО «СИБИРСКАЯ ЛОГИСТИКА»"
         ]
-        assert names(search_counterparties(cursor, head, RegisterFilter(tax_id="7701234567"), 10, 0)[0]) == [
+        assert names(search_counterparties(cursor, head, RegisterFilter(tax_id="7701234560"), 10, 0)[0]) == [
             "ООО «Ёлка-Транс»"
         ]
         first, total = search_counterparties(cursor, head, RegisterFilter(), 2, 0)

@@ -255,6 +255,7 @@ def planning_scenarios(w: dict[str, str]) -> dict[tuple[str, str], tuple[dict[st
         ),
         ("put", "/bonus-rules/managing-role"): ({}, {"role": "manager", "reason": "Себе"}),
         ("post", "/bonuses/approvals"): ({}, {"period": "2020-01", "position": 1}),
+        ("post", "/imports/counterparties"): ({}, None),
     }
 
 

@@ -1,0 +1,68 @@
+"""The ИНН claims a card's registration or change appends beside it (see aggregates.tax_id_claim)."""
+
+from aggregates.counterparty import Counterparty
+from aggregates.requisites import kpp_of
+from aggregates.tax_id_claim import TaxIdClaim, tax_id_claim_id, tax_id_claim_keys
+from commands.context import Context
+
+
+def claim_keys(card: Counterparty, *, branch: bool) -> list[str]:
+    return tax_id_claim_keys(card.profile["tax_id"], kpp_of(card.profile["requisites"]), branch=branch)
+
+
+def taken_by_another(ctx: Context, key: str, counterparty_id: str) -> None:
+    """Refuses (409, naming the card) a key another card holds."""
+    claim_id = tax_id_claim_id(key)
+    if ctx.exists(claim_id):
+        ctx.load(TaxIdClaim, claim_id, "tax_id").check_free_for(counterparty_id)
+
+
+def claims_of_new_card(ctx: Context, card: Counterparty, *, branch: bool) -> list[TaxIdClaim]:
+    return claims_of_new_cards(ctx, [(card, branch)])
+
+
+def claims_of_new_cards(ctx: Context, cards: list[tuple[Counterparty, bool]]) -> list[TaxIdClaim]:
+    """The claims of cards registered together (an import): which claims exist is asked once
+    for all; two cards of the batch claiming one key are refused."""
+    wanted = [(key, card) for card, branch in cards for key in claim_keys(card, branch=branch)]
+    made = ctx.existing([tax_id_claim_id(key) for key, _card in wanted])
+    claims: dict[str, TaxIdClaim] = {}
+    for key, card in wanted:
+        if key in claims:
+            claims[key].check_free_for(str(card.id))
+        claims[key] = _claim(ctx, key, card, tax_id_claim_id(key) in made)
+    return list(claims.values())
+
+
+def _claim(ctx: Context, key: str, card: Counterparty, made: bool | None = None) -> TaxIdClaim:
+    claim_id = tax_id_claim_id(key)
+    # A claim nobody has made yet is created; two cards racing to create it collide on the
+    # append, and the loser, decided again, finds it taken.
+    if not (ctx.exists(claim_id) if made is None else made):
+        return TaxIdClaim.claim(ctx.stamp, key, str(card.id), card.name)
+    claim = ctx.load(TaxIdClaim, claim_id, "tax_id")
+    claim.take(ctx.stamp, str(card.id), card.name)
+    return claim
+
+
+def moved_claims(
+    ctx: Context, card: Counterparty, tax_id_before: str | None, kpp_before: str | None
+) -> list[TaxIdClaim]:
+    """After a change of the card's ИНН or КПП: its old claims released, the new ones taken.
+    A card keeps being a branch (holding only the ИНН/КПП pair) or a head office."""
+    if (card.profile["tax_id"], kpp_of(card.profile["requisites"])) == (tax_id_before, kpp_before):
+        return []
+    card_id = str(card.id)
+    held: list[TaxIdClaim] = []
+    for key in (tax_id_before, f"{tax_id_before}/{kpp_before}") if tax_id_before else ():
+        if ctx.exists(tax_id_claim_id(key)):
+            claim = ctx.load(TaxIdClaim, tax_id_claim_id(key), "tax_id")
+            if claim.counterparty_id == card_id:
+                held.append(claim)
+    branch = bool(held) and all("/" in claim.key for claim in held)
+    new_keys = claim_keys(card, branch=branch)
+    for claim in held:
+        if claim.key not in new_keys:
+            claim.release(ctx.stamp, card_id)
+    taken = [_claim(ctx, key, card) for key in new_keys]
+    return [*held, *(claim for claim in taken if claim not in held)]
