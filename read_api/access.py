@@ -6,6 +6,7 @@ from typing import Any
 from aggregates.errors import NotFound
 from aggregates.scope import Actor, Responsible, check_may_read
 from projections.contact_directory import get_contact
+from projections.counterparty_merges import merged_cards, merged_into
 from projections.counterparty_register import get_counterparty
 from projections.database import ViewCursor
 from projections.employee_directory import responsible
@@ -31,8 +32,18 @@ def _readable(
     return found
 
 
+def _card_with_merges(cursor: ViewCursor, counterparty_id: str) -> dict[str, Any] | None:
+    card = get_counterparty(cursor, counterparty_id)
+    if card is not None:
+        merge = merged_into(cursor, counterparty_id)
+        card["merged_into"] = merge and {**merge, "href": f"/counterparties/{merge['survivor_id']}"}
+        card["merged_ids"] = merged_cards(cursor, counterparty_id)
+    return card
+
+
 def readable_counterparty(backend: Backend, actor: Actor, counterparty_id: str) -> dict[str, Any]:
-    return _readable(backend, actor, "counterparty", counterparty_id, get_counterparty)
+    """The card, and, for one merged into another, the merge that leads to the survivor."""
+    return _readable(backend, actor, "counterparty", counterparty_id, _card_with_merges)
 
 
 def readable_contact(backend: Backend, actor: Actor, contact_id: str) -> dict[str, Any]:
