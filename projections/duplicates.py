@@ -165,63 +165,46 @@ def _file_domains(view: _Batch, counterparty_id: str, contact_id: str, emails: l
 def duplicate_pairs(
     cursor: ViewCursor, actor: Actor, limit: int, offset: int
 ) -> tuple[list[dict[str, Any]], int]:
-    """Pairs of live cards within the reader's scope that share a key, likeliest first. Two
-    cards with one tax id but different КПП are a company and its branch, not a duplicate."""
+    """Pairs of live cards within the reader's scope that share a key, likeliest first.
+
+    Two cards whose tax ids differ are two legal entities, however alike their names (the demo
+    alone has several «Прогресс»); two with one tax id but different КПП are a company and its
+    branch. Neither is a pair: the report lists what the exact ИНН rule cannot decide."""
     p = Params()
-    visible = (
-        f"SELECT id FROM {CARDS.name} WHERE merged = 0 AND {in_scope(actor, 'manager_id', STAFF.name, p)}"
-    )
     rows = cursor.execute(
-        f"WITH filed AS (SELECT DISTINCT counterparty_id, kind, value FROM {KEYS.name} "
-        f"WHERE counterparty_id IN ({visible})), "
+        f"WITH visible AS (SELECT id, name, tax_id, kpp FROM {CARDS.name} "
+        f"WHERE merged = 0 AND {in_scope(actor, 'manager_id', STAFF.name, p)}), "
+        f"filed AS (SELECT DISTINCT k.counterparty_id, k.kind, k.value FROM {KEYS.name} k "
+        "JOIN visible v ON v.id = k.counterparty_id), "
         "shared AS (SELECT kind, value FROM filed GROUP BY kind, value "
         f"HAVING COUNT(*) BETWEEN 2 AND {p(CROWDED)}) "
-        "SELECT a.counterparty_id, b.counterparty_id, a.kind, a.value FROM shared s "
+        "SELECT a.counterparty_id, ca.name, b.counterparty_id, cb.name, a.kind, a.value FROM shared s "
         "JOIN filed a ON a.kind = s.kind AND a.value = s.value "
-        "JOIN filed b ON b.kind = s.kind AND b.value = s.value AND a.counterparty_id < b.counterparty_id",
+        "JOIN filed b ON b.kind = s.kind AND b.value = s.value AND a.counterparty_id < b.counterparty_id "
+        "JOIN visible ca ON ca.id = a.counterparty_id JOIN visible cb ON cb.id = b.counterparty_id "
+        "WHERE ca.tax_id IS NULL OR cb.tax_id IS NULL OR (ca.tax_id = cb.tax_id "
+        "AND (ca.kpp IS NULL OR cb.kpp IS NULL OR ca.kpp = cb.kpp))",
         p.values,
     )
+    names: dict[str, str] = {}
     reasons: dict[tuple[str, str], dict[str, str]] = defaultdict(dict)
-    for first, second, kind, value in rows:
+    for first, first_name, second, second_name, kind, value in rows:
+        names[first], names[second] = first_name, second_name
         reasons[(first, second)][kind] = value
-    cards = _cards(cursor, {card for pair in reasons for card in pair})
-    pairs = []
-    for (first, second), shared in reasons.items():
-        if "tax_id" in shared and _branches(cards[first], cards[second]):
-            del shared["tax_id"]
-        if shared:
-            pairs.append(_pair(cards[first], cards[second], shared))
+    pairs = [_pair(first, second, names, shared) for (first, second), shared in reasons.items()]
     pairs.sort(
         key=lambda pair: (-pair["score"], pair["first"]["name"], pair["first"]["id"], pair["second"]["id"])
     )
     return pairs[offset : offset + limit], len(pairs)
 
 
-def _branches(first: dict[str, Any], second: dict[str, Any]) -> bool:
-    return bool(first["kpp"] and second["kpp"] and first["kpp"] != second["kpp"])
-
-
-def _pair(first: dict[str, Any], second: dict[str, Any], shared: dict[str, str]) -> dict[str, Any]:
+def _pair(first: str, second: str, names: dict[str, str], shared: dict[str, str]) -> dict[str, Any]:
     unlikely = 1.0
     for kind in shared:
         unlikely *= 1 - WEIGHTS[kind]
     return {
-        "first": {"id": first["id"], "name": first["name"]},
-        "second": {"id": second["id"], "name": second["name"]},
+        "first": {"id": first, "name": names[first]},
+        "second": {"id": second, "name": names[second]},
         "score": round(1 - unlikely, 2),
         "reasons": [{"rule": kind, "value": shared[kind]} for kind in WEIGHTS if kind in shared],
     }
-
-
-def _cards(cursor: ViewCursor, ids: set[str]) -> dict[str, dict[str, Any]]:
-    found: dict[str, dict[str, Any]] = {}
-    ordered = sorted(ids)
-    for start in range(0, len(ordered), 500):
-        chunk = ordered[start : start + 500]
-        p = Params()
-        marks = ", ".join(p(card) for card in chunk)
-        for card_id, name, kpp in cursor.execute(
-            f"SELECT id, name, kpp FROM {CARDS.name} WHERE id IN ({marks})", p.values
-        ):
-            found[card_id] = {"id": card_id, "name": name, "kpp": kpp}
-    return found

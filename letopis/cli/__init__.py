@@ -16,6 +16,7 @@ from letopis.cli import (
     audit,
     bonuses,
     calendar,
+    duplicates,
     imports,
     planning,
     plans,
@@ -64,5 +65,6 @@ app.add_typer(planning.app, name="planning")
 app.add_typer(calendar.app, name="calendar")
 app.add_typer(plans.app, name="plans")
 app.add_typer(bonuses.app, name="bonuses")
+app.command("duplicates")(duplicates.duplicates)
 
 __all__ = ["app", "console"]

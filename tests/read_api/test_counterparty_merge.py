@@ -24,7 +24,7 @@ BEFORE_THE_MERGE = {
     "attributes": {"Условия оплаты": "Отсрочка 30 дней"},
     "classifiers": {"Категория": ["A"]},
     "region": None,
-    "tax_id": "6312345678",
+    "tax_id": "6312345675",
 }
 
 
@@ -34,7 +34,7 @@ def survivor(client, auth) -> dict:
         client,
         auth,
         name="ООО «Волга-Транзит»",
-        tax_id="6312345678",
+        tax_id="6312345675",
         phones=["+7 846 200-10-10"],
         attributes={"Условия оплаты": "Отсрочка 30 дней"},
         classifiers={"Категория": ["A"]},
@@ -88,7 +88,7 @@ def test_a_merged_card_counts_for_the_survivor_until_split(client, auth, survivo
     assert card["attributes"] == {"Условия оплаты": "Отсрочка 30 дней", "Основной маршрут": "Самара — Москва"}
     assert card["classifiers"] == {"Категория": ["A", "B"], "Вид перевозок": ["Авто"]}
     assert card["region"] == "Самара"
-    assert card["tax_id"] == "6312345678"
+    assert card["tax_id"] == "6312345675"
     assert card["merged_ids"] == [duplicate["id"]]
 
     gone = _get(client, auth, f"/counterparties/{duplicate['id']}", after)
