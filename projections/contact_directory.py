@@ -113,7 +113,7 @@ def search_contacts(
     if text:
         conditions.append(f"search_name LIKE {p(like_pattern(text))} ESCAPE '\\'")
     if counterparty_id:
-        conditions.append(same_client("counterparty_id", counterparty_id, p))
+        conditions.append(same_client(cursor, "counterparty_id", counterparty_id, p))
     where = " AND ".join(conditions)
     (total,) = cursor.execute(f"SELECT COUNT(*) FROM contacts WHERE {where}", p.values)[0]
     rows = cursor.execute(

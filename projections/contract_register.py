@@ -281,7 +281,7 @@ def search_contracts(
         if value is not None:
             conditions.append(f"k.{column} = {p(value)}")
     if criteria.counterparty_id is not None:
-        conditions.append(same_client("k.counterparty_id", criteria.counterparty_id, p))
+        conditions.append(same_client(cursor, "k.counterparty_id", criteria.counterparty_id, p))
     if criteria.expiring_within_days is not None:
         horizon = today + timedelta(days=criteria.expiring_within_days)
         conditions.append(f"k.status = 'active' AND k.valid_until >= $1 AND k.valid_until <= {p(horizon)}")
@@ -340,7 +340,7 @@ def get_contract(cursor: ViewCursor, contract_id: str, today: date) -> dict[str,
 def contract_amounts(cursor: ViewCursor, counterparty_id: str) -> list[tuple[str, Decimal, Decimal, str]]:
     """(status, amount, paid, currency) of every contract with a client, a merged card's included."""
     p = Params()
-    client = same_client("k.counterparty_id", counterparty_id, p)
+    client = same_client(cursor, "k.counterparty_id", counterparty_id, p)
     return [
         (status, Decimal(amount), Decimal(paid), currency)
         for status, amount, paid, currency in cursor.execute(

@@ -60,12 +60,14 @@ class CounterpartyMerges(Projection[_Batch]):
         view.merges.delete(str(event.originator_id))
 
 
-def same_client(column: str, counterparty_id: str, p: Params) -> str:
-    """A condition: ``column`` names the client or a card merged into it."""
-    key = p(counterparty_id)
-    return (
-        f"({column} = {key} OR {column} IN (SELECT merged_id FROM {MERGES.name} WHERE survivor_id = {key}))"
-    )
+def same_client(cursor: ViewCursor, column: str, counterparty_id: str, p: Params) -> str:
+    """A condition: ``column`` names the client or a card merged into it. The merged cards are
+    looked up first, so that a client nothing was merged into (nearly every one) is a plain
+    equality the view's index serves in order, as before merges existed."""
+    ids = [counterparty_id, *merged_cards(cursor, counterparty_id)]
+    if len(ids) == 1:
+        return f"{column} = {p(counterparty_id)}"
+    return f"{column} IN ({', '.join(p(card) for card in ids)})"
 
 
 def client_of(column: str) -> str:

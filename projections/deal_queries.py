@@ -65,7 +65,7 @@ def search_deals(
         if value is not None:
             conditions.append(f"{column} = {p(value)}")
     if criteria.counterparty_id is not None:
-        conditions.append(same_client("counterparty_id", criteria.counterparty_id, p))
+        conditions.append(same_client(cursor, "counterparty_id", criteria.counterparty_id, p))
     where = " AND ".join(conditions)
     (total,) = cursor.execute(f"SELECT COUNT(*) FROM {DEALS.name} WHERE {where}", p.values)[0]
     rows = cursor.execute(

@@ -235,7 +235,7 @@ def search_inquiries(
     if status is not None:
         conditions.append(f"status = {p(status)}")
     if counterparty_id is not None:
-        conditions.append(same_client("counterparty_id", counterparty_id, p))
+        conditions.append(same_client(cursor, "counterparty_id", counterparty_id, p))
     where = " AND ".join(conditions)
     (total,) = cursor.execute(f"SELECT COUNT(*) FROM {INQUIRIES.name} WHERE {where}", p.values)[0]
     rows = cursor.execute(

@@ -128,7 +128,7 @@ def orders_of_counterparty(
     cursor: ViewCursor, counterparty_id: str, limit: int, offset: int
 ) -> tuple[list[dict[str, Any]], int]:
     p = Params()
-    client = same_client("o.counterparty_id", counterparty_id, p)
+    client = same_client(cursor, "o.counterparty_id", counterparty_id, p)
     (total,) = cursor.execute(f"SELECT COUNT(*) FROM {ORDERS.name} o WHERE {client}", p.values)[0]
     rows = cursor.execute(
         f"SELECT {', '.join(_COLUMNS)} {_FROM} WHERE {client} "
@@ -159,7 +159,7 @@ def get_order(cursor: ViewCursor, order_id: str) -> dict[str, Any] | None:
 def order_amounts(cursor: ViewCursor, counterparty_id: str) -> list[tuple[str, Decimal, str]]:
     """(status, amount, currency) of every order of a client, a merged card's included."""
     p = Params()
-    client = same_client("counterparty_id", counterparty_id, p)
+    client = same_client(cursor, "counterparty_id", counterparty_id, p)
     return [
         (status, Decimal(amount), currency)
         for status, amount, currency in cursor.execute(

@@ -211,7 +211,7 @@ def search_activities(
             f"a.id IN (SELECT activity_id FROM {PEOPLE.name} WHERE employee_id = {p(criteria.employee_id)})"
         )
     if criteria.counterparty_id:
-        conditions.append(same_client("a.counterparty_id", criteria.counterparty_id, p))
+        conditions.append(same_client(cursor, "a.counterparty_id", criteria.counterparty_id, p))
     if criteria.status:
         conditions.append(f"a.status = {p(criteria.status.value)}")
     if criteria.overdue:

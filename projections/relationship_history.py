@@ -331,7 +331,7 @@ def history_page(
     """Newest first: by business time, then by the order of recording. A client's history holds
     the entries of the cards merged into it, each naming the card it came from (``merged_from``)."""
     p = Params()
-    conditions = [same_client("h.subject_id", query.subject_id, p)]
+    conditions = [same_client(cursor, "h.subject_id", query.subject_id, p)]
     if query.entry_types:
         conditions.append(cursor.dialect.any_of("h.entry_type", p(list(query.entry_types))))
     if query.since:

@@ -171,7 +171,7 @@ def search_tasks(
         if value is not None:
             conditions.append(f"t.{column} = {p(value)}")
     if criteria.counterparty_id is not None:
-        conditions.append(same_client("t.counterparty_id", criteria.counterparty_id, p))
+        conditions.append(same_client(cursor, "t.counterparty_id", criteria.counterparty_id, p))
     if criteria.status:
         conditions.append(f"t.status = {p(criteria.status.value)}")
     if criteria.overdue:
