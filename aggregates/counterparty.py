@@ -93,6 +93,58 @@ def check_admission_decision(current: Admission, decided: Admission, reason: str
         raise InvalidValue("reason", "an admission decision needs a reason")
 
 
+def check_reason(reason: str) -> None:
+    if not reason.strip():
+        raise InvalidValue("reason", "a merge or its undoing needs a reason")
+
+
+def check_mergeable(survivor: "Counterparty", duplicate: "Counterparty", reason: str) -> None:
+    """A merge joins two live cards; chains are not made, so one step always undoes one merge."""
+    if survivor.id == duplicate.id:
+        raise InvalidValue("merged_id", "a card cannot be merged into itself")
+    if survivor.merged_into is not None:
+        raise RuleViolated(f"counterparty {survivor.id} is itself merged into {survivor.merged_into}")
+    if duplicate.merged_into is not None:
+        raise RuleViolated(f"counterparty {duplicate.id} is already merged into {duplicate.merged_into}")
+    if duplicate.absorbed:
+        raise RuleViolated(
+            f"counterparty {duplicate.id} has cards merged into it: merge the survivor the other way, "
+            "or split them first"
+        )
+    check_reason(reason)
+
+
+_MERGED_LISTS = frozenset({"phones", "loyalty_reasons", "interests", "competitor_products"})
+_MERGED_DICTS = frozenset({"requisites", "attributes"})
+
+
+def merged_profile(survivor: dict[str, Any], duplicate: dict[str, Any], prefer: list[str]) -> dict[str, Any]:
+    """The survivor's card after taking the duplicate in. Lists (phones …) and classifier
+    values are united, the survivor's first; in requisites and attributes and in single values
+    the survivor's value wins, and the duplicate's fills what the survivor lacks, unless the
+    field is named in ``prefer``, where the duplicate's value wins."""
+    unknown = set(prefer) - set(PROFILE_FIELDS)
+    if unknown:
+        raise InvalidValue("prefer_duplicate", f"{sorted(unknown)[0]!r} is not a field of the card")
+    merged: dict[str, Any] = {}
+    for field in PROFILE_FIELDS:
+        ours, theirs = survivor.get(field), duplicate.get(field)
+        first, second = (theirs, ours) if field in prefer else (ours, theirs)
+        if field in _MERGED_LISTS:
+            merged[field] = list(dict.fromkeys([*(first or ()), *(second or ())]))
+        elif field in _MERGED_DICTS:
+            merged[field] = {**(second or {}), **(first or {})}
+        elif field == "classifiers":
+            names = dict.fromkeys([*(first or {}), *(second or {})])
+            merged[field] = {
+                name: list(dict.fromkeys([*(first or {}).get(name, ()), *(second or {}).get(name, ())]))
+                for name in names
+            }
+        else:
+            merged[field] = first if first is not None else second
+    return merged
+
+
 class Counterparty(Aggregate):
     class Registered(Aggregate.Created, Fact):
         legal_form: str
@@ -145,11 +197,59 @@ class Counterparty(Aggregate):
         def apply(self, aggregate: "Counterparty") -> None:
             aggregate.admission = Admission(self.admission)
 
+    class MergedInto(Fact):
+        """This card was found to be a duplicate of the survivor's and merged into it: from
+        now on its id leads there, and its history counts as the survivor's."""
+
+        survivor_id: str
+        reason: str
+
+        def apply(self, aggregate: "Counterparty") -> None:
+            aggregate.merged_into = self.survivor_id
+
+    class DuplicateAbsorbed(Fact):
+        """The survivor of a merge took the duplicate in. What its card gained (phones,
+        classifiers, attributes …) is recorded right after as a ``ProfileChanged``, so every
+        view that follows the card's fields follows a merge as it follows an edit; ``changes``
+        and ``previous`` repeat it here so that a split can give it back."""
+
+        merged_id: str
+        reason: str
+        changes: dict[str, Any]
+        previous: dict[str, Any]
+
+        def apply(self, aggregate: "Counterparty") -> None:
+            aggregate.absorbed[self.merged_id] = (self.changes, self.previous)
+
+    class SplitOff(Fact):
+        """A merge undone: the card is its own again, with its history."""
+
+        survivor_id: str
+        reason: str
+
+        def apply(self, aggregate: "Counterparty") -> None:
+            aggregate.merged_into = None
+
+    class DuplicateReleased(Fact):
+        """The survivor gave a merged card back; the ``ProfileChanged`` after it restores what
+        the merge changed, as ``changes`` here repeat."""
+
+        merged_id: str
+        reason: str
+        changes: dict[str, Any]
+        previous: dict[str, Any]
+
+        def apply(self, aggregate: "Counterparty") -> None:
+            del aggregate.absorbed[self.merged_id]
+
     def __init__(self) -> None:
         self.profile: dict[str, Any] = {}
         self.manager_id = ""
         self.rating: int | None = None
         self.admission = Admission.POTENTIAL
+        self.merged_into: str | None = None
+        self.absorbed: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
+        """Each card merged into this one, with what its merge changed and what was there before."""
 
     @classmethod
     def register(
@@ -204,6 +304,38 @@ class Counterparty(Aggregate):
             reason=reason.strip(),
             **stamp.fields(),
         )
+
+    def absorb(
+        self, stamp: Stamp, duplicate: "Counterparty", reason: str, prefer_duplicate: list[str]
+    ) -> None:
+        """Merge ``duplicate`` into this card (see ``merged_profile`` for who wins a conflict)."""
+        check_mergeable(self, duplicate, reason)
+        gained = merged_profile(self.profile, duplicate.profile, prefer_duplicate)
+        changes, previous = changed_fields(self.profile, gained)
+        fields = {"reason": reason.strip(), **stamp.fields()}
+        duplicate.trigger_event(duplicate.MergedInto, survivor_id=str(self.id), **fields)
+        self.trigger_event(
+            self.DuplicateAbsorbed, merged_id=str(duplicate.id), changes=changes, previous=previous, **fields
+        )
+        if changes:
+            self.trigger_event(self.ProfileChanged, changes=changes, previous=previous, **stamp.fields())
+
+    def release(self, stamp: Stamp, duplicate: "Counterparty", reason: str) -> None:
+        """Undo the merge of ``duplicate``: each field the merge changed goes back to what it
+        was, unless the card was edited since (an edit made after the merge is kept)."""
+        if duplicate.merged_into != str(self.id) or str(duplicate.id) not in self.absorbed:
+            raise RuleViolated(f"counterparty {duplicate.id} is not merged into {self.id}")
+        check_reason(reason)
+        gained, before = self.absorbed[str(duplicate.id)]
+        restored = {k: v for k, v in before.items() if self.profile.get(k) == gained[k]}
+        changes, previous = changed_fields(self.profile, restored)
+        fields = {"reason": reason.strip(), **stamp.fields()}
+        duplicate.trigger_event(duplicate.SplitOff, survivor_id=str(self.id), **fields)
+        self.trigger_event(
+            self.DuplicateReleased, merged_id=str(duplicate.id), changes=changes, previous=previous, **fields
+        )
+        if changes:
+            self.trigger_event(self.ProfileChanged, changes=changes, previous=previous, **stamp.fields())
 
     @staticmethod
     def _checked_profile(fields: dict[str, Any], check_requisites: bool = True) -> dict[str, Any]:

@@ -105,7 +105,10 @@ COLUMNS = (
     Column("command_id", "VARCHAR", _plain("command_id"), "The command that recorded it"),
     Column("correlation_id", "VARCHAR", _plain("correlation_id"), "The request or import it was part of"),
     Column(
-        "counterparty_id", "VARCHAR", _plain("counterparty_id"), "The client concerned, when there is one"
+        "counterparty_id",
+        "VARCHAR",
+        _plain("counterparty_id"),
+        "The client concerned, when there is one; for a card merged into another, the survivor",
     ),
     Column("manager_id", "VARCHAR", _plain("manager_id"), "The responsible manager the event names"),
     Column("contract_id", "VARCHAR", _plain("contract_id"), "The contract concerned (payments, orders)"),

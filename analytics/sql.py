@@ -121,7 +121,12 @@ class AnalyticsDatabase:
             source = f"read_parquet({literal(str(self.folder / 'events' / 'part-*.parquet'))})"
         else:
             source = _empty({column.name: column.type for column in COLUMNS})
-        connection.execute(f"CREATE VIEW events AS SELECT * FROM {source}{_scope_condition(reach)}")
+        # A card merged into another counts as the survivor in every analysis, as in the views.
+        connection.execute(
+            "CREATE VIEW events AS SELECT e.* REPLACE (coalesce(m.survivor_id, e.counterparty_id) "
+            f"AS counterparty_id) FROM {source} e LEFT JOIN views.counterparty_merges m "
+            f"ON m.merged_id = e.counterparty_id{_scope_condition(reach)}"
+        )
         for fact in FACTS:
             connection.execute(f"CREATE VIEW {fact.name} AS {fact.select}")
 

@@ -18,6 +18,7 @@ from benchmarks import (
     bonuses,
     calendar,
     demo,
+    duplicates,
     http,
     imports,
     latency,
@@ -47,6 +48,7 @@ BENCHMARKS: dict[str, Callable[[bool], list[Result]]] = {
     "plan-vs-actual": plan_vs_actual.run,
     "bonuses": bonuses.run,
     "imports": imports.run,
+    "duplicates": duplicates.run,
 }
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 COLUMNS = ("Benchmark", "Case", "Letopis", "Raw baseline", "Ratio", "Target", "", "Notes")
@@ -136,6 +138,12 @@ How to read this table:
   one append. The baseline inserts exactly the events the import wrote (same topics and state
   bytes) into a table shaped like the event table in one transaction (`executemany` / `COPY`).
   Both in file rows per second; target ratio 0.3. The files are kept in `benchmarks/.work/`.
+- **16 duplicates and merge**: the demo company (×10, PostgreSQL: 20,000 cards); the auditor
+  asks for the duplicates report (every likely pair is found, the first page returned);
+  target under 5 s. Then two new cards with 1,000 history entries each are merged and split
+  in turn by the head of sales, each step timed from the command to every view caught up
+  with it (the survivor's history is checked to hold both cards' entries right after);
+  target under 1 s a step. Ratios are target over the measured p95.
 
 A run of some benchmarks (`--only`) replaces their rows and keeps the other benchmarks'
 rows from earlier runs; the header names the latest run.

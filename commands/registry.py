@@ -10,6 +10,7 @@ from commands import (
     contract_commands,
     counterparty_commands,
     counterparty_import,
+    counterparty_merge_commands,
     deal_commands,
     employee_commands,
     exchange_rate_commands,
@@ -54,6 +55,7 @@ MODULES: tuple[ModuleType, ...] = (
     sales_plan_commands,
     forecast_commands,
     bonus_commands,
+    counterparty_merge_commands,
 )
 
 

@@ -16,7 +16,7 @@ from aggregates.contract import Contract
 from aggregates.counterparty import Counterparty
 from aggregates.deal import Deal
 from aggregates.employee import Employee, Role
-from aggregates.errors import InvalidValue, NotFound
+from aggregates.errors import InvalidValue, NotFound, RuleViolated
 from aggregates.inquiry import Inquiry
 from aggregates.interaction import Interaction
 from aggregates.internal_meeting import InternalMeeting
@@ -43,6 +43,14 @@ Guard = Callable[[Context, Any], None]
 
 def counterparty_guard(ctx: Context, counterparty: Counterparty) -> None:
     ctx.check_may_change(counterparty.manager_id)
+
+
+def live_counterparty_guard(ctx: Context, counterparty: Counterparty) -> None:
+    """A card merged into another is changed no more: its id leads to the survivor, where
+    the work goes on (undoing the merge has its own guard)."""
+    counterparty_guard(ctx, counterparty)
+    if counterparty.merged_into is not None:
+        raise RuleViolated(f"counterparty {counterparty.id} is merged into {counterparty.merged_into}")
 
 
 def contact_guard(ctx: Context, contact: Contact) -> None:
@@ -138,7 +146,7 @@ def plan_setter_guard(ctx: Context, _subject: object = None) -> None:
 
 
 GUARDS: dict[type[Aggregate], Guard] = {
-    Counterparty: counterparty_guard,
+    Counterparty: live_counterparty_guard,
     Contact: contact_guard,
     Interaction: interaction_guard,
     Deal: deal_guard,

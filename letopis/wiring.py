@@ -26,9 +26,11 @@ from projections.calendar_feeds import CalendarFeeds
 from projections.catalogue import CatalogueView
 from projections.contact_directory import ContactDirectory
 from projections.contract_register import ContractRegister
+from projections.counterparty_merges import CounterpartyMerges
 from projections.counterparty_register import CounterpartyRegister
 from projections.database import ViewDatabase
 from projections.deal_funnel import DealFunnel
+from projections.duplicates import DuplicatesView
 from projections.employee_directory import EmployeeDirectory
 from projections.exchange_rates import ExchangeRates
 from projections.forecast import Forecast
@@ -91,6 +93,8 @@ def all_projections() -> list[Projection[Any]]:
         SalesActuals(),
         Forecast(),
         PlanForms(),
+        CounterpartyMerges(),
+        DuplicatesView(),
     ]
 
 

@@ -6,6 +6,7 @@ from typing import Any
 from aggregates.contact import Contact
 from aggregates.counterparty import Counterparty
 from aggregates.scope import Actor
+from projections.counterparty_merges import same_client
 from projections.database import Params, ViewCursor
 from projections.projection import Projection, on
 from projections.scope import in_scope
@@ -112,7 +113,7 @@ def search_contacts(
     if text:
         conditions.append(f"search_name LIKE {p(like_pattern(text))} ESCAPE '\\'")
     if counterparty_id:
-        conditions.append(f"counterparty_id = {p(counterparty_id)}")
+        conditions.append(same_client(cursor, "counterparty_id", counterparty_id, p))
     where = " AND ".join(conditions)
     (total,) = cursor.execute(f"SELECT COUNT(*) FROM contacts WHERE {where}", p.values)[0]
     rows = cursor.execute(

@@ -12,6 +12,7 @@ from typing import Any
 from aggregates.contract import Contract, ContractStatus
 from aggregates.payment import Payment
 from aggregates.scope import Actor
+from projections.counterparty_merges import same_client
 from projections.database import Params, ViewCursor
 from projections.parties import KeepsParties, parties_table
 from projections.projection import Projection, on
@@ -275,10 +276,12 @@ def search_contracts(
     p = Params(today)
     late = f"(SELECT COUNT(*) FROM {STAGES.name} s WHERE s.contract_id = k.id AND {_late_stage('$1')})"
     conditions = [in_scope(actor, "k.manager_id", STAFF.name, p)]
-    for column in ("status", "counterparty_id", "manager_id"):
+    for column in ("status", "manager_id"):
         value = getattr(criteria, column)
         if value is not None:
             conditions.append(f"k.{column} = {p(value)}")
+    if criteria.counterparty_id is not None:
+        conditions.append(same_client(cursor, "k.counterparty_id", criteria.counterparty_id, p))
     if criteria.expiring_within_days is not None:
         horizon = today + timedelta(days=criteria.expiring_within_days)
         conditions.append(f"k.status = 'active' AND k.valid_until >= $1 AND k.valid_until <= {p(horizon)}")
@@ -335,12 +338,14 @@ def get_contract(cursor: ViewCursor, contract_id: str, today: date) -> dict[str,
 
 
 def contract_amounts(cursor: ViewCursor, counterparty_id: str) -> list[tuple[str, Decimal, Decimal, str]]:
-    """(status, amount, paid, currency) of every contract with a client."""
+    """(status, amount, paid, currency) of every contract with a client, a merged card's included."""
+    p = Params()
+    client = same_client(cursor, "k.counterparty_id", counterparty_id, p)
     return [
         (status, Decimal(amount), Decimal(paid), currency)
         for status, amount, paid, currency in cursor.execute(
             f"SELECT k.status, k.amount, m.paid, k.currency FROM {CONTRACTS.name} k "
-            f"JOIN {MONEY.name} m ON m.contract_id = k.id WHERE k.counterparty_id = $1",
-            (counterparty_id,),
+            f"JOIN {MONEY.name} m ON m.contract_id = k.id WHERE {client}",
+            p.values,
         )
     ]

@@ -6,6 +6,7 @@ from typing import Any
 
 from aggregates.counterparty import Counterparty
 from aggregates.scope import Actor
+from projections.counterparty_merges import MERGES
 from projections.database import Params, ViewCursor
 from projections.projection import Projection, on
 from projections.scope import in_scope
@@ -184,7 +185,11 @@ def search_counterparties(
     cursor: ViewCursor, actor: Actor, criteria: RegisterFilter, limit: int, offset: int
 ) -> tuple[list[dict[str, Any]], int]:
     p = Params()
-    conditions = [in_scope(actor, "manager_id", STAFF.name, p)]
+    # A card merged into another is no counterparty of its own: its id still reads, and leads on.
+    conditions = [
+        in_scope(actor, "manager_id", STAFF.name, p),
+        f"id NOT IN (SELECT merged_id FROM {MERGES.name})",
+    ]
     if criteria.text:
         conditions.append(f"search_name LIKE {p(like_pattern(criteria.text))} ESCAPE '\\'")
     for column in ("tax_id", "admission", "kind", "manager_id", "region"):

@@ -5,6 +5,7 @@ from decimal import Decimal
 from typing import Any
 
 from aggregates.scope import Actor
+from projections.counterparty_merges import same_client
 from projections.database import Params, ViewCursor
 from projections.deal_funnel import DEALS, PIPELINES, STAFF
 from projections.scope import in_scope
@@ -59,10 +60,12 @@ def search_deals(
 ) -> tuple[list[dict[str, Any]], int]:
     p = Params()
     conditions = [in_scope(actor, "manager_id", STAFF.name, p)]
-    for column in ("status", "stage", "manager_id", "counterparty_id", "pipeline_id"):
+    for column in ("status", "stage", "manager_id", "pipeline_id"):
         value = getattr(criteria, column)
         if value is not None:
             conditions.append(f"{column} = {p(value)}")
+    if criteria.counterparty_id is not None:
+        conditions.append(same_client(cursor, "counterparty_id", criteria.counterparty_id, p))
     where = " AND ".join(conditions)
     (total,) = cursor.execute(f"SELECT COUNT(*) FROM {DEALS.name} WHERE {where}", p.values)[0]
     rows = cursor.execute(

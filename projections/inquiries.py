@@ -11,6 +11,7 @@ from typing import Any
 from aggregates.counterparty import Counterparty
 from aggregates.inquiry import Inquiry, InquiryStatus
 from aggregates.scope import Actor
+from projections.counterparty_merges import same_client
 from projections.database import Params, ViewCursor
 from projections.projection import Projection, on
 from projections.scope import in_scope
@@ -231,9 +232,10 @@ def search_inquiries(
 ) -> tuple[list[dict[str, Any]], int]:
     p = Params()
     conditions = [_visible(actor, "", p)]
-    for column, value in (("status", status), ("counterparty_id", counterparty_id)):
-        if value is not None:
-            conditions.append(f"{column} = {p(value)}")
+    if status is not None:
+        conditions.append(f"status = {p(status)}")
+    if counterparty_id is not None:
+        conditions.append(same_client(cursor, "counterparty_id", counterparty_id, p))
     where = " AND ".join(conditions)
     (total,) = cursor.execute(f"SELECT COUNT(*) FROM {INQUIRIES.name} WHERE {where}", p.values)[0]
     rows = cursor.execute(

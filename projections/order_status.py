@@ -7,7 +7,8 @@ from typing import Any
 
 from aggregates.contract import Contract
 from aggregates.order import Order
-from projections.database import ViewCursor
+from projections.counterparty_merges import same_client
+from projections.database import Params, ViewCursor
 from projections.projection import Projection, on
 from projections.tables import Kind, Table
 from projections.values import from_json, to_json
@@ -126,13 +127,13 @@ def _order(cursor: ViewCursor, row: tuple[Any, ...]) -> dict[str, Any]:
 def orders_of_counterparty(
     cursor: ViewCursor, counterparty_id: str, limit: int, offset: int
 ) -> tuple[list[dict[str, Any]], int]:
-    (total,) = cursor.execute(
-        f"SELECT COUNT(*) FROM {ORDERS.name} WHERE counterparty_id = $1", (counterparty_id,)
-    )[0]
+    p = Params()
+    client = same_client(cursor, "o.counterparty_id", counterparty_id, p)
+    (total,) = cursor.execute(f"SELECT COUNT(*) FROM {ORDERS.name} o WHERE {client}", p.values)[0]
     rows = cursor.execute(
-        f"SELECT {', '.join(_COLUMNS)} {_FROM} WHERE o.counterparty_id = $1 "
-        "ORDER BY o.placed_at DESC, o.id LIMIT $2 OFFSET $3",
-        (counterparty_id, limit, offset),
+        f"SELECT {', '.join(_COLUMNS)} {_FROM} WHERE {client} "
+        f"ORDER BY o.placed_at DESC, o.id LIMIT {p(limit)} OFFSET {p(offset)}",
+        p.values,
     )
     return [_order(cursor, row) for row in rows], int(total)
 
@@ -156,11 +157,12 @@ def get_order(cursor: ViewCursor, order_id: str) -> dict[str, Any] | None:
 
 
 def order_amounts(cursor: ViewCursor, counterparty_id: str) -> list[tuple[str, Decimal, str]]:
-    """(status, amount, currency) of every order of a client."""
+    """(status, amount, currency) of every order of a client, a merged card's included."""
+    p = Params()
+    client = same_client(cursor, "counterparty_id", counterparty_id, p)
     return [
         (status, Decimal(amount), currency)
         for status, amount, currency in cursor.execute(
-            f"SELECT status, amount, currency FROM {ORDERS.name} WHERE counterparty_id = $1",
-            (counterparty_id,),
+            f"SELECT status, amount, currency FROM {ORDERS.name} WHERE {client}", p.values
         )
     ]

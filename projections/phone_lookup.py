@@ -9,6 +9,7 @@ from typing import Any
 from aggregates.contact import Contact
 from aggregates.counterparty import Counterparty
 from aggregates.scope import Actor
+from projections.counterparty_merges import client_of
 from projections.database import Params, ViewCursor
 from projections.projection import Projection, on
 from projections.scope import in_scope
@@ -155,10 +156,12 @@ def lookup_phone(cursor: ViewCursor, actor: Actor, phone: str) -> list[dict[str,
     organisation's manager; a private client, of their own."""
     p = Params(phone)
     scope = in_scope(actor, "COALESCE(cp.manager_id, ct.manager_id)", STAFF.name, p)
+    # A number of a card merged into another leads to the survivor.
+    client = client_of("n.counterparty_id")
     rows = cursor.execute(
-        "SELECT n.phone, n.counterparty_id, cp.name, cp.admission, n.contact_id, ct.full_name, ct.position "
+        f"SELECT DISTINCT n.phone, {client}, cp.name, cp.admission, n.contact_id, ct.full_name, ct.position "
         f"FROM {NUMBERS.name} n "
-        f"LEFT JOIN {PARTIES.name} cp ON cp.id = n.counterparty_id "
+        f"LEFT JOIN {PARTIES.name} cp ON cp.id = {client} "
         f"LEFT JOIN {PEOPLE.name} ct ON ct.id = n.contact_id "
         f"WHERE n.phone = $1 AND {scope} ORDER BY cp.name, ct.full_name",
         p.values,

@@ -13,6 +13,7 @@ from typing import Any
 
 from aggregates.planned_activity import ActivityStatus, PlannedActivity, Schedule
 from aggregates.scope import Actor
+from projections.counterparty_merges import same_client
 from projections.database import Params, ViewCursor
 from projections.projection import Projection, on
 from projections.scope import in_scope
@@ -210,7 +211,7 @@ def search_activities(
             f"a.id IN (SELECT activity_id FROM {PEOPLE.name} WHERE employee_id = {p(criteria.employee_id)})"
         )
     if criteria.counterparty_id:
-        conditions.append(f"a.counterparty_id = {p(criteria.counterparty_id)}")
+        conditions.append(same_client(cursor, "a.counterparty_id", criteria.counterparty_id, p))
     if criteria.status:
         conditions.append(f"a.status = {p(criteria.status.value)}")
     if criteria.overdue:

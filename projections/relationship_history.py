@@ -22,6 +22,7 @@ from aggregates.planned_activity import PlannedActivity
 from aggregates.stamp import Fact
 from aggregates.task import Task
 from aggregates.timesheet import Timesheet
+from projections.counterparty_merges import same_client
 from projections.database import Params, ViewCursor
 from projections.projection import Projection, on
 from projections.staff import KeepsStaff, staff_table
@@ -144,6 +145,18 @@ DESCRIBERS: dict[type[Any], Callable[[Any], Entry]] = {
     Counterparty.AdmissionDecided: _about_counterparty(
         "admission", "counterparty.admission_decided", lambda e: f"{e.admission}: {e.reason}"
     ),
+    Counterparty.MergedInto: _about_counterparty(
+        "merge", "counterparty.merged_into", lambda e: f"merged into {e.survivor_id}: {e.reason}"
+    ),
+    Counterparty.DuplicateAbsorbed: _about_counterparty(
+        "merge", "counterparty.duplicate_absorbed", lambda e: f"took in {e.merged_id}: {e.reason}"
+    ),
+    Counterparty.SplitOff: _about_counterparty(
+        "merge", "counterparty.split_off", lambda e: f"split off {e.survivor_id}: {e.reason}"
+    ),
+    Counterparty.DuplicateReleased: _about_counterparty(
+        "merge", "counterparty.duplicate_released", lambda e: f"gave back {e.merged_id}: {e.reason}"
+    ),
     Contact.Registered: _contact_entry("contact.registered"),
     Contact.DetailsChanged: _contact_entry("contact.details_changed"),
     Interaction.Logged: _interaction_logged,
@@ -237,6 +250,7 @@ ENTRY_TYPES = (
     "payment",
     "planned_activity",
     "task",
+    "merge",
 )
 
 
@@ -292,7 +306,7 @@ class _Batch:
 
 class RelationshipHistory(KeepsStaff, Projection[_Batch]):
     name = "relationship_history"
-    version = 3
+    version = 4
     tables = (HISTORY, STAFF)
 
     def open(self, writes: Writes) -> _Batch:
@@ -314,9 +328,10 @@ class HistoryQuery:
 def history_page(
     cursor: ViewCursor, query: HistoryQuery, limit: int, offset: int
 ) -> tuple[list[dict[str, Any]], int]:
-    """Newest first: by business time, then by the order of recording."""
+    """Newest first: by business time, then by the order of recording. A client's history holds
+    the entries of the cards merged into it, each naming the card it came from (``merged_from``)."""
     p = Params()
-    conditions = [f"h.subject_id = {p(query.subject_id)}"]
+    conditions = [same_client(cursor, "h.subject_id", query.subject_id, p)]
     if query.entry_types:
         conditions.append(cursor.dialect.any_of("h.entry_type", p(list(query.entry_types))))
     if query.since:
@@ -335,5 +350,6 @@ def history_page(
     for row in rows:
         entry = dict(zip((*HISTORY.column_names, "actor_name"), row, strict=True))
         entry["details"] = from_json(entry["details"])
+        entry["merged_from"] = entry["subject_id"] if entry["subject_id"] != query.subject_id else None
         entries.append(entry)
     return entries, int(total)

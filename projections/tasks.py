@@ -11,6 +11,7 @@ from typing import Any
 from aggregates.scope import Actor
 from aggregates.task import Task, TaskStatus
 from aggregates.timesheet import Timesheet
+from projections.counterparty_merges import same_client
 from projections.database import Params, ViewCursor
 from projections.projection import Projection, on
 from projections.scope import in_scope
@@ -165,10 +166,12 @@ def search_tasks(
     p = Params()
     own = f"t.assignee_id = {p(actor.employee_id)} OR t.assigner_id = {p(actor.employee_id)}"
     conditions = [f"({in_scope(actor, 't.assignee_id', STAFF.name, p)} OR {own})"]
-    for column in ("assignee_id", "assigner_id", "counterparty_id"):
+    for column in ("assignee_id", "assigner_id"):
         value = getattr(criteria, column)
         if value is not None:
             conditions.append(f"t.{column} = {p(value)}")
+    if criteria.counterparty_id is not None:
+        conditions.append(same_client(cursor, "t.counterparty_id", criteria.counterparty_id, p))
     if criteria.status:
         conditions.append(f"t.status = {p(criteria.status.value)}")
     if criteria.overdue:

@@ -14,6 +14,7 @@ from typing import Any, Literal
 from aggregates.hourly_rate import HourlyRate
 from aggregates.scope import Actor
 from aggregates.timesheet import Timesheet
+from projections.counterparty_merges import same_client
 from projections.database import Params, ViewCursor
 from projections.parties import KeepsParties, parties_table
 from projections.projection import Projection, on
@@ -120,7 +121,7 @@ def time_audit(cursor: ViewCursor, actor: Actor, query: AuditQuery) -> list[dict
     if query.employee_id:
         conditions.append(f"t.employee_id = {p(query.employee_id)}")
     if query.counterparty_id:
-        conditions.append(f"t.counterparty_id = {p(query.counterparty_id)}")
+        conditions.append(same_client(cursor, "t.counterparty_id", query.counterparty_id, p))
     # Each entry's rate is found once, and the names and rates are joined to the few groups
     # the entries sum to, not to every entry.
     entries = (

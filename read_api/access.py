@@ -6,6 +6,7 @@ from typing import Any
 from aggregates.errors import NotFound
 from aggregates.scope import Actor, Responsible, check_may_read
 from projections.contact_directory import get_contact
+from projections.counterparty_merges import merged_cards, merged_into
 from projections.counterparty_register import get_counterparty
 from projections.database import ViewCursor
 from projections.employee_directory import responsible
@@ -37,12 +38,22 @@ def readable(
     return found
 
 
+def _card_with_merges(cursor: ViewCursor, counterparty_id: str) -> dict[str, Any] | None:
+    card = get_counterparty(cursor, counterparty_id)
+    if card is not None:
+        merge = merged_into(cursor, counterparty_id)
+        card["merged_into"] = merge and {**merge, "href": f"/counterparties/{merge['survivor_id']}"}
+        card["merged_ids"] = merged_cards(cursor, counterparty_id)
+    return card
+
+
 def readable_counterparty(backend: Backend, actor: Actor, counterparty_id: str) -> dict[str, Any]:
+    """The card, and, for one merged into another, the merge that leads to the survivor."""
     return readable(
         backend,
         actor,
         f"counterparty {counterparty_id}",
-        lambda cursor: get_counterparty(cursor, counterparty_id),
+        lambda cursor: _card_with_merges(cursor, counterparty_id),
     )
 
 

@@ -87,6 +87,14 @@ WRITE = problems(400, 403, 404, 409)
 stale version or a rule that forbids it."""
 
 
+class MergeNote(BaseModel):
+    survivor_id: Uuid
+    href: str = Field(description="The survivor's card")
+    actor: str
+    reason: str
+    merged_at: datetime
+
+
 class CounterpartyCard(BaseModel):
     id: Uuid
     name: str
@@ -111,6 +119,27 @@ class CounterpartyCard(BaseModel):
     version: int
     registered_at: datetime
     updated_at: datetime
+    merged_into: MergeNote | None = Field(
+        None, description="Set when this card was merged into another: the survivor, who merged it and why"
+    )
+    merged_ids: list[Uuid] = Field(default_factory=list, description="The cards merged into this one")
+
+
+class PairedCard(BaseModel):
+    id: Uuid
+    name: str
+
+
+class DuplicateReason(BaseModel):
+    rule: str = Field(description="name, tax_id, phone or mail_domain: what the two cards share")
+    value: str = Field(description="The shared key: the normalised name, the tax id, the number, the domain")
+
+
+class DuplicatePair(BaseModel):
+    first: PairedCard
+    second: PairedCard
+    score: float = Field(description="0–1: how likely the two cards are one counterparty")
+    reasons: list[DuplicateReason]
 
 
 class ContactCard(BaseModel):
@@ -145,6 +174,9 @@ class HistoryEntry(BaseModel):
     actor_name: str | None
     occurred_at: datetime = Field(description="When it happened in the business (UTC)")
     recorded_at: datetime = Field(description="When it was recorded (UTC)")
+    merged_from: Uuid | None = Field(
+        None, description="The card merged into this client that the entry comes from, if any"
+    )
 
 
 class PhoneMatch(BaseModel):

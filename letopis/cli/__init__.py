@@ -16,6 +16,7 @@ from letopis.cli import (
     audit,
     bonuses,
     calendar,
+    duplicates,
     exports,
     imports,
     planning,
@@ -66,5 +67,6 @@ app.add_typer(calendar.app, name="calendar")
 app.add_typer(plans.app, name="plans")
 app.add_typer(bonuses.app, name="bonuses")
 app.add_typer(exports.app, name="export")
+app.command("duplicates")(duplicates.duplicates)
 
 __all__ = ["app", "console"]

@@ -13,6 +13,7 @@ from aggregates.requisites import account_control_key, kpp_of, ogrn_control_digi
 from aggregates.stamp import Stamp
 from aggregates.tax_id_claim import TaxIdClaim, tax_id_claim_keys
 from letopis.demo.chronicle import Chronicle, Client, Person, PrivateClient, Staff
+from letopis.demo.duplicates import duplicate_count, duplicate_profile
 from letopis.demo.people import digits, latin, mobile, person_name, phone, random_inn
 from letopis.demo.vocabulary import (
     ADMISSION_PATH_WEIGHTS,
@@ -85,14 +86,66 @@ def _manager_for(chronicle: Chronicle, region: Region) -> Staff:
 
 
 def register_clients(chronicle: Chronicle) -> Iterator[Counterparty | TaxIdClaim]:
-    """Each card with the claims of its ИНН, as a registration by command appends them."""
-    for _ in range(chronicle.size.counterparties):
+    """The clients, each with the claims of its ИНН as a registration by command appends them;
+    the last few are second cards of others (``letopis.demo.duplicates``), which claim nothing:
+    the one with its original's ИНН came over from the old CRM before the rule."""
+    originals: list[tuple[Client, Counterparty]] = []
+    seconds = duplicate_count(chronicle.size)
+    for _ in range(chronicle.size.counterparties - seconds):
+        counterparty, stamp = _register_client(chronicle)
+        client = chronicle.clients[-1]
+        if client.organisation and client.customer and len(originals) < seconds:
+            originals.append((client, counterparty))
+        yield counterparty
+        yield from _claims(counterparty, stamp)
+    for variant, (client, original) in enumerate(originals):
+        yield _register_second_card(chronicle, variant % 3, client, original)
+    for _ in range(seconds - len(originals)):  # a tiny demo may lack organisations to copy
         counterparty, stamp = _register_client(chronicle)
         yield counterparty
-        for key in tax_id_claim_keys(
-            counterparty.profile["tax_id"], kpp_of(counterparty.profile["requisites"]), branch=False
-        ):
-            yield TaxIdClaim.claim(stamp, key, str(counterparty.id), counterparty.name)
+        yield from _claims(counterparty, stamp)
+
+
+def _claims(counterparty: Counterparty, stamp: Stamp) -> Iterator[TaxIdClaim]:
+    for key in tax_id_claim_keys(
+        counterparty.profile["tax_id"], kpp_of(counterparty.profile["requisites"]), branch=False
+    ):
+        yield TaxIdClaim.claim(stamp, key, str(counterparty.id), counterparty.name)
+
+
+def _register_second_card(
+    chronicle: Chronicle, variant: int, original: Client, card: Counterparty
+) -> Counterparty:
+    rng = chronicle.rng
+    profile = duplicate_profile(variant, card.profile)
+    if "phones" not in profile:
+        profile["phones"] = [phone(rng, rng.choice(original.region.phone_codes))]
+    # The card with the original's tax id came over from the old CRM in the first weeks.
+    registered_at = (
+        _registered_at(chronicle)
+        if variant
+        else chronicle.moment(chronicle.start, chronicle.start + timedelta(days=45))
+    )
+    counterparty = Counterparty.register(
+        chronicle.stamp(original.manager.id, registered_at),
+        id=chronicle.new_id(),
+        manager_id=original.manager.id,
+        **profile,
+    )
+    client = Client(
+        id=str(counterparty.id),
+        manager=original.manager,
+        region=original.region,
+        registered_at=registered_at,
+        phones=counterparty.profile["phones"],
+        weight=original.weight / 4,
+        organisation=True,
+        mail_domain=original.mail_domain,
+        customer=True,
+    )
+    _decide_admission(chronicle, counterparty, client)
+    chronicle.clients.append(client)
+    return counterparty
 
 
 def _register_client(chronicle: Chronicle) -> tuple[Counterparty, Stamp]:

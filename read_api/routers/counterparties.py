@@ -13,12 +13,14 @@ from commands.counterparty_commands import (
     RateCounterparty,
     RegisterCounterparty,
 )
+from commands.counterparty_merge_commands import MergeCounterparty, SplitCounterparty
 from commands.fields import EntityId, SearchText
 from letopis.spreadsheets import Column, Kind
 from projections.counterparty_register import RegisterFilter, search_counterparties
+from projections.duplicates import duplicate_pairs
 from read_api.access import readable_counterparty
 from read_api.deps import BackendDep, CurrentActor, Limit, Offset, ReadAfter, RecordId, Write
-from read_api.schemas import READ_ONE, WRITE, CounterpartyCard, Page, WriteResult
+from read_api.schemas import READ_ONE, WRITE, CounterpartyCard, DuplicatePair, Page, WriteResult
 from read_api.spreadsheet_routes import list_sheet, spreadsheet_route
 
 router = APIRouter(prefix="/counterparties", tags=["counterparties"])
@@ -89,6 +91,18 @@ def list_counterparties(
     )
 
 
+@router.get("/duplicates", response_model=Page[DuplicatePair], dependencies=[ReadAfter])
+def list_duplicates(
+    backend: BackendDep, actor: CurrentActor, limit: Limit = 50, offset: Offset = 0
+) -> Page[DuplicatePair]:
+    """Pairs of cards within the reader's scope that are likely one counterparty, likeliest first."""
+    with backend.views.reading() as cursor:
+        pairs, total = duplicate_pairs(cursor, actor, limit, offset)
+    return Page[DuplicatePair](
+        items=[DuplicatePair(**pair) for pair in pairs], total=total, limit=limit, offset=offset
+    )
+
+
 @router.get(
     "/{counterparty_id}", response_model=CounterpartyCard, dependencies=[ReadAfter], responses=READ_ONE
 )
@@ -124,4 +138,14 @@ def rate_counterparty(counterparty_id: RecordId, command: RateCounterparty, writ
 def decide_counterparty_admission(
     counterparty_id: RecordId, command: DecideAdmission, write: Write
 ) -> WriteResult:
+    return write(command, counterparty_id)
+
+
+@router.post("/{counterparty_id}/merge", responses=WRITE)
+def merge_counterparty(counterparty_id: RecordId, command: MergeCounterparty, write: Write) -> WriteResult:
+    return write(command, counterparty_id)
+
+
+@router.post("/{counterparty_id}/split", responses=WRITE)
+def split_counterparty(counterparty_id: RecordId, command: SplitCounterparty, write: Write) -> WriteResult:
     return write(command, counterparty_id)

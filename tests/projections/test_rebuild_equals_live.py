@@ -7,7 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from aggregates.employee import Role
@@ -20,6 +20,7 @@ from commands.counterparty_commands import (
     RateCounterparty,
     RegisterCounterparty,
 )
+from commands.counterparty_merge_commands import MergeCounterparty, SplitCounterparty
 from commands.forecast_commands import SubmitForecast
 from commands.interaction_commands import (
     CorrectInteraction,
@@ -48,7 +49,7 @@ KINDS = [
     {"kind": "message", "direction": "incoming", "channel": "chat"},
 ]
 
-operation = st.tuples(st.integers(0, 18), st.integers(0, 1_000), st.integers(0, 1_000))
+operation = st.tuples(st.integers(0, 20), st.integers(0, 1_000), st.integers(0, 1_000))
 SOON = datetime.now(UTC).replace(microsecond=0) + timedelta(days=1)
 PERIODS = ["2030-01", "2030-Q1", "2030", "2031-02"]
 MEASURES = [("won_amount", "RUB"), ("received_amount", "USD"), ("won_deals", None)]
@@ -118,6 +119,13 @@ def apply(letopis: Letopis, people: list, ids: dict[str, list[str]], op: tuple[i
         service.run(
             actor, CorrectInteraction(reason="Опечатка", subject=f"Исправлено {a}"), pick("interactions")
         )
+    elif kind == 19:
+        merge = MergeCounterparty(
+            merged_id=pick("counterparties"), reason="Дубль", prefer_duplicate=["region"]
+        )
+        service.run(actor, merge, ids["counterparties"][a % len(ids["counterparties"])])
+    elif kind == 20:
+        service.run(actor, SplitCounterparty(reason="Ошибка"), pick("counterparties"))
     elif kind <= 15:
         apply_planning(letopis, people, ids, op)
     else:
@@ -255,8 +263,14 @@ def run_scenario(url: str, operations: list[tuple[int, int, int]], catch_up_ever
         letopis.close()
 
 
+# Two cards, the second with a contact and history; merged, split off and merged again.
+MERGED_AND_SPLIT = [(0, 0, 0), (0, 0, 1), (5, 0, 1), (7, 0, 1), (19, 0, 1), (7, 0, 0), (20, 0, 1), (19, 0, 1)]
+
+
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(operations=st.lists(operation, min_size=1, max_size=40), catch_up_every=st.integers(1, 7))
+@example(operations=MERGED_AND_SPLIT, catch_up_every=1)
+@example(operations=MERGED_AND_SPLIT, catch_up_every=7)
 def test_rebuild_equals_live_on_the_in_memory_store(operations, catch_up_every) -> None:
     run_scenario("memory://", operations, catch_up_every)
 

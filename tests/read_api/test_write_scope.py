@@ -256,6 +256,14 @@ def planning_scenarios(w: dict[str, str]) -> dict[tuple[str, str], tuple[dict[st
         ("put", "/bonus-rules/managing-role"): ({}, {"role": "manager", "reason": "Себе"}),
         ("post", "/bonuses/approvals"): ({}, {"period": "2020-01", "position": 1}),
         ("post", "/imports/counterparties"): ({}, None),
+        ("post", "/counterparties/{counterparty_id}/merge"): (
+            {"counterparty_id": w["counterparty"]},
+            {"merged_id": w["counterparty"], "reason": "Дубль"},
+        ),
+        ("post", "/counterparties/{counterparty_id}/split"): (
+            {"counterparty_id": w["counterparty"]},
+            {"reason": "Разные компании"},
+        ),
     }
 
 
