@@ -4,12 +4,14 @@ notable dates. Names of clients and people, and who manages a client, are the vi
 copies.
 """
 
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from aggregates.contact import Contact
 from aggregates.counterparty import Counterparty
 from aggregates.interaction import Interaction, InteractionKind
+from event_store.store import Recorded
 from projections.calendar_entries import (
     CLIENTS,
     CONTACTS,
@@ -25,6 +27,7 @@ from projections.calendar_entries import (
     remember,
     timed_entry,
 )
+from projections.calendar_lookups import preload_lookups
 from projections.calendar_planning import PlanningLayers
 from projections.calendar_sales import SalesLayers
 from projections.projection import Projection, on
@@ -38,7 +41,7 @@ _DEFAULT_MEETING_LENGTH = timedelta(hours=1)
 
 class Calendar(SalesLayers, PlanningLayers, KeepsStaff, Projection[CalendarBatch]):
     name = "calendar"
-    version = 1
+    version = 2
     tables = (ENTRIES, YEARLY, CLIENTS, CONTACTS, SOURCES, STAFF)
 
     def open(self, writes: Writes) -> CalendarBatch:
@@ -51,6 +54,9 @@ class Calendar(SalesLayers, PlanningLayers, KeepsStaff, Projection[CalendarBatch
             writes.rows(STAFF),
             writes.cursor.dialect,
         )
+
+    def preload(self, view: CalendarBatch, events: Sequence[Recorded]) -> None:
+        preload_lookups(view, events)
 
     # Clients: their names for titles, their managers for their contacts' dates.
 
@@ -133,12 +139,17 @@ class Calendar(SalesLayers, PlanningLayers, KeepsStaff, Projection[CalendarBatch
         if event.kind not in MEETING_KINDS:
             return
         changes = event.changes
-        for entry in view.entries.rows_where("source_id", str(event.originator_id)):
-            if "subject" in changes:
-                entry["title"] = f"{event.kind}: {changes['subject']}"
-            if "happened_at" in changes:
-                entry = moved(view, entry, _moment(changes["happened_at"]), None, event.timestamp)
-            view.entries.put(entry | {"updated_at": event.timestamp})
+        interaction_id = str(event.originator_id)
+        logged = view.sources[(interaction_id,)]
+        # Gone when the meeting held a planned activity: the activity's entry shows it.
+        entry = view.entries.get(f"interaction:{interaction_id}", logged["employee_id"])
+        if entry is None:
+            return
+        if "subject" in changes:
+            entry["title"] = f"{event.kind}: {changes['subject']}"
+        if "happened_at" in changes:
+            entry = moved(view, entry, _moment(changes["happened_at"]), None, event.timestamp)
+        view.entries.put(entry | {"updated_at": event.timestamp})
 
 
 def _moment(value: datetime | str) -> datetime:

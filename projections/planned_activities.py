@@ -6,15 +6,16 @@ Overdue is not stored: a planned activity whose deadline lies before the reader'
 is overdue, decided in the query. Held late likewise: held after the deadline."""
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from aggregates.planned_activity import ActivityStatus, PlannedActivity, Schedule
 from aggregates.scope import Actor
+from event_store.store import Recorded
 from projections.database import Params, ViewCursor
-from projections.projection import Projection, on
+from projections.projection import Projection, on, originators
 from projections.scope import in_scope
 from projections.staff import KeepsStaff, staff_table
 from projections.tables import Kind, Table
@@ -91,12 +92,23 @@ def _when(starts_at: datetime | None, ends_at: datetime | None, day: Any) -> dic
     }
 
 
+_LATER = (
+    PlannedActivity.Rescheduled,
+    PlannedActivity.Held,
+    PlannedActivity.Missed,
+    PlannedActivity.Cancelled,
+)
+
+
 class PlannedActivities(KeepsStaff, Projection[_Batch]):
     name = "planned_activities"
     tables = (ACTIVITIES, PEOPLE, STAFF)
 
     def open(self, writes: Writes) -> _Batch:
         return _Batch(writes.rows(ACTIVITIES), writes.rows(PEOPLE), writes.rows(STAFF))
+
+    def preload(self, view: _Batch, events: Sequence[Recorded]) -> None:
+        view.activities.load("id", originators(events, *_LATER))
 
     @on(PlannedActivity.Planned)
     def _planned(self, view: _Batch, event: PlannedActivity.Planned, _position: int) -> None:
@@ -133,8 +145,6 @@ class PlannedActivities(KeepsStaff, Projection[_Batch]):
         key = str(event.originator_id)
         when = _when(event.starts_at, event.ends_at, event.day)
         view.activities.update((key,), **when, reschedules=event.sequence, version=event.originator_version)
-        for person in view.people.rows_where("activity_id", key):
-            view.people.put({**person, "begins_at": when["begins_at"]})
 
     @on(PlannedActivity.Held)
     def _held(self, view: _Batch, event: PlannedActivity.Held, _position: int) -> None:
