@@ -9,6 +9,7 @@ month and never shown late.
 import calendar as gregorian
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from aggregates.scope import Actor
@@ -18,8 +19,6 @@ from projections.scope import in_scope
 from projections.values import from_json
 
 _YEARLY_LAYER = Layer.DATES
-_SOURCE_COLUMNS = ("source_kind", "source_id", "source_path")
-_ENTRY_COLUMNS = tuple(c for c in ENTRIES.column_names if c not in _SOURCE_COLUMNS)
 
 
 def yearly_occurrence(original: date, year: int) -> date:
@@ -111,24 +110,80 @@ def stage_plans_due(cursor: ViewCursor, employee_id: str, today: date, until: da
 
 
 def _entries_where(cursor: ViewCursor, condition: str, p: Params) -> list[dict[str, Any]]:
-    sql = f"SELECT {', '.join(_ENTRY_COLUMNS + _SOURCE_COLUMNS)} FROM {ENTRIES.name} WHERE {condition}"
-    dialect = cursor.dialect
-    entries = []
-    for row in cursor.execute(sql, p.values):
-        entry = dict(zip(_ENTRY_COLUMNS, row, strict=False))
-        kind, source_id, path = row[len(_ENTRY_COLUMNS) :]
-        entry.update(
-            all_day=bool(entry["all_day"]),
-            first_day=dialect.day_of(entry["first_day"]),
-            last_day=dialect.day_of(entry["last_day"]),
-            starts_at=None if entry["starts_at"] is None else dialect.moment_of(entry["starts_at"]),
-            ends_at=None if entry["ends_at"] is None else dialect.moment_of(entry["ends_at"]),
-            updated_at=dialect.moment_of(entry["updated_at"]),
-            details=from_json(entry["details"]),
-            source={"kind": kind, "id": source_id, "path": path},
-        )
-        entries.append(entry)
-    return entries
+    sql = f"SELECT {', '.join(_SELECTED)} FROM {ENTRIES.name} WHERE {condition}"
+    day, moment = cursor.dialect.day_of, cursor.dialect.moment_of
+    # A team's week reads thousands of entries: each is built in one pass, its details
+    # decoded once for every entry and request that shows the same.
+    return [
+        {
+            "entry_id": entry_id,
+            "employee_id": employee_id,
+            "layer": layer,
+            "title": title,
+            "status": status,
+            "all_day": bool(all_day),
+            "starts_at": None if starts_at is None else moment(starts_at),
+            "ends_at": None if ends_at is None else moment(ends_at),
+            "first_day": day(first_day),
+            "last_day": day(last_day),
+            "sequence": sequence,
+            "counterparty_id": counterparty_id,
+            "details": _details(details),
+            "updated_at": moment(updated_at),
+            "source": {"kind": kind, "id": source_id, "path": path},
+        }
+        for (
+            entry_id,
+            employee_id,
+            layer,
+            title,
+            status,
+            all_day,
+            starts_at,
+            ends_at,
+            first_day,
+            last_day,
+            sequence,
+            counterparty_id,
+            details,
+            updated_at,
+            kind,
+            source_id,
+            path,
+        ) in cursor.execute(sql, p.values)
+    ]
+
+
+_SELECTED = (
+    "entry_id",
+    "employee_id",
+    "layer",
+    "title",
+    "status",
+    "all_day",
+    "starts_at",
+    "ends_at",
+    "first_day",
+    "last_day",
+    "sequence",
+    "counterparty_id",
+    "details",
+    "updated_at",
+    "source_kind",
+    "source_id",
+    "source_path",
+)
+assert set(_SELECTED) == set(ENTRIES.column_names)
+
+
+@lru_cache(maxsize=100_000)
+def _decoded(details: str) -> dict[str, Any]:
+    return from_json(details) or {}
+
+
+def _details(details: str) -> dict[str, Any]:
+    """A copy of the decoded details, so that no reader changes another's."""
+    return dict(_decoded(details))
 
 
 def _month_day_ranges(first_day: date, last_day: date) -> list[tuple[int, int]] | None:

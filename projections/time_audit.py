@@ -35,7 +35,8 @@ ENTRIES = Table(
     },
     key=("entry_id",),
     nullable=frozenset({"task_id", "counterparty_id"}),
-    indexes=(("employee_id", "day"), ("counterparty_id", "day")),
+    # A period's time is summed from the index alone.
+    indexes=(("employee_id", "day", "counterparty_id", "minutes"), ("counterparty_id", "day")),
 )
 RATES = Table(
     "hourly_rates",
@@ -63,6 +64,7 @@ class _Batch:
 
 class TimeAudit(KeepsStaff, KeepsParties, Projection[_Batch]):
     name = "time_audit"
+    version = 2
     tables = (ENTRIES, RATES, PARTIES, STAFF)
 
     def open(self, writes: Writes) -> _Batch:
