@@ -1,5 +1,6 @@
 """The counterparty: an organisation or private person the company deals with."""
 
+from datetime import date
 from enum import StrEnum
 from typing import Any
 from uuid import UUID
@@ -55,6 +56,7 @@ PROFILE_FIELDS = (
     "lead_source",
     "interests",
     "competitor_products",
+    "founding_date",
 )
 
 
@@ -77,6 +79,13 @@ def check_tax_id(tax_id: str | None) -> str | None:
     return cleaned
 
 
+def check_founding_date(founded: date | str) -> str:
+    try:
+        return date.fromisoformat(str(founded)).isoformat()
+    except ValueError:
+        raise InvalidValue("founding_date", f"{founded!r} is not a day (YYYY-MM-DD)") from None
+
+
 def check_rating(rating: int) -> int:
     if not 0 <= rating <= 5:
         raise InvalidValue("rating", "rating is a whole number from 0 to 5")
@@ -94,6 +103,8 @@ def check_admission_decision(current: Admission, decided: Admission, reason: str
 
 class Counterparty(Aggregate):
     class Registered(Aggregate.Created, Fact):
+        class_version = 2
+
         legal_form: str
         kind: str
         name: str
@@ -110,10 +121,16 @@ class Counterparty(Aggregate):
         interests: list[str]
         competitor_products: list[str]
         manager_id: str
+        founding_date: str | None
+        """ISO day the organisation was founded (or the person born), for its anniversaries."""
 
         def apply(self, aggregate: "Counterparty") -> None:
             aggregate.profile = {k: getattr(self, k) for k in PROFILE_FIELDS}
             aggregate.manager_id = self.manager_id
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["founding_date"] = None
 
     class ProfileChanged(Fact):
         changes: dict[str, Any]
@@ -209,6 +226,8 @@ class Counterparty(Aggregate):
             checked["legal_form"] = LegalForm(checked["legal_form"]).value
         if "kind" in checked:
             checked["kind"] = CounterpartyKind(checked["kind"]).value
+        if checked.get("founding_date") is not None:
+            checked["founding_date"] = check_founding_date(checked["founding_date"])
         return checked
 
 
@@ -227,4 +246,5 @@ _EMPTY_PROFILE: dict[str, Any] = {
     "lead_source": None,
     "interests": [],
     "competitor_products": [],
+    "founding_date": None,
 }

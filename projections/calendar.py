@@ -62,14 +62,26 @@ class Calendar(SalesLayers, PlanningLayers, KeepsStaff, Projection[CalendarBatch
 
     @on(Counterparty.Registered)
     def _client_registered(self, view: CalendarBatch, event: Counterparty.Registered, _position: int) -> None:
-        view.clients.put({"id": str(event.originator_id), "name": event.name, "manager_id": event.manager_id})
+        client = {"id": str(event.originator_id), "name": event.name, "manager_id": event.manager_id}
+        view.clients.put(client)
+        _write_anniversary(view, client, event.founding_date)
 
     @on(Counterparty.ProfileChanged)
-    def _client_renamed(
+    def _client_changed(
         self, view: CalendarBatch, event: Counterparty.ProfileChanged, _position: int
     ) -> None:
-        if event.changes.get("name"):
-            view.clients.update((str(event.originator_id),), name=event.changes["name"])
+        changes = event.changes
+        if not changes.get("name") and "founding_date" not in changes:
+            return
+        client_id = str(event.originator_id)
+        client = view.clients[(client_id,)]
+        if changes.get("name"):
+            client = view.clients.update((client_id,), name=changes["name"])
+        # Renamed, the anniversary keeps its day; given another day, it keeps its name.
+        anniversary = view.yearly.get(_anniversary_id(client_id))
+        founded = changes.get("founding_date", anniversary["original"] if anniversary else None)
+        view.yearly.delete(_anniversary_id(client_id))
+        _write_anniversary(view, client, founded)
 
     @on(Counterparty.ManagerAssigned)
     def _client_reassigned(
@@ -167,6 +179,31 @@ def _interaction_source(interaction_id: str, counterparty_id: str | None) -> Sou
     """An interaction has no card of its own: it is read in its client's history."""
     path = f"{api_path('counterparties', counterparty_id)}/history" if counterparty_id else None
     return Source("interaction", interaction_id, path, counterparty_id)
+
+
+def _anniversary_id(client_id: str) -> str:
+    return f"counterparty:{client_id}:anniversary"
+
+
+def _write_anniversary(view: CalendarBatch, client: Row, founded: date | str | None) -> None:
+    """A client's founding date comes round each year on its manager's calendar."""
+    if not founded:
+        return
+    original = founded if isinstance(founded, date) else date.fromisoformat(founded)
+    view.yearly.put(
+        {
+            "entry_id": _anniversary_id(client["id"]),
+            "employee_id": client["manager_id"],
+            "kind": "anniversary",
+            "label": "Anniversary",
+            "person": client["name"],
+            "original": original,
+            "month_day": original.month * 100 + original.day,
+            "source_kind": "counterparty",
+            "source_id": client["id"],
+            "counterparty_id": client["id"],
+        }
+    )
 
 
 def _write_yearly_dates(view: CalendarBatch, contact: Row) -> None:

@@ -60,7 +60,7 @@ _LOOKUPS: dict[type[Any], list[tuple[str, Callable[[Any], Iterable[str]]]]] = {
     Deal.Opened: [("clients", lambda e: [e.counterparty_id])],
     Contact.Registered: [("clients", lambda e: [e.counterparty_id] if e.counterparty_id else [])],
     Contact.DetailsChanged: [("contacts", _own)],
-    Counterparty.ProfileChanged: [("clients", _own)],
+    Counterparty.ProfileChanged: [("clients", _own), ("yearly", _entry("counterparty:{}:anniversary"))],
     Counterparty.ManagerAssigned: [("clients", _own)],
     Interaction.Corrected: [("sources", _own), ("entries", lambda e: [f"interaction:{e.originator_id}"])],
     Resource.Booked: [("sources", _own)],
@@ -72,7 +72,13 @@ _LOOKUPS: dict[type[Any], list[tuple[str, Callable[[Any], Iterable[str]]]]] = {
 
 
 def preload_lookups(view: CalendarBatch, events: Sequence[Recorded]) -> None:
-    wanted: dict[str, set[str]] = {"sources": set(), "entries": set(), "clients": set(), "contacts": set()}
+    wanted: dict[str, set[str]] = {
+        "sources": set(),
+        "entries": set(),
+        "clients": set(),
+        "contacts": set(),
+        "yearly": set(),
+    }
     for recorded in events:
         for table, keys in _LOOKUPS.get(type(recorded.event), ()):
             wanted[table].update(keys(recorded.event))
@@ -80,3 +86,4 @@ def preload_lookups(view: CalendarBatch, events: Sequence[Recorded]) -> None:
     view.clients.load("id", wanted["clients"])
     view.contacts.load("id", wanted["contacts"])
     view.entries.load("entry_id", wanted["entries"])
+    view.yearly.load("entry_id", wanted["yearly"])

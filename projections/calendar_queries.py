@@ -19,6 +19,8 @@ from projections.scope import in_scope
 from projections.values import from_json
 
 _YEARLY_LAYER = Layer.DATES
+_CARDS = {"contact": "contacts", "counterparty": "counterparties"}
+"""Where the API shows the card a yearly date belongs to."""
 
 
 def yearly_occurrence(original: date, year: int) -> date:
@@ -246,7 +248,7 @@ def _yearly(cursor: ViewCursor, actor: Actor, query: CalendarQuery) -> list[dict
                     "source": {
                         "kind": found["source_kind"],
                         "id": found["source_id"],
-                        "path": api_path("contacts", found["source_id"]),
+                        "path": api_path(_CARDS[found["source_kind"]], found["source_id"]),
                     },
                 }
             )

@@ -69,7 +69,7 @@ def test_rows_read_ahead_never_replace_what_the_batch_changed(letopis: Letopis) 
         rows.update(("a",), n=2)
         rows.delete("b")
         rows.load("id", ["a", "b"])
-        assert rows["a"]["n"] == 2
+        assert rows[("a",)]["n"] == 2
         assert rows.get("b") is None
         writes.flush()
     assert _stored(letopis)["a"][2] == 2
