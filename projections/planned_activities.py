@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from aggregates.interaction import Interaction
 from aggregates.planned_activity import ActivityStatus, PlannedActivity, Schedule
 from aggregates.scope import Actor
 from event_store.store import Recorded
@@ -63,7 +64,12 @@ ACTIVITIES = Table(
             "close_reason",
         }
     ),
-    indexes=(("responsible_id", "begins_at"), ("counterparty_id", "begins_at"), ("status", "deadline")),
+    indexes=(
+        ("responsible_id", "begins_at"),
+        ("counterparty_id", "begins_at"),
+        ("status", "deadline"),
+        ("interaction_id",),
+    ),
 )
 PEOPLE = Table(
     "planned_activity_people",
@@ -102,6 +108,7 @@ _LATER = (
 
 class PlannedActivities(KeepsStaff, Projection[_Batch]):
     name = "planned_activities"
+    version = 2
     tables = (ACTIVITIES, PEOPLE, STAFF)
 
     def open(self, writes: Writes) -> _Batch:
@@ -155,6 +162,17 @@ class PlannedActivities(KeepsStaff, Projection[_Batch]):
             held_at=event.held_at,
             version=event.originator_version,
         )
+
+    @on(Interaction.Corrected)
+    def _held_at_corrected(self, view: _Batch, event: Interaction.Corrected, _position: int) -> None:
+        """An activity was held when the meeting that held it happened: a correction of that
+        time moves it, and may make it held late or on time."""
+        happened_at = event.changes.get("happened_at")
+        if happened_at is None:
+            return
+        moment = happened_at if isinstance(happened_at, datetime) else datetime.fromisoformat(happened_at)
+        for activity in view.activities.rows_where("interaction_id", str(event.originator_id)):
+            view.activities.put(activity | {"held_at": moment})
 
     @on(PlannedActivity.Missed)
     def _missed(self, view: _Batch, event: PlannedActivity.Missed, _position: int) -> None:
