@@ -1,5 +1,6 @@
 """The counterparty: an organisation or private person the company deals with."""
 
+from datetime import date
 from enum import StrEnum
 from typing import Any
 from uuid import UUID
@@ -56,6 +57,7 @@ PROFILE_FIELDS = (
     "lead_source",
     "interests",
     "competitor_products",
+    "founding_date",
 )
 
 
@@ -76,6 +78,13 @@ def check_tax_id(tax_id: str | None) -> str | None:
     if cleaned.isdigit() and len(cleaned) not in (10, 12):
         raise InvalidValue("tax_id", f"INN {cleaned!r} must have 10 or 12 digits")
     return cleaned
+
+
+def check_founding_date(founded: date | str) -> str:
+    try:
+        return date.fromisoformat(str(founded)).isoformat()
+    except ValueError:
+        raise InvalidValue("founding_date", f"{founded!r} is not a day (YYYY-MM-DD)") from None
 
 
 def check_rating(rating: int) -> int:
@@ -147,6 +156,8 @@ def merged_profile(survivor: dict[str, Any], duplicate: dict[str, Any], prefer: 
 
 class Counterparty(Aggregate):
     class Registered(Aggregate.Created, Fact):
+        class_version = 2
+
         legal_form: str
         kind: str
         name: str
@@ -163,10 +174,16 @@ class Counterparty(Aggregate):
         interests: list[str]
         competitor_products: list[str]
         manager_id: str
+        founding_date: str | None
+        """ISO day the organisation was founded (or the person born), for its anniversaries."""
 
         def apply(self, aggregate: "Counterparty") -> None:
             aggregate.profile = {k: getattr(self, k) for k in PROFILE_FIELDS}
             aggregate.manager_id = self.manager_id
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["founding_date"] = None
 
     class ProfileChanged(Fact):
         changes: dict[str, Any]
@@ -350,6 +367,8 @@ class Counterparty(Aggregate):
             checked["legal_form"] = LegalForm(checked["legal_form"]).value
         if "kind" in checked:
             checked["kind"] = CounterpartyKind(checked["kind"]).value
+        if checked.get("founding_date") is not None:
+            checked["founding_date"] = check_founding_date(checked["founding_date"])
         if check_requisites:
             for broken in broken_requisites(checked.get("tax_id"), checked.get("requisites") or {}):
                 raise InvalidValue(broken.field, broken.rule)
@@ -371,4 +390,5 @@ _EMPTY_PROFILE: dict[str, Any] = {
     "lead_source": None,
     "interests": [],
     "competitor_products": [],
+    "founding_date": None,
 }

@@ -9,7 +9,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,17 +45,24 @@ class Result:
 
 
 def ensure_database() -> None:
+    """Create the benchmark database unless it is there; another run creating it at the same
+    moment is no failure."""
     with psycopg.connect(ADMIN_CONNINFO, autocommit=True) as connection:
         found = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", (BENCH_DB,)).fetchone()
         if not found:
-            connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(BENCH_DB)))
+            with suppress(psycopg.errors.DuplicateDatabase):
+                connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(BENCH_DB)))
 
 
 def drop_database() -> None:
-    with psycopg.connect(ADMIN_CONNINFO, autocommit=True) as connection:
-        connection.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(BENCH_DB))
-        )
+    """Drop the benchmark database once no one uses it. A run still working in it (two runs
+    given the same ``LETOPIS_BENCH_DB``, say a benchmark and a profile of it) keeps it: it was
+    dropped under such a run before, which then failed with "database … does not exist"."""
+    with (
+        psycopg.connect(ADMIN_CONNINFO, autocommit=True) as connection,
+        suppress(psycopg.errors.ObjectInUse),
+    ):
+        connection.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(BENCH_DB)))
 
 
 @contextmanager

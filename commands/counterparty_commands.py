@@ -9,7 +9,18 @@ from aggregates.requisites import kpp_of
 from aggregates.tax_id_claim import TaxIdClaim
 from commands.command import Change, Command
 from commands.context import Context
-from commands.fields import EntityId, Line, Name, Phones, Reason, Tags, never_null, refuse_null, single_line
+from commands.fields import (
+    Day,
+    EntityId,
+    Line,
+    Name,
+    Phones,
+    Reason,
+    Tags,
+    never_null,
+    refuse_null,
+    single_line,
+)
 from commands.handling import Handlers
 from commands.scope import check_assignable, counterparty_guard
 from commands.tax_id_claims import claims_of_new_card, moved_claims
@@ -43,6 +54,7 @@ class CounterpartyProfile(BaseModel):
     lead_source: Line | None = None
     interests: Tags = Field(default_factory=list)
     competitor_products: Tags = Field(default_factory=list)
+    founding_date: Day | None = Field(None, description="When it was founded: its anniversaries")
 
 
 class CounterpartyCard(CounterpartyProfile):
@@ -94,6 +106,7 @@ class ChangeCounterpartyProfile(Change):
     lead_source: Line | None = None
     interests: Tags | None = None
     competitor_products: Tags | None = None
+    founding_date: Day | None = None
 
     _kept_unless_given = field_validator(*_NEVER_NULL, mode="before")(refuse_null)
 

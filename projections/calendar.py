@@ -4,12 +4,14 @@ notable dates. Names of clients and people, and who manages a client, are the vi
 copies.
 """
 
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from aggregates.contact import Contact
 from aggregates.counterparty import Counterparty
 from aggregates.interaction import Interaction, InteractionKind
+from event_store.store import Recorded
 from projections.calendar_entries import (
     CLIENTS,
     CONTACTS,
@@ -25,6 +27,7 @@ from projections.calendar_entries import (
     remember,
     timed_entry,
 )
+from projections.calendar_lookups import preload_lookups
 from projections.calendar_planning import PlanningLayers
 from projections.calendar_sales import SalesLayers
 from projections.projection import Projection, on
@@ -38,7 +41,7 @@ _DEFAULT_MEETING_LENGTH = timedelta(hours=1)
 
 class Calendar(SalesLayers, PlanningLayers, KeepsStaff, Projection[CalendarBatch]):
     name = "calendar"
-    version = 1
+    version = 2
     tables = (ENTRIES, YEARLY, CLIENTS, CONTACTS, SOURCES, STAFF)
 
     def open(self, writes: Writes) -> CalendarBatch:
@@ -52,18 +55,33 @@ class Calendar(SalesLayers, PlanningLayers, KeepsStaff, Projection[CalendarBatch
             writes.cursor.dialect,
         )
 
+    def preload(self, view: CalendarBatch, events: Sequence[Recorded]) -> None:
+        preload_lookups(view, events)
+
     # Clients: their names for titles, their managers for their contacts' dates.
 
     @on(Counterparty.Registered)
     def _client_registered(self, view: CalendarBatch, event: Counterparty.Registered, _position: int) -> None:
-        view.clients.put({"id": str(event.originator_id), "name": event.name, "manager_id": event.manager_id})
+        client = {"id": str(event.originator_id), "name": event.name, "manager_id": event.manager_id}
+        view.clients.put(client)
+        _write_anniversary(view, client, event.founding_date)
 
     @on(Counterparty.ProfileChanged)
-    def _client_renamed(
+    def _client_changed(
         self, view: CalendarBatch, event: Counterparty.ProfileChanged, _position: int
     ) -> None:
-        if event.changes.get("name"):
-            view.clients.update((str(event.originator_id),), name=event.changes["name"])
+        changes = event.changes
+        if not changes.get("name") and "founding_date" not in changes:
+            return
+        client_id = str(event.originator_id)
+        client = view.clients[(client_id,)]
+        if changes.get("name"):
+            client = view.clients.update((client_id,), name=changes["name"])
+        # Renamed, the anniversary keeps its day; given another day, it keeps its name.
+        anniversary = view.yearly.get(_anniversary_id(client_id))
+        founded = changes.get("founding_date", anniversary["original"] if anniversary else None)
+        view.yearly.delete(_anniversary_id(client_id))
+        _write_anniversary(view, client, founded)
 
     @on(Counterparty.ManagerAssigned)
     def _client_reassigned(
@@ -133,12 +151,17 @@ class Calendar(SalesLayers, PlanningLayers, KeepsStaff, Projection[CalendarBatch
         if event.kind not in MEETING_KINDS:
             return
         changes = event.changes
-        for entry in view.entries.rows_where("source_id", str(event.originator_id)):
-            if "subject" in changes:
-                entry["title"] = f"{event.kind}: {changes['subject']}"
-            if "happened_at" in changes:
-                entry = moved(view, entry, _moment(changes["happened_at"]), None, event.timestamp)
-            view.entries.put(entry | {"updated_at": event.timestamp})
+        interaction_id = str(event.originator_id)
+        logged = view.sources[(interaction_id,)]
+        # Gone when the meeting held a planned activity: the activity's entry shows it.
+        entry = view.entries.get(f"interaction:{interaction_id}", logged["employee_id"])
+        if entry is None:
+            return
+        if "subject" in changes:
+            entry["title"] = f"{event.kind}: {changes['subject']}"
+        if "happened_at" in changes:
+            entry = moved(view, entry, _moment(changes["happened_at"]), None, event.timestamp)
+        view.entries.put(entry | {"updated_at": event.timestamp})
 
 
 def _moment(value: datetime | str) -> datetime:
@@ -156,6 +179,31 @@ def _interaction_source(interaction_id: str, counterparty_id: str | None) -> Sou
     """An interaction has no card of its own: it is read in its client's history."""
     path = f"{api_path('counterparties', counterparty_id)}/history" if counterparty_id else None
     return Source("interaction", interaction_id, path, counterparty_id)
+
+
+def _anniversary_id(client_id: str) -> str:
+    return f"counterparty:{client_id}:anniversary"
+
+
+def _write_anniversary(view: CalendarBatch, client: Row, founded: date | str | None) -> None:
+    """A client's founding date comes round each year on its manager's calendar."""
+    if not founded:
+        return
+    original = founded if isinstance(founded, date) else date.fromisoformat(founded)
+    view.yearly.put(
+        {
+            "entry_id": _anniversary_id(client["id"]),
+            "employee_id": client["manager_id"],
+            "kind": "anniversary",
+            "label": "Anniversary",
+            "person": client["name"],
+            "original": original,
+            "month_day": original.month * 100 + original.day,
+            "source_kind": "counterparty",
+            "source_id": client["id"],
+            "counterparty_id": client["id"],
+        }
+    )
 
 
 def _write_yearly_dates(view: CalendarBatch, contact: Row) -> None:

@@ -60,7 +60,10 @@ ENTRIES = Table(
     },
     key=("entry_id", "employee_id"),
     nullable=frozenset({"starts_at", "ends_at", "counterparty_id", "source_path"}),
-    indexes=(("employee_id", "first_day"), ("source_id",), ("layer", "first_day")),
+    # A period's entries of an employee are found in the index alone: those ending in it or
+    # after (few, for the days around today that are read most), their first day and layer
+    # read there, so only the entries shown are fetched from the table.
+    indexes=(("employee_id", "last_day", "first_day", "layer"), ("source_id",), ("layer", "first_day")),
 )
 YEARLY = Table(
     "calendar_yearly_dates",

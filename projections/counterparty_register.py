@@ -56,8 +56,9 @@ _CARD_FIELDS: dict[str, Callable[[], Any]] = {
     "loyalty_reasons": list,
     "interests": list,
     "competitor_products": list,
+    "founding_date": lambda: None,
 }
-"""The card's collections, and how each one is empty."""
+"""The card's collections (and its founding date), and how each one is empty."""
 _SCALAR_COLUMNS = frozenset(
     {"name", "legal_form", "kind", "tax_id", "industry", "region", "activity", "lead_source"}
 )
@@ -82,7 +83,7 @@ class _Batch:
 
 class CounterpartyRegister(KeepsStaff, Projection[_Batch]):
     name = "counterparty_register"
-    version = 3
+    version = 4
     tables = (COUNTERPARTIES, CLASSIFIERS, STAFF)
 
     def open(self, writes: Writes) -> _Batch:

@@ -80,6 +80,21 @@ class ViewCursor(ABC):
     def copy_rows(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
         """Append many rows at once, by the fastest path the engine has."""
 
+    def upsert_rows(
+        self, table: str, columns: Sequence[str], key: Sequence[str], rows: Sequence[Sequence[Any]]
+    ) -> None:
+        """Write many rows at once, each replacing the row of the same ``key`` if there is one."""
+        values = f"VALUES ({placeholders(len(columns))})"
+        self.executemany(upsert_statement(table, columns, key, values), rows)
+
+
+def upsert_statement(table: str, columns: Sequence[str], key: Sequence[str], values: str) -> str:
+    """``INSERT … {values} ON CONFLICT (key) DO UPDATE`` every other column."""
+    updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in key)
+    return f"INSERT INTO {table} ({', '.join(columns)}) {values} ON CONFLICT ({', '.join(key)}) DO " + (
+        f"UPDATE SET {updates}" if updates else "NOTHING"
+    )
+
 
 class ViewDatabase(ABC):
     dialect: Dialect

@@ -1,13 +1,15 @@
 """Internal meetings with their decisions (FEATURES F5), and the task each decision became."""
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from aggregates.internal_meeting import InternalMeeting
 from aggregates.scope import Actor
+from event_store.store import Recorded
 from projections.database import Params, ViewCursor
-from projections.projection import Projection, on
+from projections.projection import Projection, on, originators
 from projections.tables import Kind, Table
 from projections.values import from_json
 from projections.writes import Rows, Writes
@@ -61,6 +63,11 @@ class InternalMeetings(Projection[_Batch]):
 
     def open(self, writes: Writes) -> _Batch:
         return _Batch(writes.rows(MEETINGS), writes.rows(ATTENDEES), writes.rows(DECISIONS))
+
+    def preload(self, view: _Batch, events: Sequence[Recorded]) -> None:
+        later = (InternalMeeting.DecisionRecorded, InternalMeeting.DecisionTurnedIntoTask)
+        view.meetings.load("id", originators(events, *later))
+        view.decisions.load("meeting_id", originators(events, InternalMeeting.DecisionTurnedIntoTask))
 
     @on(InternalMeeting.Recorded)
     def _recorded(self, view: _Batch, event: InternalMeeting.Recorded, position: int) -> None:

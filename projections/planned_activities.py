@@ -6,16 +6,18 @@ Overdue is not stored: a planned activity whose deadline lies before the reader'
 is overdue, decided in the query. Held late likewise: held after the deadline."""
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from aggregates.interaction import Interaction
 from aggregates.planned_activity import ActivityStatus, PlannedActivity, Schedule
 from aggregates.scope import Actor
+from event_store.store import Recorded
 from projections.counterparty_merges import same_client
 from projections.database import Params, ViewCursor
-from projections.projection import Projection, on
+from projections.projection import Projection, on, originators
 from projections.scope import in_scope
 from projections.staff import KeepsStaff, staff_table
 from projections.tables import Kind, Table
@@ -63,7 +65,12 @@ ACTIVITIES = Table(
             "close_reason",
         }
     ),
-    indexes=(("responsible_id", "begins_at"), ("counterparty_id", "begins_at"), ("status", "deadline")),
+    indexes=(
+        ("responsible_id", "begins_at"),
+        ("counterparty_id", "begins_at"),
+        ("status", "deadline"),
+        ("interaction_id",),
+    ),
 )
 PEOPLE = Table(
     "planned_activity_people",
@@ -92,12 +99,24 @@ def _when(starts_at: datetime | None, ends_at: datetime | None, day: Any) -> dic
     }
 
 
+_LATER = (
+    PlannedActivity.Rescheduled,
+    PlannedActivity.Held,
+    PlannedActivity.Missed,
+    PlannedActivity.Cancelled,
+)
+
+
 class PlannedActivities(KeepsStaff, Projection[_Batch]):
     name = "planned_activities"
+    version = 2
     tables = (ACTIVITIES, PEOPLE, STAFF)
 
     def open(self, writes: Writes) -> _Batch:
         return _Batch(writes.rows(ACTIVITIES), writes.rows(PEOPLE), writes.rows(STAFF))
+
+    def preload(self, view: _Batch, events: Sequence[Recorded]) -> None:
+        view.activities.load("id", originators(events, *_LATER))
 
     @on(PlannedActivity.Planned)
     def _planned(self, view: _Batch, event: PlannedActivity.Planned, _position: int) -> None:
@@ -134,8 +153,6 @@ class PlannedActivities(KeepsStaff, Projection[_Batch]):
         key = str(event.originator_id)
         when = _when(event.starts_at, event.ends_at, event.day)
         view.activities.update((key,), **when, reschedules=event.sequence, version=event.originator_version)
-        for person in view.people.rows_where("activity_id", key):
-            view.people.put({**person, "begins_at": when["begins_at"]})
 
     @on(PlannedActivity.Held)
     def _held(self, view: _Batch, event: PlannedActivity.Held, _position: int) -> None:
@@ -146,6 +163,17 @@ class PlannedActivities(KeepsStaff, Projection[_Batch]):
             held_at=event.held_at,
             version=event.originator_version,
         )
+
+    @on(Interaction.Corrected)
+    def _held_at_corrected(self, view: _Batch, event: Interaction.Corrected, _position: int) -> None:
+        """An activity was held when the meeting that held it happened: a correction of that
+        time moves it, and may make it held late or on time."""
+        happened_at = event.changes.get("happened_at")
+        if happened_at is None:
+            return
+        moment = happened_at if isinstance(happened_at, datetime) else datetime.fromisoformat(happened_at)
+        for activity in view.activities.rows_where("interaction_id", str(event.originator_id)):
+            view.activities.put(activity | {"held_at": moment})
 
     @on(PlannedActivity.Missed)
     def _missed(self, view: _Batch, event: PlannedActivity.Missed, _position: int) -> None:

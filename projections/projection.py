@@ -38,6 +38,11 @@ def on(*event_classes: type[E]) -> Callable[[Callable[[P, V, E, int], None]], Ca
     return mark
 
 
+def originators(events: Sequence[Recorded], *event_classes: type[Any]) -> list[str]:
+    """The ids of the records the batch's events of these classes happened to."""
+    return [str(r.event.originator_id) for r in events if isinstance(r.event, event_classes)]
+
+
 class Projection(ABC, Generic[V]):
     name: ClassVar[str]
     tables: ClassVar[tuple[Table, ...]]
@@ -57,6 +62,10 @@ class Projection(ABC, Generic[V]):
     @abstractmethod
     def open(self, writes: Writes) -> V:
         """The view's writes for one batch."""
+
+    def preload(self, view: V, events: Sequence[Recorded]) -> None:
+        """Read ahead, in a few statements, the rows the batch's handlers will look up (see
+        ``Rows.load``); a view whose handlers look up rows one by one overrides it."""
 
     def handled(self) -> frozenset[type[Any]]:
         return frozenset(self._handlers)
@@ -79,6 +88,7 @@ class Projection(ABC, Generic[V]):
     def apply(self, cursor: ViewCursor, batch: Sequence[Recorded], physical: Mapping[str, str]) -> None:
         writes = Writes(cursor, physical)
         view = self.open(writes)
+        self.preload(view, batch)
         handlers = self._handlers
         for recorded in batch:
             handler = handlers.get(type(recorded.event))

@@ -1,12 +1,14 @@
 """Reminders (FEATURES F6): one row per reminder, due from its time until dismissed."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from aggregates.reminder import Reminder
+from event_store.store import Recorded
 from projections.database import ViewCursor
-from projections.projection import Projection, on
+from projections.projection import Projection, on, originators
 from projections.tables import Kind, Table
 from projections.writes import Rows, Writes
 
@@ -41,6 +43,9 @@ class ReminderView(Projection[_Batch]):
 
     def open(self, writes: Writes) -> _Batch:
         return _Batch(writes.rows(REMINDERS))
+
+    def preload(self, view: _Batch, events: Sequence[Recorded]) -> None:
+        view.reminders.load("id", originators(events, Reminder.Dismissed))
 
     @on(Reminder.Set)
     def _set(self, view: _Batch, event: Reminder.Set, _position: int) -> None:

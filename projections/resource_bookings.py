@@ -1,13 +1,15 @@
 """Shared resources and their bookings (FEATURES E7): what can be booked, and who holds
 which resource when. A cancelled booking stays, marked, for the record."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from aggregates.resource import Resource
+from event_store.store import Recorded
 from projections.database import Params, ViewCursor
-from projections.projection import Projection, on
+from projections.projection import Projection, on, originators
 from projections.staff import KeepsStaff, staff_table
 from projections.tables import Kind, Table
 from projections.writes import Rows, Writes
@@ -57,6 +59,11 @@ class ResourceBookings(KeepsStaff, Projection[_Batch]):
 
     def open(self, writes: Writes) -> _Batch:
         return _Batch(writes.rows(RESOURCES), writes.rows(BOOKINGS), writes.rows(STAFF))
+
+    def preload(self, view: _Batch, events: Sequence[Recorded]) -> None:
+        view.resources.load("id", originators(events, Resource.Event))
+        cancelled = [r.event.booking_id for r in events if isinstance(r.event, Resource.BookingCancelled)]
+        view.bookings.load("booking_id", cancelled)
 
     @on(Resource.Registered)
     def _registered(self, view: _Batch, event: Resource.Registered, _position: int) -> None:

@@ -4,6 +4,7 @@ whom, and the minutes reported on it; what an employee has to do and has to chec
 A task is overdue when its due day passed before the reader's ``today`` while it is still
 with the assignee; that is decided in the query, never stored."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -11,9 +12,10 @@ from typing import Any
 from aggregates.scope import Actor
 from aggregates.task import Task, TaskStatus
 from aggregates.timesheet import Timesheet
+from event_store.store import Recorded
 from projections.counterparty_merges import same_client
 from projections.database import Params, ViewCursor
-from projections.projection import Projection, on
+from projections.projection import Projection, on, originators
 from projections.scope import in_scope
 from projections.staff import KeepsStaff, staff_table
 from projections.tables import Kind, Table
@@ -79,6 +81,10 @@ class TaskView(KeepsStaff, Projection[_Batch]):
 
     def open(self, writes: Writes) -> _Batch:
         return _Batch(writes.rows(TASKS), writes.totals(MINUTES), writes.rows(STAFF))
+
+    def preload(self, view: _Batch, events: Sequence[Recorded]) -> None:
+        later = (Task.Accepted, Task.Completed, Task.Approved, Task.Returned)
+        view.tasks.load("id", originators(events, *later))
 
     @on(Task.Assigned)
     def _assigned(self, view: _Batch, event: Task.Assigned, _position: int) -> None:

@@ -36,7 +36,8 @@ ENTRIES = Table(
     },
     key=("entry_id",),
     nullable=frozenset({"task_id", "counterparty_id"}),
-    indexes=(("employee_id", "day"), ("counterparty_id", "day")),
+    # A period's time is summed from the index alone.
+    indexes=(("employee_id", "day", "counterparty_id", "minutes"), ("counterparty_id", "day")),
 )
 RATES = Table(
     "hourly_rates",
@@ -64,6 +65,7 @@ class _Batch:
 
 class TimeAudit(KeepsStaff, KeepsParties, Projection[_Batch]):
     name = "time_audit"
+    version = 2
     tables = (ENTRIES, RATES, PARTIES, STAFF)
 
     def open(self, writes: Writes) -> _Batch:
@@ -103,11 +105,13 @@ class AuditQuery:
     counterparty_id: str | None = None
 
 
-_RATE_IN_EFFECT = (
-    f"(SELECT x.position FROM {RATES.name} x "
-    "WHERE x.employee_id = t.employee_id AND x.effective_from <= t.day "
-    "ORDER BY x.effective_from DESC, x.position DESC LIMIT 1)"
+_RATE_PERIODS = (
+    "SELECT position, employee_id, effective_from, "
+    "LEAD(effective_from) OVER (PARTITION BY employee_id ORDER BY effective_from, position) AS next_from "
+    f"FROM {RATES.name}"
 )
+"""Each rate with the day the next takes over (none for the latest): of two rates for one day,
+the earlier recorded lasts no day at all."""
 
 
 def time_audit(cursor: ViewCursor, actor: Actor, query: AuditQuery) -> list[dict[str, Any]]:
@@ -122,15 +126,13 @@ def time_audit(cursor: ViewCursor, actor: Actor, query: AuditQuery) -> list[dict
         conditions.append(f"t.employee_id = {p(query.employee_id)}")
     if query.counterparty_id:
         conditions.append(same_client(cursor, "t.counterparty_id", query.counterparty_id, p))
-    # Each entry's rate is found once, and the names and rates are joined to the few groups
-    # the entries sum to, not to every entry.
-    entries = (
-        f"SELECT t.employee_id, t.counterparty_id, t.minutes, {_RATE_IN_EFFECT} AS rate_position "
-        f"FROM {ENTRIES.name} t WHERE {' AND '.join(conditions)}"
-    )
+    # Each entry meets its rate in a join with the rates' periods, not a lookup an entry;
+    # the names and rates are joined to the few groups the entries sum to.
     summed = (
-        "SELECT employee_id, counterparty_id, rate_position, SUM(minutes) AS minutes "
-        f"FROM ({entries}) t GROUP BY employee_id, counterparty_id, rate_position"
+        "SELECT t.employee_id, t.counterparty_id, r.position AS rate_position, SUM(t.minutes) AS minutes "
+        f"FROM {ENTRIES.name} t LEFT JOIN ({_RATE_PERIODS}) r ON r.employee_id = t.employee_id "
+        "AND r.effective_from <= t.day AND (r.next_from IS NULL OR t.day < r.next_from) "
+        f"WHERE {' AND '.join(conditions)} GROUP BY t.employee_id, t.counterparty_id, r.position"
     )
     rows = cursor.execute(
         "SELECT g.employee_id, e.full_name, g.counterparty_id, c.name, r.rate, r.currency, r.effective_from, "

@@ -116,6 +116,7 @@ class CounterpartyCard(BaseModel):
     loyalty_reasons: list[str]
     interests: list[str]
     competitor_products: list[str]
+    founding_date: date | None = None
     version: int
     registered_at: datetime
     updated_at: datetime

@@ -1,0 +1,75 @@
+"""A batch's keyed rows read ahead in one statement and written back in bulk (by COPY into a
+scratch table on PostgreSQL, once there are many) end as the same rows written one by one."""
+
+from datetime import date
+
+from letopis.wiring import Letopis
+from projections.tables import Kind, Table
+from projections.writes import Writes
+
+TABLE = Table(
+    "test_bulk_rows",
+    {"id": Kind.TEXT, "name": Kind.TEXT, "day": Kind.DAY, "n": Kind.INTEGER},
+    key=("id",),
+)
+MANY = 500
+
+
+def _stored(letopis: Letopis) -> dict[str, tuple[str, date, int]]:
+    with letopis.views.reading() as cursor:
+        rows = cursor.execute(f"SELECT id, name, day, n FROM {TABLE.name}")
+        return {key: (name, cursor.dialect.day_of(day), int(n)) for key, name, day, n in rows}
+
+
+def test_many_rows_are_written_rewritten_and_deleted_in_bulk(letopis: Letopis) -> None:
+    with letopis.views.writing() as cursor:
+        TABLE.create(cursor, TABLE.name)
+        writes = Writes(cursor, {})
+        rows = writes.rows(TABLE)
+        for n in range(MANY):
+            rows.put({"id": f"r{n}", "name": f"Имя\x00{n}", "day": date(2024, 2, 29), "n": n})
+        writes.flush()
+        # A second bulk write in the same transaction finds the scratch table empty.
+        for n in range(MANY, 2 * MANY):
+            rows.put({"id": f"r{n}", "name": f"Имя {n}", "day": date(2024, 12, 31), "n": n})
+        writes.flush()
+
+    with letopis.views.writing() as cursor:
+        writes = Writes(cursor, {})
+        rows = writes.rows(TABLE)
+        rows.load("id", [f"r{n}" for n in range(0, 2 * MANY, 2)] + ["absent", "r0"])
+        assert rows.get("absent") is None
+        assert rows.get("r1") is not None  # not read ahead: read alone
+        for n in range(0, 2 * MANY, 2):
+            rows.update((f"r{n}",), n=-n)
+        rows.delete("r3")
+        rows.put({"id": "new", "name": "новая", "day": date(2025, 1, 1), "n": 7})
+        writes.flush()
+
+    stored = _stored(letopis)
+    assert len(stored) == 2 * MANY
+    assert stored["r0"][1] == date(2024, 2, 29)
+    assert stored["r4"][2] == -4
+    assert stored["r5"][2] == 5
+    assert stored[f"r{MANY}"] == (f"Имя {MANY}", date(2024, 12, 31), -MANY)
+    assert "r3" not in stored
+    assert stored["new"] == ("новая", date(2025, 1, 1), 7)
+    assert stored["r1"][0] in {"Имя\x001", "Имя\ufffd1"}  # PostgreSQL text cannot hold NUL
+
+
+def test_rows_read_ahead_never_replace_what_the_batch_changed(letopis: Letopis) -> None:
+    with letopis.views.writing() as cursor:
+        TABLE.create(cursor, TABLE.name)
+        writes = Writes(cursor, {})
+        writes.rows(TABLE).put({"id": "a", "name": "было", "day": date(2024, 1, 1), "n": 1})
+        writes.flush()
+    with letopis.views.writing() as cursor:
+        writes = Writes(cursor, {})
+        rows = writes.rows(TABLE)
+        rows.update(("a",), n=2)
+        rows.delete("b")
+        rows.load("id", ["a", "b"])
+        assert rows[("a",)]["n"] == 2
+        assert rows.get("b") is None
+        writes.flush()
+    assert _stored(letopis)["a"][2] == 2
