@@ -3,6 +3,7 @@ in batches sized to the time they take, the next one read ahead while this one i
 
 import time
 from collections.abc import Iterator, Sequence
+from datetime import datetime
 
 from aggregates.errors import InvalidValue
 from event_store.store import Recorded
@@ -19,9 +20,15 @@ def checked_position(source: EventSource, position: int | None, field: str = "po
     return position
 
 
-def events_up_to(
+def happened_by(recorded: Recorded, as_of: datetime) -> bool:
+    """Whether an event had happened by a business time (one without a business time always had)."""
+    occurred_at: datetime | None = getattr(recorded.event, "occurred_at", None)
+    return occurred_at is None or occurred_at <= as_of
+
+
+def batches_up_to(
     source: EventSource, stop: int, topics: Sequence[str], progress: Progress | None = None
-) -> Iterator[Recorded]:
+) -> Iterator[list[Recorded]]:
     batch_size = BatchSize()
     reached = 0
     ahead = Prefetch(source, reached, batch_size.events, stop, topics) if stop > 0 else None
@@ -30,7 +37,14 @@ def events_up_to(
         batch = ahead.take()
         reached = ahead.reached(batch)
         ahead = Prefetch(source, reached, batch_size.events, stop, topics) if reached < stop else None
-        yield from batch
+        yield batch
         batch_size.adapt(len(batch), time.monotonic() - began)
         if progress:
             progress(reached, stop)
+
+
+def events_up_to(
+    source: EventSource, stop: int, topics: Sequence[str], progress: Progress | None = None
+) -> Iterator[Recorded]:
+    for batch in batches_up_to(source, stop, topics, progress):
+        yield from batch

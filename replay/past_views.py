@@ -22,14 +22,12 @@ from datetime import datetime
 from typing import Any
 
 from aggregates.errors import InvalidValue
-from event_store.store import EventStore, Recorded
+from event_store.store import EventStore
 from projections import failures
 from projections.database import ViewDatabase
 from projections.projection import Projection
 from projections.sqlite import SqliteViews
-
-REPLAY_BATCH = 20_000
-"""Events read from the log at a time while replaying."""
+from replay.events_up_to import batches_up_to, happened_by
 
 
 @dataclass(frozen=True)
@@ -40,17 +38,11 @@ class PastMoment:
     as_of: datetime | None = None
 
 
-def _happened_by(recorded: Recorded, as_of: datetime) -> bool:
-    occurred_at: datetime | None = getattr(recorded.event, "occurred_at", None)
-    return occurred_at is None or occurred_at <= as_of
-
-
 class PastViews:
-    def __init__(self, store: EventStore, kept: int = 4, batch: int = REPLAY_BATCH) -> None:
+    def __init__(self, store: EventStore, kept: int = 4) -> None:
         """``kept``: replayed sets of views held at once (each is a copy of some views)."""
         self._store = store
         self._kept = kept
-        self._batch = batch
         self._cache: OrderedDict[tuple[Any, ...], SqliteViews] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -102,20 +94,15 @@ class PastViews:
         with database.writing() as cursor:
             for projection in projections:
                 projection.create_tables(cursor, {})
-            after = 0
-            while after < moment.position and applying:
-                read = self._store.read(after, self._batch, stop=moment.position, topics=topics)
-                if not read:
-                    break
-                after = read[-1].position
+            for read in batches_up_to(self._store, moment.position, topics):
                 as_of = moment.as_of
-                batch = read if as_of is None else [event for event in read if _happened_by(event, as_of)]
+                batch = read if as_of is None else [event for event in read if happened_by(event, as_of)]
                 happened += len(batch)
                 for projection in list(applying):
                     # As a live view does, a view stops before an event it cannot apply.
                     if failures.apply_up_to_failure(cursor, projection, projection.handled_after(batch, 0)):
                         applying.remove(projection)
-                if len(read) < self._batch:
+                if not applying:
                     break
         if moment.as_of is not None and happened == 0:
             raise InvalidValue(
