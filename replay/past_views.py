@@ -26,8 +26,13 @@ from event_store.store import EventStore
 from projections import failures
 from projections.database import ViewDatabase
 from projections.projection import Projection
+from projections.reading import BatchSize
 from projections.sqlite import SqliteViews
 from replay.events_up_to import batches_up_to, happened_by
+
+REPLAY_BATCH = 20_000
+"""Events read from the log at a time while replaying: a batch applied to views in memory
+costs a write of every row it touched, so batches stay large however long they take."""
 
 
 @dataclass(frozen=True)
@@ -94,7 +99,8 @@ class PastViews:
         with database.writing() as cursor:
             for projection in projections:
                 projection.create_tables(cursor, {})
-            for read in batches_up_to(self._store, moment.position, topics):
+            fixed = BatchSize(REPLAY_BATCH, seconds=float("inf"))
+            for read in batches_up_to(self._store, moment.position, topics, batch_size=fixed):
                 as_of = moment.as_of
                 batch = read if as_of is None else [event for event in read if happened_by(event, as_of)]
                 happened += len(batch)
