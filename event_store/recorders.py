@@ -152,8 +152,6 @@ class SQLiteRecorder(SQLiteApplicationRecorder):
             f"CREATE TABLE IF NOT EXISTS {chain} (position INTEGER PRIMARY KEY, originator_id TEXT NOT NULL, "
             "originator_version INTEGER NOT NULL, recorded_us INTEGER NOT NULL, hash BLOB NOT NULL)",
             f"CREATE INDEX IF NOT EXISTS {chain}_recorded ON {chain} (recorded_us)",
-            # Ordered by (topic, rowid): what reading some topics only walks (``select_notifications``).
-            f"CREATE INDEX IF NOT EXISTS {self.events_table_name}_topic ON {self.events_table_name} (topic)",
         ]
 
     def _chain_head(self, c: SQLiteCursor) -> Link | None:
@@ -201,45 +199,6 @@ class SQLiteRecorder(SQLiteApplicationRecorder):
             if current:
                 raise _changed(unchanged, current)
         return notification_ids
-
-    def select_notifications(
-        self,
-        start: int | None,
-        limit: int,
-        stop: int | None = None,
-        topics: Sequence[str] = (),
-        *,
-        inclusive_of_start: bool = True,
-    ) -> Sequence[Notification]:
-        """Of some topics only: one ordered walk of the topic index per topic, merged, which
-        reads what it returns; the library's ``topic IN (…)`` either walks every row of the
-        range or gathers every match of it and sorts, for each batch."""
-        if not topics:
-            return super().select_notifications(
-                start, limit, stop, topics, inclusive_of_start=inclusive_of_start
-            )
-        lower = (start or 0) - (1 if inclusive_of_start and start else 0)
-        upper = stop if stop is not None else 2**63 - 1
-        chosen = sorted(set(topics))
-        branch = (
-            "SELECT rowid AS position, originator_id, originator_version, topic, state "
-            f"FROM {self.events_table_name} WHERE topic=? AND rowid>? AND rowid<=?"
-        )
-        with self.datastore.transaction(commit=False) as c:
-            c.execute(
-                f"{' UNION ALL '.join([branch] * len(chosen))} ORDER BY position LIMIT ?",
-                [*(value for topic in chosen for value in (topic, lower, upper)), limit],
-            )
-            return [
-                Notification(
-                    id=row["position"],
-                    originator_id=self.convert_originator_id(row["originator_id"]),
-                    originator_version=row["originator_version"],
-                    topic=row["topic"],
-                    state=row["state"],
-                )
-                for row in c.fetchall()
-            ]
 
     def chain_links(self, after: int, limit: int) -> list[Link]:
         with self.datastore.transaction(commit=False) as c:
@@ -312,12 +271,6 @@ class PostgresRecorder(PostgresApplicationRecorder):
                 ).format(schema=schema, chain=chain),
                 SQL("CREATE INDEX IF NOT EXISTS {index} ON {schema}.{chain} (recorded_us)").format(
                     index=Identifier(f"{self.chain_table_name}_recorded"), schema=schema, chain=chain
-                ),
-                # What reading some topics only walks, one topic at a time in log order
-                # (``event_store.store.notifications_query``). Built once when a log that
-                # lacks it is opened.
-                SQL("CREATE INDEX IF NOT EXISTS {index} ON {schema}.{table} (topic, notification_id)").format(
-                    index=Identifier(f"{self.events_table_name}_topic"), schema=schema, table=table
                 ),
             ]
         )

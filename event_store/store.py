@@ -137,24 +137,20 @@ class LetopisLog(Application[UUID]):
 
 
 READ_WINDOW = 4
-"""The span of positions one query of the log covers at first, in batches: a few, for gaps."""
-WINDOW_GROWTH = 8
-"""How much wider the next window of a read of some topics may be, where they are sparse."""
+"""The span of positions one query of the log covers, in batches: a few, for gaps."""
+READ_WINDOW_WITH_TOPICS = 32
+"""The same when only some topics are read, which leaves most rows of a span out."""
 
 
 def notifications_query(
     schema: str, table: str, after: int, upper: int, limit: int, topics: Sequence[str] = ()
 ) -> tuple[Composed, list[Any]]:
-    """The events after one position and up to another, in order, at most ``limit``.
-
-    Of some topics only, the topic index (``event_store.recorders``) finds exactly their rows
-    in the range, which are then sorted: the range is a window sized to hold about a batch of
-    them (``next_window``), however many rows of other topics lie between."""
+    """The events after one position and up to another, in order, at most ``limit``."""
     parts = [SQL("notification_id>%s"), SQL("notification_id<=%s")]
     params: list[Any] = [after, upper]
     if topics:
         parts.append(SQL("topic=ANY(%s)"))
-        params.append(sorted(set(topics)))
+        params.append(list(topics))
     params.append(limit)
     statement = Composed(
         [
@@ -166,14 +162,6 @@ def notifications_query(
         ]
     )
     return statement, params
-
-
-def next_window(window: int, found: int, wanted: int) -> int:
-    """The span of positions the next query of some topics covers: as wide as the last one's
-    density says ``wanted`` rows take, growing at most ``WINDOW_GROWTH`` times at once."""
-    if found == 0:
-        return window * WINDOW_GROWTH
-    return min(window * WINDOW_GROWTH, max(window, -(-wanted * window // found)))
 
 
 class EventStore:
@@ -417,12 +405,11 @@ def _rows_postgres(
     """(position, originator id, version, topic, state) of up to ``limit`` events after
     ``after`` and up to ``stop`` (the head when None), in order.
 
-    The log is read in windows of positions, never in one range to the head: on a table
-    without planner statistics (a fresh or just bulk-loaded store, before autovacuum analyzes
-    it) PostgreSQL may answer a range over the whole log with a bitmap scan of every row in
-    it and a sort, hundreds of ms for the first batch of a large log, where a window bounds
-    the work whatever the plan. The first window is a few batches wide (``READ_WINDOW``); a
-    read of some topics widens the next ones to the density it found (``next_window``)."""
+    The log is read in windows of positions a few times the batch (``READ_WINDOW``), never
+    in one range to the head: on a table without planner statistics (a fresh or just
+    bulk-loaded store, before autovacuum analyzes it) PostgreSQL may answer a range over the
+    whole log with a bitmap scan of every row in it and a sort, hundreds of ms for the first
+    batch of a large log, where a window bounds the work whatever the plan."""
     schema, table = recorder.datastore.schema, recorder.events_table_name
     rows: list[tuple[Any, ...]] = []
     with (
@@ -434,15 +421,12 @@ def _rows_postgres(
             cursor.execute(head)
             found = cursor.fetchone()
             stop = int(found[0]) if found and found[0] is not None else after
-        window = limit * READ_WINDOW
+        window = limit * (READ_WINDOW_WITH_TOPICS if topics else READ_WINDOW)
         lower = after
         while len(rows) < limit and lower < stop:
             upper = min(stop, lower + window)
             statement, params = notifications_query(schema, table, lower, upper, limit - len(rows), topics)
             cursor.execute(statement, params, prepare=True, binary=binary)
-            page = cursor.fetchall()
-            rows.extend(page)
+            rows.extend(cursor.fetchall())
             lower = upper
-            if topics:
-                window = next_window(window, len(page), limit - len(rows))
     return rows

@@ -26,15 +26,10 @@ def happened_by(recorded: Recorded, as_of: datetime) -> bool:
     return occurred_at is None or occurred_at <= as_of
 
 
-def batches_up_to(
-    source: EventSource,
-    stop: int,
-    topics: Sequence[str],
-    progress: Progress | None = None,
-    batch_size: BatchSize | None = None,
-) -> Iterator[list[Recorded]]:
-    """``batch_size``: by default sized to the time a batch takes, as the views' are."""
-    batch_size = batch_size or BatchSize()
+def events_up_to(
+    source: EventSource, stop: int, topics: Sequence[str], progress: Progress | None = None
+) -> Iterator[Recorded]:
+    batch_size = BatchSize()
     reached = 0
     ahead = Prefetch(source, reached, batch_size.events, stop, topics) if stop > 0 else None
     while ahead is not None:
@@ -42,14 +37,7 @@ def batches_up_to(
         batch = ahead.take()
         reached = ahead.reached(batch)
         ahead = Prefetch(source, reached, batch_size.events, stop, topics) if reached < stop else None
-        yield batch
+        yield from batch
         batch_size.adapt(len(batch), time.monotonic() - began)
         if progress:
             progress(reached, stop)
-
-
-def events_up_to(
-    source: EventSource, stop: int, topics: Sequence[str], progress: Progress | None = None
-) -> Iterator[Recorded]:
-    for batch in batches_up_to(source, stop, topics, progress):
-        yield from batch

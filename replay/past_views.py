@@ -26,13 +26,11 @@ from event_store.store import EventStore
 from projections import failures
 from projections.database import ViewDatabase
 from projections.projection import Projection
-from projections.reading import BatchSize
 from projections.sqlite import SqliteViews
-from replay.events_up_to import batches_up_to, happened_by
+from replay.events_up_to import happened_by
 
 REPLAY_BATCH = 20_000
-"""Events read from the log at a time while replaying: a batch applied to views in memory
-costs a write of every row it touched, so batches stay large however long they take."""
+"""Events read from the log at a time while replaying."""
 
 
 @dataclass(frozen=True)
@@ -44,10 +42,11 @@ class PastMoment:
 
 
 class PastViews:
-    def __init__(self, store: EventStore, kept: int = 4) -> None:
+    def __init__(self, store: EventStore, kept: int = 4, batch: int = REPLAY_BATCH) -> None:
         """``kept``: replayed sets of views held at once (each is a copy of some views)."""
         self._store = store
         self._kept = kept
+        self._batch = batch
         self._cache: OrderedDict[tuple[Any, ...], SqliteViews] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -99,8 +98,12 @@ class PastViews:
         with database.writing() as cursor:
             for projection in projections:
                 projection.create_tables(cursor, {})
-            fixed = BatchSize(REPLAY_BATCH, seconds=float("inf"))
-            for read in batches_up_to(self._store, moment.position, topics, batch_size=fixed):
+            after = 0
+            while after < moment.position and applying:
+                read = self._store.read(after, self._batch, stop=moment.position, topics=topics)
+                if not read:
+                    break
+                after = read[-1].position
                 as_of = moment.as_of
                 batch = read if as_of is None else [event for event in read if happened_by(event, as_of)]
                 happened += len(batch)
@@ -108,7 +111,7 @@ class PastViews:
                     # As a live view does, a view stops before an event it cannot apply.
                     if failures.apply_up_to_failure(cursor, projection, projection.handled_after(batch, 0)):
                         applying.remove(projection)
-                if not applying:
+                if len(read) < self._batch:
                     break
         if moment.as_of is not None and happened == 0:
             raise InvalidValue(

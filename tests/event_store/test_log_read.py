@@ -13,7 +13,7 @@ from eventsourcing.domain import Aggregate, event
 from psycopg.sql import SQL, Identifier
 
 from event_store.postgres import split_schema
-from event_store.store import READ_WINDOW, WINDOW_GROWTH, EventStore, next_window, notifications_query
+from event_store.store import READ_WINDOW_WITH_TOPICS, EventStore, notifications_query
 from tests.conftest import STORES, database_url
 
 EVENTS = 40_000
@@ -64,38 +64,17 @@ def _rows_touched(plan: dict[str, Any]) -> int:
     return max([plan.get("Actual Rows", 0), *(_rows_touched(child) for child in plan.get("Plans", []))])
 
 
-def _touched(connection: psycopg.Connection[Any], statement: Any, params: list[Any]) -> int:
-    explained = connection.execute(SQL("EXPLAIN (ANALYZE, FORMAT JSON) ") + statement, params).fetchone()
-    assert explained is not None
-    plan = explained[0] if isinstance(explained[0], list) else json.loads(explained[0])
-    return _rows_touched(plan[0]["Plan"])
-
-
 @pytest.mark.postgres
 def test_a_batch_of_the_log_touches_a_few_batches_worth_of_rows_without_statistics(bulk_loaded) -> None:
     store, connection, schema = bulk_loaded
     head = store.head()
     limit = 100
-    window = limit * READ_WINDOW
-    statement, params = notifications_query(schema, "letopis_events", 0, min(head, window), limit)
-    assert _touched(connection, statement, params) <= window < head
-
-
-@pytest.mark.postgres
-def test_a_batch_of_some_topics_touches_only_their_rows_without_statistics(bulk_loaded) -> None:
-    _store, connection, schema = bulk_loaded
-    limit = 100
-    # One event in forty is tagged: a window that holds a batch of them spans 4,000 positions.
-    window = limit * TAGGED_EVERY
-    statement, params = notifications_query(schema, "letopis_events", 0, window, limit, [TAGGED, TAGGED])
-    assert _touched(connection, statement, params) <= limit + 1
-
-
-def test_a_window_widens_to_the_density_of_the_topics_read() -> None:
-    assert next_window(400, 40, 60) == 600
-    assert next_window(400, 0, 100) == 400 * WINDOW_GROWTH
-    assert next_window(400, 1, 100) == 400 * WINDOW_GROWTH
-    assert next_window(400, 100, 20) == 400
+    window = limit * READ_WINDOW_WITH_TOPICS
+    statement, params = notifications_query(schema, "letopis_events", 0, min(head, window), limit, [TAGGED])
+    explained = connection.execute(SQL("EXPLAIN (ANALYZE, FORMAT JSON) ") + statement, params).fetchone()
+    assert explained is not None
+    plan = explained[0] if isinstance(explained[0], list) else json.loads(explained[0])
+    assert _rows_touched(plan[0]["Plan"]) <= window < head
 
 
 @pytest.mark.postgres
