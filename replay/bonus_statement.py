@@ -8,6 +8,7 @@ same months under a candidate rule set beside the rules in force, and writes not
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
 from aggregates.bonus_rule_book import version_in_force, version_numbered
@@ -17,7 +18,7 @@ from aggregates.period import Grain, Period
 from projections.reading import EventSource, Progress
 from replay.bonus_facts import BONUS_TOPICS, REPORTING_CURRENCY, BonusFacts, MissingRate, UsedRate
 from replay.bonus_rules import Line, MonthlyBonuses, Rules, RulesFor, kopecks
-from replay.events_up_to import checked_position, events_up_to
+from replay.events_up_to import checked_position, events_up_to, happened_by
 
 
 @dataclass(frozen=True)
@@ -28,15 +29,22 @@ class Replayed:
 
 
 def replay_bonus_facts(
-    source: EventSource, position: int | None = None, progress: Progress | None = None
+    source: EventSource,
+    position: int | None = None,
+    progress: Progress | None = None,
+    as_of: datetime | None = None,
 ) -> Replayed:
-    """The facts bonuses are computed from, as recorded up to the position (the head when None)."""
+    """The facts bonuses are computed from, as recorded up to the position (the head when
+    None), less what happened after ``as_of`` in business time."""
     stop = checked_position(source, position)
     facts = BonusFacts()
     read = 0
     for recorded in events_up_to(source, stop, BONUS_TOPICS, progress):
-        facts.apply(recorded.event)
-        read += 1
+        if as_of is None or happened_by(recorded, as_of):
+            facts.apply(recorded.event)
+            read += 1
+    if as_of is not None and read == 0:
+        raise InvalidValue("as_of", f"{as_of.isoformat()} is before the first event bonuses count", "query")
     return Replayed(facts, stop, read)
 
 

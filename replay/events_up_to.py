@@ -3,6 +3,7 @@ in batches sized to the time they take, the next one read ahead while this one i
 
 import time
 from collections.abc import Iterator, Sequence
+from datetime import datetime
 
 from aggregates.errors import InvalidValue
 from event_store.store import Recorded
@@ -17,6 +18,12 @@ def checked_position(source: EventSource, position: int | None, field: str = "po
     if position > head:
         raise InvalidValue(field, f"position {position} is beyond the log's head ({head})", "query")
     return position
+
+
+def happened_by(recorded: Recorded, as_of: datetime) -> bool:
+    """Whether an event had happened by a business time (one without a business time always had)."""
+    occurred_at: datetime | None = getattr(recorded.event, "occurred_at", None)
+    return occurred_at is None or occurred_at <= as_of
 
 
 def events_up_to(

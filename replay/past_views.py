@@ -22,11 +22,12 @@ from datetime import datetime
 from typing import Any
 
 from aggregates.errors import InvalidValue
-from event_store.store import EventStore, Recorded
+from event_store.store import EventStore
 from projections import failures
 from projections.database import ViewDatabase
 from projections.projection import Projection
 from projections.sqlite import SqliteViews
+from replay.events_up_to import happened_by
 
 REPLAY_BATCH = 20_000
 """Events read from the log at a time while replaying."""
@@ -38,11 +39,6 @@ class PastMoment:
 
     position: int
     as_of: datetime | None = None
-
-
-def _happened_by(recorded: Recorded, as_of: datetime) -> bool:
-    occurred_at: datetime | None = getattr(recorded.event, "occurred_at", None)
-    return occurred_at is None or occurred_at <= as_of
 
 
 class PastViews:
@@ -109,7 +105,7 @@ class PastViews:
                     break
                 after = read[-1].position
                 as_of = moment.as_of
-                batch = read if as_of is None else [event for event in read if _happened_by(event, as_of)]
+                batch = read if as_of is None else [event for event in read if happened_by(event, as_of)]
                 happened += len(batch)
                 for projection in list(applying):
                     # As a live view does, a view stops before an event it cannot apply.

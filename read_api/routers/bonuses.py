@@ -7,7 +7,7 @@ administrators everyone's."""
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Response
 from pydantic import BaseModel, Field
 
 from aggregates.bonus_approval import BonusApproval, approval_id
@@ -22,6 +22,7 @@ from commands.fields import EntityId, Line
 from projections.employee_directory import find_employee
 from read_api.deps import Backend, BackendDep, CurrentActor, Write
 from read_api.schemas import READ_ONE, WRITE, DecimalText, WriteResult, problems
+from read_api.time_travel import POSITION_HEADER, AsOf, AtPosition, KnownAt
 from replay.bonus_statement import (
     Replayed,
     replay_bonus_facts,
@@ -36,10 +37,6 @@ WHAT_IF = problems(400, 403, 404, 409)
 """A what-if may find no rule version in force, or no rate for a cap in another currency."""
 
 PeriodText = Annotated[Line, Query(description="A month (2026-10) or a year (2026)")]
-Position = Annotated[
-    int | None,
-    Query(ge=1, le=2**62, description="Compute as the log stood at this position; by default its head"),
-]
 
 
 class BonusLine(BaseModel):
@@ -152,8 +149,8 @@ class _Readers:
         return covers(self.actor, Responsible(employee_id, employee.team, employee.department))
 
 
-def _replayed(backend: Backend, position: int | None) -> Replayed:
-    return replay_bonus_facts(backend.runner.source, position)
+def _replayed(backend: Backend, position: int | None, as_of: datetime | None = None) -> Replayed:
+    return replay_bonus_facts(backend.runner.source, position, as_of=as_of)
 
 
 def _period(text: str, location: str) -> Period:
@@ -164,15 +161,25 @@ def _period(text: str, location: str) -> Period:
 def get_bonus_statements(
     backend: BackendDep,
     actor: CurrentActor,
+    response: Response,
     period: PeriodText,
     rules: Annotated[
         int | None, Query(ge=1, le=100_000, description="A rule version; by default each month's in force")
     ] = None,
-    position: Position = None,
     manager_id: Annotated[EntityId | None, Query(description="Only this employee's statement")] = None,
+    as_of: AsOf = None,
+    known_at: KnownAt = None,
+    at_position: AtPosition = None,
 ) -> BonusStatements:
+    """As the log stands, or at a past moment (``read_api.time_travel``): the answer names the
+    log position it was computed at, in its body and its ``Log-Position`` header."""
     asked = _period(period, "query")
-    replayed = _replayed(backend, position)
+    moment = backend.past.moment(as_of, known_at, at_position)
+    if moment is None:
+        replayed = _replayed(backend, None)
+    else:
+        replayed = _replayed(backend, moment.position, moment.as_of)
+    response.headers[POSITION_HEADER] = str(replayed.position)
     try:
         computed = statements(replayed.facts, asked, rules_in_force(replayed.facts, rules, "query"))
     except RuleViolated as cannot:

@@ -12,13 +12,18 @@ from aggregates.period import parse_period
 from aggregates.sales_plan import PlanBasis, PlanMeasure, PlanTarget
 from commands.catalogue_commands import Currency
 from commands.fields import Name, PeriodKey
+from projections.exchange_rates import ExchangeRates
+from projections.forecast import Forecast
 from projections.plan_vs_actual import Target, plan_vs_actual, target_of
 from projections.product_trend import product_trend
+from projections.sales_actuals import SalesActuals
+from projections.sales_plans import SalesPlans
 from projections.stage_plan import stage_plan_vs_actual
 from read_api.deps import BackendDep, CurrentActor, ReadAfter
 from read_api.routers.contracts import business_today
 from read_api.routers.financial_positions import UsedRate
 from read_api.schemas import READ_ONE, DecimalText, Uuid
+from read_api.time_travel import ViewsAt, views_at
 
 router = APIRouter(tags=["plans"])
 
@@ -85,13 +90,14 @@ class PlanVsActual(BaseModel):
 @router.get("/plan-vs-actual", response_model=PlanVsActual, dependencies=[ReadAfter], responses=READ_ONE)
 def get_plan_vs_actual(
     backend: BackendDep,
+    views: Annotated[ViewsAt, Depends(views_at(SalesPlans, SalesActuals, Forecast, ExchangeRates))],
     actor: CurrentActor,
     period: PeriodKey,
     target: RequestedTarget,
     currency: Annotated[Currency | None, Query(alias="in", description="Show money in this currency")] = None,
 ) -> PlanVsActual:
-    today = business_today(backend)
-    with backend.views.reading() as cursor:
+    today = views.today(business_today(backend))
+    with views.reading() as cursor:
         report = plan_vs_actual(cursor, actor, parse_period(period), target, today, currency)
     return PlanVsActual(**report)
 

@@ -1,9 +1,10 @@
 """Reading the log on PostgreSQL stays cheap on a store the planner knows nothing about yet
 (fresh or just bulk-loaded, before autovacuum analyzes it), and reads across gaps and
-sparse topics miss nothing."""
+sparse topics miss nothing; on every store, a read of some topics gives exactly theirs."""
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -13,8 +14,7 @@ from psycopg.sql import SQL, Identifier
 
 from event_store.postgres import split_schema
 from event_store.store import READ_WINDOW_WITH_TOPICS, EventStore, notifications_query
-
-pytestmark = pytest.mark.postgres
+from tests.conftest import STORES, database_url
 
 EVENTS = 40_000
 TAGGED_EVERY = 40
@@ -64,6 +64,7 @@ def _rows_touched(plan: dict[str, Any]) -> int:
     return max([plan.get("Actual Rows", 0), *(_rows_touched(child) for child in plan.get("Plans", []))])
 
 
+@pytest.mark.postgres
 def test_a_batch_of_the_log_touches_a_few_batches_worth_of_rows_without_statistics(bulk_loaded) -> None:
     store, connection, schema = bulk_loaded
     head = store.head()
@@ -76,6 +77,7 @@ def test_a_batch_of_the_log_touches_a_few_batches_worth_of_rows_without_statisti
     assert _rows_touched(plan[0]["Plan"]) <= window < head
 
 
+@pytest.mark.postgres
 def test_reads_in_windows_miss_nothing_across_sparse_topics_and_gaps(bulk_loaded) -> None:
     store, connection, schema = bulk_loaded
     head = store.head()
@@ -98,6 +100,7 @@ def test_reads_in_windows_miss_nothing_across_sparse_topics_and_gaps(bulk_loaded
     assert getattr(tagged[-1].event, "tag") == "образец"  # noqa: B009
 
 
+@pytest.mark.postgres
 def test_the_relay_reads_the_log_as_committed_across_gaps(bulk_loaded) -> None:
     store, connection, schema = bulk_loaded
     connection.execute(
@@ -109,3 +112,24 @@ def test_the_relay_reads_the_log_as_committed_across_gaps(bulk_loaded) -> None:
     assert [n.id for n in stored] == [996, 997, 998, 999, *range(9001, 9007)]
     assert all(isinstance(n.state, bytes) and n.topic in (WRITTEN, TAGGED) for n in stored)
     assert store.read_stored(after=store.head(), limit=10) == []
+
+
+@pytest.mark.parametrize("kind", STORES)
+def test_reading_some_topics_gives_theirs_in_order_between_two_positions_on_every_store(
+    kind: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    store = EventStore(database_url(kind, tmp_path, request))
+    notes = [Note(f"заметка {n}") for n in range(30)]
+    for n, note in enumerate(notes):
+        if n % 3 == 0:
+            note.tag("важное")
+    store.append(*notes)
+    head = store.head()
+    everything = store.read(after=0, limit=head)
+    tagged = [r.position for r in everything if type(r.event).__qualname__ == "Note.Tagged"]
+    assert [r.position for r in store.read(after=0, limit=100, topics=[TAGGED])] == tagged
+    both = store.read(after=tagged[1], limit=5, stop=head - 1, topics=[TAGGED, WRITTEN, TAGGED])
+    assert [r.position for r in both] == list(range(tagged[1] + 1, tagged[1] + 6))
+    assert store.read(after=tagged[-1], limit=10, topics=[TAGGED]) == []
+    assert [r.position for r in store.read(after=0, limit=100, stop=tagged[2], topics=[TAGGED])] == tagged[:3]
+    store.close()

@@ -1,13 +1,15 @@
 """Bonus statements over HTTP on every store: rule versions, statements with their lines,
 scope, what-if, approval and its reproduction, and every bad input refused with nothing written."""
 
-from datetime import timedelta
+import time
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
 
 from aggregates.period import Grain, period_of
+from read_api.time_travel import POSITION_HEADER
 from tests.read_api.world import API, TODAY, Api, contract_body
 
 LAST_MONTH = period_of(TODAY.replace(day=1) - timedelta(days=1), Grain.MONTH)
@@ -131,8 +133,39 @@ def test_an_approved_statement_is_reproduced_at_its_position_however_many_events
     pay(sales, "ivanov", contract, "5.00")
     adopt(sales, {"percent": "9"}, THIS_MONTH.shift(1).first_day.isoformat())
     assert statements(sales, "auditor")["statements"] != seen["statements"]
-    again = statements(sales, "auditor", position=approval["position"], rules=approval["rules_version"])
+    again = statements(sales, "auditor", at_position=approval["position"], rules=approval["rules_version"])
     assert again["statements"] == seen["statements"]
+
+
+def past_statements(api: Api, **params: Any) -> tuple[dict[str, str | None], int]:
+    """Every manager's total for last month at a past moment, and the log position named."""
+    response = api.client.get(
+        f"{API}/bonuses", params={"period": LAST_MONTH.key, **params}, headers=api.auth("auditor")
+    )
+    assert response.status_code == 200, response.text
+    answer = response.json()
+    assert int(response.headers[POSITION_HEADER]) == answer["position"]
+    return {s["full_name"]: s["total_rub"] for s in answer["statements"]}, answer["position"]
+
+
+def test_statements_as_they_had_happened_and_as_known_then_are_reproduced_at_their_position(
+    sales: Api, letopis
+) -> None:
+    between = datetime.now(UTC)
+    time.sleep(0.002)  # recorded times are microseconds: what follows is recorded after this
+    contract = sale(sales, "petrova", "70000.00", number="ТЛ-позже")
+    pay(sales, "petrova", contract, "30000.00")
+    before = {"Иванов Иван": "3000.00", "Петрова Анна": "1500.00", "Кузнецова Ольга": "600.00"}
+    assert past_statements(sales)[0] == {**before, "Петрова Анна": "4500.00"}
+
+    known, position = past_statements(sales, known_at=between.isoformat())
+    assert known == before
+    assert position < letopis.store.head()
+    assert past_statements(sales, at_position=position) == (known, position)
+
+    happened, head = past_statements(sales, as_of=between.isoformat())
+    assert (happened, head) == (before, letopis.store.head())
+    assert past_statements(sales, as_of=between.isoformat(), at_position=head) == (happened, head)
 
 
 def test_a_what_if_shows_old_new_and_difference_per_manager_and_writes_nothing(sales: Api, letopis) -> None:
@@ -194,9 +227,9 @@ def test_bad_approvals_and_positions_are_refused(sales: Api, unchanged_log) -> N
     )
     assert "beyond the log's head" in problem["detail"]
     problem = refused(
-        sales, "get", f"/bonuses?period={LAST_MONTH.key}&position={head + 1}", None, 422, "auditor"
+        sales, "get", f"/bonuses?period={LAST_MONTH.key}&at_position={head + 1}", None, 422, "auditor"
     )
-    assert problem["errors"][0]["loc"] == ["query", "position"]
+    assert problem["errors"][0]["loc"] == ["query", "at_position"]
     refused(sales, "get", "/bonuses?period=2026-13", None, 422, "auditor")
 
 

@@ -4,14 +4,16 @@ an answer names (``at_position``); moments the log cannot answer for are refused
 
 import time
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
+from aggregates.period import Grain, period_of
 from letopis.wiring import Letopis
 from read_api.time_travel import POSITION_HEADER
-from tests.read_api.world import API, STAGES, Api, contract_body, days, moment
+from tests.read_api.world import API, STAGES, TODAY, Api, contract_body, days, moment
 
 
 def past(client: TestClient, auth: Any, path: str, **params: Any) -> tuple[Any, int]:
@@ -91,6 +93,52 @@ def test_the_funnel_as_known_then(client: TestClient, auth, staff, letopis: Leto
     )
 
 
+def test_plan_against_actual_as_known_then(client: TestClient, auth, staff, letopis: Letopis) -> None:
+    api = Api(client, auth)
+    month = period_of(TODAY, Grain.MONTH)
+    ivanov = staff["ivanov"][0].employee_id
+    plan = {
+        "period": month.key,
+        "target_kind": "employee",
+        "target_id": ivanov,
+        "measure": "won_amount",
+        "amount": "1000000.00",
+        "currency": "RUB",
+        "reason": "План продаж на месяц",
+    }
+    api.write("admin", "post", "/sales-plans", plan)
+    pipeline = api.write("head", "post", "/pipelines", {"name": "Основная", "stages": STAGES})["id"]
+    client_id = api.write("ivanov", "post", "/counterparties", {"name": "ООО «План»"})["id"]
+    deal = {
+        "counterparty_id": client_id,
+        "pipeline_id": pipeline,
+        "amount": "400000.00",
+        "expected_close_on": month.last_day.isoformat(),
+    }
+    deal_id = api.write("ivanov", "post", "/deals", deal)["id"]
+    known = a_moment_between_writes()
+    api.write("ivanov", "post", f"/deals/{deal_id}/won", {})
+    report = "/plan-vs-actual"
+    whose = {"period": month.key, "target_kind": "employee", "target_id": ivanov}
+
+    then, position = past(client, auth, report, known_at=known.isoformat(), **whose)
+    [line] = then["plans"]
+    assert (line["plan"], line["actual"]) == ("1000000.00", "0.00")
+    assert Decimal(line["weighted_forecast"]) > 0
+    now, head = past(client, auth, report, at_position=letopis.store.head(), **whose)
+    assert (now["plans"][0]["actual"], head) == ("400000.00", letopis.store.head())
+    assert position < head
+    assert past(client, auth, report, at_position=position, **whose) == (then, position)
+
+
+PAST_REPORTS = {
+    "/contracts": {},
+    "/plan-vs-actual": {"period": "2026-10"},
+    "/bonuses": {"period": "2026-10"},
+}
+
+
+@pytest.mark.parametrize("path", sorted(PAST_REPORTS))
 @pytest.mark.parametrize(
     ("params", "field", "says"),
     [
@@ -100,12 +148,13 @@ def test_the_funnel_as_known_then(client: TestClient, auth, staff, letopis: Leto
         ({"at_position": 0}, "at_position", ""),
         ({"known_at": "2026-10-01T00:00:00+03:00", "at_position": 1}, "known_at", "not both"),
         ({"as_of": "2026-10-01"}, "as_of", ""),
+        ({"as_of": "2026-10-01T00:00:00\x00+03:00"}, "as_of", ""),
     ],
 )
 def test_moments_the_log_cannot_answer_for_are_refused(
-    client: TestClient, auth, staff, unchanged_log, params: dict[str, Any], field: str, says: str
+    client: TestClient, auth, staff, unchanged_log, path: str, params: dict[str, Any], field: str, says: str
 ) -> None:
-    response = client.get(f"{API}/contracts", params=params, headers=auth("head"))
+    response = client.get(f"{API}{path}", params={**PAST_REPORTS[path], **params}, headers=auth("head"))
     assert response.status_code == 422, response.text
     body = response.json()
     assert field in [error["loc"][-1] for error in body["errors"]]
