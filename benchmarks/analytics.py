@@ -18,7 +18,8 @@ from pathlib import Path
 import duckdb
 
 from analytics.analyses import ANALYSES
-from analytics.export import AnalyticsExport, literal
+from analytics.database_file import literal
+from analytics.export import AnalyticsExport
 from analytics.sql import EVERYONE
 from benchmarks.common import Result, Stopwatch, rate, timed, within_p95
 from benchmarks.demo import seeded_demo

@@ -8,7 +8,7 @@ the views' timeout."""
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import IO, Any
 
 import psycopg
 from psycopg.abc import Buffer
@@ -64,6 +64,15 @@ class PostgresCursor(ViewCursor):
         with self._cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
+
+    def write_csv(self, table: str, columns: Sequence[str], out: IO[bytes]) -> None:
+        statement = (
+            f"COPY {table} ({', '.join(columns)}) TO STDOUT "
+            "(FORMAT csv, QUOTE '''', FORCE_QUOTE *, NULL 'NULL')"
+        )
+        with self._cursor.copy(statement) as copy:
+            for data in copy:
+                out.write(data)
 
 
 class _TextWithoutNul(StrDumperUnknown):
