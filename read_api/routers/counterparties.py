@@ -15,6 +15,7 @@ from commands.counterparty_commands import (
 )
 from commands.fields import EntityId, SearchText
 from letopis.spreadsheets import Column, Kind
+from letopis.vocabulary import COUNTERPARTY_KIND
 from projections.counterparty_register import RegisterFilter, search_counterparties
 from read_api.access import readable_counterparty
 from read_api.deps import BackendDep, CurrentActor, Limit, Offset, ReadAfter, RecordId, Write
@@ -40,7 +41,7 @@ COUNTERPARTIES_SHEET = list_sheet(
     [
         Column("name", "Название"),
         Column("legal_form", "Форма"),
-        Column("kind", "Вид"),
+        Column("kind", "Вид", labels=COUNTERPARTY_KIND),
         Column("tax_id", "ИНН"),
         Column("industry", "Отрасль"),
         Column("region", "Регион"),
