@@ -57,7 +57,15 @@ def definitions(folder: Path, tables: Sequence[Table]) -> list[str]:
     else:
         source = _empty({column.name: column.type for column in COLUMNS})
     statements.append(f"CREATE VIEW events AS SELECT * FROM {source}")
-    statements.extend(f"CREATE VIEW {fact.name} AS {fact.select}" for fact in FACTS)
+    parts = {path.name for path in (folder / "events").glob("part-*.parquet")}
+    for fact in FACTS:
+        stored = folder / "facts" / fact.name
+        if parts and parts <= {path.name for path in stored.glob("part-*.parquet")}:
+            rows = f"SELECT * FROM read_parquet({literal(stored / 'part-*.parquet')})"
+        else:  # nothing exported, or parts written before facts were kept: read the log
+            rows = fact.rows
+        statements.append(f"CREATE VIEW {fact.stored} AS {rows}")
+        statements.append(f"CREATE VIEW {fact.name} AS {fact.select}")
     return statements
 
 

@@ -3,7 +3,8 @@
 each time, since views change.
 
 The folder holds ``events/part-<first>-<last>.parquet`` (the log positions a part covers;
-the last part's name is where the next export starts), ``views/<table>.parquet`` and the
+the last part's name is where the next export starts), each fact table's rows from each part
+(``facts/<fact>/part-<first>-<last>.parquet``, ``analytics.facts``), ``views/<table>.parquet`` and the
 DuckDB database file of views over them that analysts' SQL opens read-only
 (``analytics.database_file``). Every
 file is written under a temporary name and renamed into place, so a reader sees either the
@@ -13,6 +14,7 @@ DuckDB reads in bulk; it parses each stored event's JSON once and flattens it.
 """
 
 import os
+import shutil
 import tempfile
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -27,6 +29,7 @@ import duckdb
 from aggregates.errors import DomainError
 from analytics.database_file import DUCKDB_TYPES, literal, write_database_file
 from analytics.events import COLUMNS, FIELDS_STRUCTURE
+from analytics.facts import FACTS
 from event_store.store import EventStore
 from projections.database import ViewDatabase
 from projections.projection import Projection
@@ -95,7 +98,7 @@ class AnalyticsExport:
         events.mkdir(exist_ok=True)
         after = exported_position(self.folder)
         head = self._store.head() if up_to is None else up_to
-        last = self._append_events(events, after, head, progress)
+        last = self._append_events(self.folder, after, head, progress)
         write_database_file(self.folder, self._tables)
         return after + 1, last
 
@@ -109,14 +112,19 @@ class AnalyticsExport:
     def rebuild(self, progress: Progress | None = None) -> Exported:
         """Export the whole log afresh beside the current store, then put it in its place."""
         self._check_writable()
-        fresh = Path(tempfile.mkdtemp(prefix=".events-", dir=self.folder))
-        last = self._append_events(fresh, 0, self._store.head(), progress)
-        events = self.folder / "events"
-        retired = self.folder / f".retired-{uuid.uuid4().hex}"
-        if events.exists():
-            events.rename(retired)
-        fresh.rename(events)
-        _remove_tree(retired)
+        fresh = Path(tempfile.mkdtemp(prefix=".log-", dir=self.folder))
+        try:
+            (fresh / "events").mkdir()
+            last = self._append_events(fresh, 0, self._store.head(), progress)
+            retired = Path(tempfile.mkdtemp(prefix=".retired-", dir=self.folder))
+            for kept in ("facts", "events"):  # the parts last: they say what the store holds
+                if (self.folder / kept).exists():
+                    (self.folder / kept).rename(retired / kept)
+                if (fresh / kept).exists():
+                    (fresh / kept).rename(self.folder / kept)
+            shutil.rmtree(retired)
+        finally:
+            shutil.rmtree(fresh, ignore_errors=True)
         self._snapshot_views()
         write_database_file(self.folder, self._tables)
         return Exported(1, last, len(self._tables))
@@ -131,10 +139,10 @@ class AnalyticsExport:
                 f"the analytics folder {self.folder} is not writable: {error.strerror}"
             ) from None
 
-    def _append_events(self, events: Path, after: int, head: int, progress: Progress | None) -> int:
-        """Write parts of at most ``PART_EVENTS`` positions after ``after`` up to ``head``;
-        return the last position written (``after`` when none). The database writes the next
-        part's rows while DuckDB flattens this one's."""
+    def _append_events(self, log: Path, after: int, head: int, progress: Progress | None) -> int:
+        """Write parts of at most ``PART_EVENTS`` positions after ``after`` up to ``head`` into
+        ``log``'s ``events`` and ``facts``; return the last position written (``after`` when
+        none). The database writes the next part's rows while DuckDB flattens this one's."""
         ranges = [(start, min(head, start + PART_EVENTS)) for start in range(after, head, PART_EVENTS)]
         written = after
         with ExitStack() as stack, ThreadPoolExecutor(1, "analytics-log-reader") as reader:
@@ -148,7 +156,7 @@ class AnalyticsExport:
                 if following < len(ranges):
                     pending = reader.submit(self._write_raw, *ranges[following], raws[following])
                 if raw.stat().st_size:
-                    copy_parquet(connection, _flatten_sql(raw), events / part_name(start + 1, upper))
+                    _write_part(connection, raw, log, part_name(start + 1, upper))
                     written = upper
                 raw.unlink()
                 if progress:
@@ -168,6 +176,21 @@ class AnalyticsExport:
                     with rows.open("wb") as out, self._views.reading() as cursor:
                         cursor.write_csv(table.name, table.column_names, out)
                     copy_parquet(connection, _view_sql(rows, table), folder / f"{table.name}.parquet")
+
+
+def _write_part(connection: duckdb.DuckDBPyConnection, raw: Path, log: Path, name: str) -> None:
+    """The part's fact rows first, then the part itself: a part in place has its facts."""
+    staged = log / "events" / f".staged-{name}"
+    try:
+        copy_parquet(connection, _flatten_sql(raw), staged)
+        for fact in FACTS:
+            folder = log / "facts" / fact.name
+            folder.mkdir(parents=True, exist_ok=True)
+            part = f"WITH events AS (SELECT * FROM read_parquet({literal(staged)})) {fact.rows}"
+            copy_parquet(connection, part, folder / name)
+        os.replace(staged, log / "events" / name)
+    finally:
+        staged.unlink(missing_ok=True)
 
 
 _CSV = "header=false, auto_detect=false, delim=',', max_line_size=1073741824"
@@ -221,11 +244,3 @@ def scratch(folder: Path, suffix: str) -> Iterator[Path]:
         yield path
     finally:
         path.unlink(missing_ok=True)
-
-
-def _remove_tree(path: Path) -> None:
-    if not path.exists():
-        return
-    for child in path.iterdir():
-        child.unlink()
-    path.rmdir()

@@ -24,6 +24,7 @@ from aggregates.errors import DomainError
 from aggregates.scope import Reach
 from analytics.database_file import current_database_file, definitions, literal
 from analytics.export import exported_position
+from analytics.facts import FACTS
 from projections.tables import Table
 
 EVERYONE = Reach(everyone=True)
@@ -73,8 +74,8 @@ class AnalyticsDatabase:
 
         The export's database file (``analytics.database_file``) is opened read-only once,
         and each query gets a connection of its own to it; a reader whose scope is limited
-        gets ``events`` cut down to it in that connection alone, which the fact tables then
-        read. Before the first export, the same views are defined in memory, over nothing."""
+        gets ``events`` and the fact tables cut down to it in that connection alone. Before
+        the first export, the same views are defined in memory, over nothing."""
         path = current_database_file(self.folder)
         with self._lock:
             opened = self._databases.get(path)
@@ -84,9 +85,10 @@ class AnalyticsDatabase:
         database, catalog = opened
         connection = database.cursor()
         if not reach.everyone:
-            connection.execute(
-                f"CREATE TEMP VIEW events AS SELECT * FROM {catalog}.main.events{_scope_condition(reach)}"
-            )
+            for name in ("events", *(fact.name for fact in FACTS)):
+                connection.execute(
+                    f"CREATE TEMP VIEW {name} AS SELECT * FROM {catalog}.main.{name}{_scope_condition(reach)}"
+                )
         return connection
 
     def _open(self, path: Path | None) -> tuple[duckdb.DuckDBPyConnection, str]:

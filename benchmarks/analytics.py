@@ -78,6 +78,7 @@ def run(quick: bool) -> list[Result]:
         ]
 
         shutil.rmtree(folder / "events")
+        shutil.rmtree(folder / "facts")
         export.append_events(up_to=head - NEW_EVENTS)
         with Stopwatch() as incremental:
             first, last = export.append_events()
