@@ -174,8 +174,10 @@ def _cell_writers(workbook: Any, columns: Sequence[Column]) -> list[CellWriter]:
     quoted = workbook.add_format({"quote_prefix": True})
 
     def text_writer(column: Column) -> CellWriter:
+        as_text = column.text if column.labels else _as_text  # most columns have no codes to name
+
         def write(sheet: Any, row: int, col: int, value: Any) -> Any:
-            text = column.text(value)
+            text = as_text(value)
             if text.startswith(FORMULA_STARTS):
                 return sheet.write_string(row, col, text, quoted)
             return sheet.write_string(row, col, text)
