@@ -8,6 +8,7 @@ parsed once into a struct of the fields named here; ``state`` is the same event 
 Events are flattened as stored: one recorded under an older schema shows its old payload.
 """
 
+import json
 from dataclasses import dataclass
 
 
@@ -52,18 +53,18 @@ _BUSINESS_DAYS = (
 TYPED_FIELDS = ("occurred_at", "timestamp", "amount", "cost", "price", *_BUSINESS_DAYS)
 """Fields stored as ``{"_type_": …, "_data_": "…"}``."""
 
-FIELDS_STRUCT = (
-    "STRUCT("
-    + ", ".join(
-        [f'"{name}" VARCHAR' for name in PLAIN_FIELDS]
-        + [f'"{name}" STRUCT(_data_ VARCHAR)' for name in TYPED_FIELDS]
-        + [
-            '"lines" STRUCT(item_id VARCHAR, name VARCHAR, unit VARCHAR, quantity STRUCT(_data_ VARCHAR), '
-            "amount STRUCT(_data_ VARCHAR))[]"
-        ]
-    )
-    + ")"
+_TYPED = {"_data_": "VARCHAR"}
+FIELDS_STRUCTURE = json.dumps(
+    {
+        **dict.fromkeys(PLAIN_FIELDS, "VARCHAR"),
+        **dict.fromkeys(TYPED_FIELDS, _TYPED),
+        "lines": [
+            {"item_id": "VARCHAR", "name": "VARCHAR", "unit": "VARCHAR", "quantity": _TYPED, "amount": _TYPED}
+        ],
+    }
 )
+"""The fields above as DuckDB's ``json_transform`` reads them out of the stored JSON: keys
+not named here are left aside."""
 
 WITHHELD = (
     "aggregates.employee:Employee.TokenIssued",

@@ -3,18 +3,23 @@
 each time, since views change.
 
 The folder holds ``events/part-<first>-<last>.parquet`` (the log positions a part covers;
-the last part's name is where the next export starts) and ``views/<table>.parquet``. Every
+the last part's name is where the next export starts), each fact table's rows from each part
+(``facts/<fact>/part-<first>-<last>.parquet``, ``analytics.facts``), ``views/<table>.parquet`` and the
+DuckDB database file of views over them that analysts' SQL opens read-only
+(``analytics.database_file``). Every
 file is written under a temporary name and renamed into place, so a reader sees either the
-old file or the new one, and a failed export leaves the store as it was. The raw rows go to
-DuckDB as JSON lines (the stored event is JSON already), and DuckDB flattens them.
+old file or the new one, and a failed export leaves the store as it was. The rows reach
+DuckDB as CSV that the databases write themselves (PostgreSQL by ``COPY … TO STDOUT``), which
+DuckDB reads in bulk; it parses each stored event's JSON once and flattens it.
 """
 
-import json
 import os
+import shutil
 import tempfile
 import uuid
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,35 +27,24 @@ from typing import Any
 import duckdb
 
 from aggregates.errors import DomainError
-from analytics.events import COLUMNS, FIELDS_STRUCT
+from analytics.database_file import DUCKDB_TYPES, literal, write_database_file
+from analytics.events import COLUMNS, FIELDS_STRUCTURE
+from analytics.facts import FACTS
 from event_store.store import EventStore
 from projections.database import ViewDatabase
 from projections.projection import Projection
-from projections.tables import Kind, Table
+from projections.tables import Table
 
 Progress = Callable[[int, int], None]
 """Told the log position exported so far and the position aimed at."""
 
 PART_EVENTS = 200_000
-"""Events per Parquet part: a full export of a large log writes several. Within a part, rows
+"""Log positions per Parquet part: a full export of a large log writes several. Within a part, rows
 are sorted by event type, then position."""
-_READ_BATCH = 20_000
 _ROW_GROUP = 16_384
-_VIEW_CHUNK = 20_000
-_ENCODER = json.JSONEncoder(ensure_ascii=False, default=str)
 
 SECRET_TABLES = frozenset({"access_tokens"})
 """View tables never exported: token digests are credentials."""
-
-DUCKDB_TYPES = {
-    Kind.TEXT: "VARCHAR",
-    Kind.INTEGER: "INTEGER",
-    Kind.BIGINT: "BIGINT",
-    Kind.MONEY: "DECIMAL(38,6)",
-    Kind.MOMENT: "TIMESTAMPTZ",
-    Kind.DAY: "DATE",
-    Kind.JSON: "JSON",
-}
 
 
 class ExportRefused(DomainError):
@@ -104,26 +98,35 @@ class AnalyticsExport:
         events.mkdir(exist_ok=True)
         after = exported_position(self.folder)
         head = self._store.head() if up_to is None else up_to
-        return after + 1, self._append_events(events, after, head, progress)
+        last = self._append_events(self.folder, after, head, progress)
+        write_database_file(self.folder, self._tables)
+        return after + 1, last
 
     def snapshot_views(self) -> int:
         """Replace the snapshot of every view table; return how many there are."""
         self._check_writable()
         self._snapshot_views()
+        write_database_file(self.folder, self._tables)
         return len(self._tables)
 
     def rebuild(self, progress: Progress | None = None) -> Exported:
         """Export the whole log afresh beside the current store, then put it in its place."""
         self._check_writable()
-        fresh = Path(tempfile.mkdtemp(prefix=".events-", dir=self.folder))
-        last = self._append_events(fresh, 0, self._store.head(), progress)
-        events = self.folder / "events"
-        retired = self.folder / f".retired-{uuid.uuid4().hex}"
-        if events.exists():
-            events.rename(retired)
-        fresh.rename(events)
-        _remove_tree(retired)
+        fresh = Path(tempfile.mkdtemp(prefix=".log-", dir=self.folder))
+        try:
+            (fresh / "events").mkdir()
+            last = self._append_events(fresh, 0, self._store.head(), progress)
+            retired = Path(tempfile.mkdtemp(prefix=".retired-", dir=self.folder))
+            for kept in ("facts", "events"):  # the parts last: they say what the store holds
+                if (self.folder / kept).exists():
+                    (self.folder / kept).rename(retired / kept)
+                if (fresh / kept).exists():
+                    (fresh / kept).rename(self.folder / kept)
+            shutil.rmtree(retired)
+        finally:
+            shutil.rmtree(fresh, ignore_errors=True)
         self._snapshot_views()
+        write_database_file(self.folder, self._tables)
         return Exported(1, last, len(self._tables))
 
     def _check_writable(self) -> None:
@@ -136,91 +139,85 @@ class AnalyticsExport:
                 f"the analytics folder {self.folder} is not writable: {error.strerror}"
             ) from None
 
-    def _append_events(self, events: Path, after: int, head: int, progress: Progress | None) -> int:
-        """Write parts of at most ``PART_EVENTS`` events after ``after`` up to ``head``;
-        return the last position written (``after`` when none)."""
-        position = after
-        with duckdb.connect() as connection:
-            while position < head:
-                with scratch(self.folder, ".jsonl") as lines:
-                    first, last = self._write_raw(lines, position, head)
-                    if last == position:
-                        break
-                    copy_parquet(connection, _flatten_sql(lines), events / part_name(first, last))
-                position = last
+    def _append_events(self, log: Path, after: int, head: int, progress: Progress | None) -> int:
+        """Write parts of at most ``PART_EVENTS`` positions after ``after`` up to ``head`` into
+        ``log``'s ``events`` and ``facts``; return the last position written (``after`` when
+        none). The database writes the next part's rows while DuckDB flattens this one's."""
+        ranges = [(start, min(head, start + PART_EVENTS)) for start in range(after, head, PART_EVENTS)]
+        written = after
+        with ExitStack() as stack, ThreadPoolExecutor(1, "analytics-log-reader") as reader:
+            raws = [stack.enter_context(scratch(self.folder, ".csv")) for _ in ranges]
+            connection = stack.enter_context(duckdb.connect())
+            pending = reader.submit(self._write_raw, *ranges[0], raws[0]) if ranges else None
+            for number, ((start, upper), raw) in enumerate(zip(ranges, raws, strict=True)):
+                assert pending is not None
+                pending.result()
+                following = number + 1
+                if following < len(ranges):
+                    pending = reader.submit(self._write_raw, *ranges[following], raws[following])
+                if raw.stat().st_size:
+                    _write_part(connection, raw, log, part_name(start + 1, upper))
+                    written = upper
+                raw.unlink()
                 if progress:
-                    progress(position, head)
-        return position
+                    progress(upper, head)
+        return written
 
-    def _write_raw(self, path: Path, after: int, head: int) -> tuple[int, int]:
-        """The stored events after ``after`` as JSON lines; their first and last positions."""
-        first = last = after
-        written = 0
-        with path.open("w", encoding="utf-8") as out:
-            while written < PART_EVENTS and last < head:
-                batch = self._store.read_stored(last, min(_READ_BATCH, PART_EVENTS - written))
-                batch = [n for n in batch if n.id <= head]
-                if not batch:
-                    break
-                if first == after:
-                    first = batch[0].id
-                out.writelines(
-                    f'{{"position":{n.id},"aggregate_id":"{n.originator_id}",'
-                    f'"aggregate_version":{n.originator_version},"topic":"{n.topic}",'
-                    f'"state":{state},"fields":{state}}}\n'
-                    for n in batch
-                    for state in (n.state.decode(),)
-                )
-                written += len(batch)
-                last = batch[-1].id
-        return first, last
+    def _write_raw(self, after: int, upper: int, raw: Path) -> None:
+        with raw.open("wb") as out:
+            self._store.write_csv(after, upper, out)
 
     def _snapshot_views(self) -> None:
         folder = self.folder / "views"
         folder.mkdir(exist_ok=True)
         with duckdb.connect() as connection:
             for table in self._tables:
-                with scratch(self.folder, ".json") as rows:
-                    self._write_view_rows(rows, table)
+                with scratch(self.folder, ".csv") as rows:
+                    with rows.open("wb") as out, self._views.reading() as cursor:
+                        cursor.write_csv(table.name, table.column_names, out)
                     copy_parquet(connection, _view_sql(rows, table), folder / f"{table.name}.parquet")
 
-    def _write_view_rows(self, path: Path, table: Table) -> None:
-        """The table's rows as one JSON array of objects, encoded by one call of the C encoder
-        a chunk at a time (a call per row costs several times more)."""
-        names = table.column_names
-        with self._views.reading() as cursor:
-            rows = cursor.execute(f"SELECT {', '.join(names)} FROM {table.name}")
-        with path.open("w", encoding="utf-8") as out:
-            out.write("[")
-            for start in range(0, len(rows), _VIEW_CHUNK):
-                chunk = [dict(zip(names, row, strict=True)) for row in rows[start : start + _VIEW_CHUNK]]
-                out.write(("," if start else "") + _ENCODER.encode(chunk)[1:-1])
-            out.write("]")
+
+def _write_part(connection: duckdb.DuckDBPyConnection, raw: Path, log: Path, name: str) -> None:
+    """The part's fact rows first, then the part itself: a part in place has its facts."""
+    staged = log / "events" / f".staged-{name}"
+    try:
+        copy_parquet(connection, _flatten_sql(raw), staged)
+        for fact in FACTS:
+            folder = log / "facts" / fact.name
+            folder.mkdir(parents=True, exist_ok=True)
+            part = f"WITH events AS (SELECT * FROM read_parquet({literal(staged)})) {fact.rows}"
+            copy_parquet(connection, part, folder / name)
+        os.replace(staged, log / "events" / name)
+    finally:
+        staged.unlink(missing_ok=True)
 
 
-def _flatten_sql(lines: Path) -> str:
-    raw = (
-        "{'position': 'BIGINT', 'aggregate_id': 'VARCHAR', 'aggregate_version': 'BIGINT', "
-        f"'topic': 'VARCHAR', 'state': 'JSON', 'fields': '{FIELDS_STRUCT}'}}"
-    )
+_CSV = "header=false, auto_detect=false, delim=',', max_line_size=1073741824"
+_LOG_CSV = (
+    "{'position': 'BIGINT', 'aggregate_id': 'VARCHAR', 'aggregate_version': 'BIGINT', "
+    "'topic': 'VARCHAR', 'state': 'VARCHAR'}"
+)
+
+
+def _flatten_sql(raw: Path) -> str:
+    """The log's CSV (``EventStore.write_csv``) flattened: its JSON parsed once into the
+    fields the typed columns read, kept whole as the payload."""
     selected = ", ".join(f"CAST({c.expression} AS {c.type}) AS {c.name}" for c in COLUMNS)
     return (
-        f"SELECT {selected} FROM read_json({literal(lines)}, format='newline_delimited', "
-        f"columns={raw}, maximum_object_size=1073741824) ORDER BY event_type, position"
+        f"SELECT {selected} FROM (SELECT *, json_transform(state, {literal(FIELDS_STRUCTURE)}) AS fields "
+        f"FROM read_csv({literal(raw)}, columns={_LOG_CSV}, {_CSV}, quote='\"', escape='\"')) "
+        "ORDER BY event_type, position"
     )
 
 
 def _view_sql(rows: Path, table: Table) -> str:
+    """A view's CSV (``ViewCursor.write_csv``) read with its columns' types."""
     columns = ", ".join(f"'{name}': '{DUCKDB_TYPES[kind]}'" for name, kind in table.columns.items())
     return (
-        f"SELECT * FROM read_json({literal(rows)}, format='array', columns={{{columns}}}, "
-        "maximum_object_size=1073741824)"
+        f"SELECT * FROM read_csv({literal(rows)}, columns={{{columns}}}, {_CSV}, quote='''', escape='''', "
+        "nullstr='NULL', allow_quoted_nulls=false)"
     )
-
-
-def literal(text: str | Path) -> str:
-    """A string or path as a DuckDB string literal."""
-    return "'" + str(text).replace("'", "''") + "'"
 
 
 def copy_parquet(connection: duckdb.DuckDBPyConnection, select: str, target: Path) -> None:
@@ -247,11 +244,3 @@ def scratch(folder: Path, suffix: str) -> Iterator[Path]:
         yield path
     finally:
         path.unlink(missing_ok=True)
-
-
-def _remove_tree(path: Path) -> None:
-    if not path.exists():
-        return
-    for child in path.iterdir():
-        child.unlink()
-    path.rmdir()

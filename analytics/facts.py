@@ -1,8 +1,12 @@
-"""Typed tables of the main facts, defined in DuckDB over the flattened log (``events``):
-what analysts and the ready analyses query instead of unpicking payloads.
+"""Typed tables of the main facts, drawn from the flattened log: what analysts and the ready
+analyses query instead of unpicking payloads.
 
-Each is a view, so it always reflects the exported log; a reader whose scope is limited
-sees ``events`` limited to their clients, and so every fact table too."""
+Each part of the log is accompanied by each fact's rows from that part (``rows``, a query
+over the part's ``events``), written once beside it as ``facts/<name>/part-….parquet``; the
+fact table is a view over them (``select``, reading ``<name>_rows``), which joins what one
+part cannot know alone (a refund's order, a deal's outcome). So a query for payments reads a
+few thousand narrow rows, not the log. A reader whose scope is limited sees each fact table
+cut down to their clients, as they see ``events``."""
 
 from dataclasses import dataclass
 
@@ -11,22 +15,35 @@ from dataclasses import dataclass
 class FactTable:
     name: str
     description: str
+    rows: str
+    """The fact's rows in one part of the log, from ``events``."""
     select: str
+    """The table over every part's rows, ``<name>_rows``."""
     columns: dict[str, str]
     """Column → a line on what it holds."""
+
+    @property
+    def stored(self) -> str:
+        return f"{self.name}_rows"
+
+
+def _every(name: str) -> str:
+    return f"SELECT * FROM {name}_rows"
 
 
 FACTS = (
     FactTable(
         "payments",
         "Money received (positive) and refunded (negative), one row per receipt or refund",
+        "SELECT position, aggregate_id, event_type, counterparty_id, contract_id, order_id, manager_id, "
+        "business_day, amount, currency, actor, occurred_at FROM events "
+        "WHERE event_type IN ('Payment.Received', 'Payment.Refunded')",
         "SELECT e.position, e.aggregate_id AS payment_id, e.counterparty_id, e.contract_id, "
         "r.order_id, r.manager_id, e.business_day AS day, "
         "CASE WHEN e.event_type = 'Payment.Refunded' THEN -e.amount ELSE e.amount END AS amount, "
         "e.currency, e.event_type = 'Payment.Refunded' AS is_refund, e.actor, e.occurred_at "
-        "FROM events e LEFT JOIN (SELECT aggregate_id, order_id, manager_id FROM events "
-        "WHERE event_type = 'Payment.Received') r USING (aggregate_id) "
-        "WHERE e.event_type IN ('Payment.Received', 'Payment.Refunded')",
+        "FROM payments_rows e LEFT JOIN (SELECT aggregate_id, order_id, manager_id FROM payments_rows "
+        "WHERE event_type = 'Payment.Received') r USING (aggregate_id)",
         {
             "position": "Log position of the receipt or refund",
             "payment_id": "The payment",
@@ -48,6 +65,7 @@ FACTS = (
         "SELECT position, aggregate_id AS order_id, counterparty_id, contract_id, manager_id, "
         "occurred_at AS placed_at, business_day AS expected_on, status, amount, currency, "
         "inquiry_id FROM events WHERE event_type = 'Order.Placed'",
+        _every("orders"),
         {
             "position": "Log position of the placing",
             "order_id": "The order",
@@ -68,6 +86,7 @@ FACTS = (
         "SELECT o.position, o.aggregate_id AS order_id, o.counterparty_id, o.manager_id, "
         "o.occurred_at AS placed_at, line.item, line.unit, line.quantity "
         "FROM events o, unnest(o.lines) AS t(line) WHERE o.event_type = 'Order.Placed'",
+        _every("order_lines"),
         {
             "position": "Log position of the order's placing",
             "order_id": "The order",
@@ -85,6 +104,7 @@ FACTS = (
         "SELECT position, aggregate_id AS contract_id, payload->>'$.number' AS number, counterparty_id, "
         "manager_id, business_day AS signed_on, amount, currency FROM events "
         "WHERE event_type = 'Contract.Signed'",
+        _every("contracts"),
         {
             "position": "Log position of the signing",
             "contract_id": "The contract",
@@ -99,11 +119,13 @@ FACTS = (
     FactTable(
         "deals",
         "Deals as opened, with their outcome (won or lost) when there is one",
+        "SELECT position, aggregate_id, event_type, counterparty_id, manager_id, lead_source, occurred_at, "
+        "amount, currency FROM events WHERE event_type IN ('Deal.Opened', 'Deal.Won', 'Deal.Lost')",
         "SELECT o.position, o.aggregate_id AS deal_id, o.counterparty_id, o.manager_id, "
         "o.lead_source, o.occurred_at AS opened_at, o.amount, o.currency, "
         "CASE c.event_type WHEN 'Deal.Won' THEN 'won' WHEN 'Deal.Lost' THEN 'lost' END AS outcome, "
-        "c.occurred_at AS closed_at, c.amount AS won_amount FROM events o LEFT JOIN (SELECT * FROM events "
-        "WHERE event_type IN ('Deal.Won', 'Deal.Lost')) c USING (aggregate_id) "
+        "c.occurred_at AS closed_at, c.amount AS won_amount FROM deals_rows o LEFT JOIN (SELECT * FROM "
+        "deals_rows WHERE event_type IN ('Deal.Won', 'Deal.Lost')) c USING (aggregate_id) "
         "WHERE o.event_type = 'Deal.Opened'",
         {
             "position": "Log position of the opening",
@@ -125,6 +147,7 @@ FACTS = (
         "SELECT position, aggregate_id AS interaction_id, counterparty_id, actor, occurred_at, kind, "
         "direction, payload->>'$.subject' AS subject FROM events "
         "WHERE event_type = 'Interaction.Logged'",
+        _every("interactions"),
         {
             "position": "Log position",
             "interaction_id": "The interaction",
@@ -139,11 +162,13 @@ FACTS = (
     FactTable(
         "quotes",
         "Inquiries priced: the cost from the quote tasks, the margin and the price",
+        "SELECT position, aggregate_id, event_type, counterparty_id, actor, occurred_at, cost, price, "
+        "currency FROM events WHERE event_type IN ('Inquiry.Priced', 'Inquiry.Accepted')",
         "SELECT p.position, p.aggregate_id AS inquiry_id, p.counterparty_id, p.actor, "
         "p.occurred_at AS priced_at, p.cost, p.price, p.currency, "
-        "a.aggregate_id IS NOT NULL AS accepted FROM events p "
-        "LEFT JOIN (SELECT DISTINCT aggregate_id FROM events WHERE event_type = 'Inquiry.Accepted') a "
-        "USING (aggregate_id) WHERE p.event_type = 'Inquiry.Priced'",
+        "a.aggregate_id IS NOT NULL AS accepted FROM quotes_rows p LEFT JOIN (SELECT DISTINCT aggregate_id "
+        "FROM quotes_rows WHERE event_type = 'Inquiry.Accepted') a USING (aggregate_id) "
+        "WHERE p.event_type = 'Inquiry.Priced'",
         {
             "position": "Log position of the pricing",
             "inquiry_id": "The inquiry",

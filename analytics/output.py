@@ -12,7 +12,8 @@ from typing import Any
 
 import duckdb
 
-from analytics.export import copy_parquet, literal, scratch
+from analytics.database_file import literal
+from analytics.export import copy_parquet, scratch
 from analytics.spreadsheet import result_table
 from analytics.sql import QueryResult
 from letopis.spreadsheets import xlsx_bytes

@@ -7,6 +7,7 @@ from typing import Any
 
 from analytics.sql import QueryResult
 from letopis.spreadsheets import Column, Kind, Table
+from letopis.vocabulary import LIFE_CYCLE_STAGE
 
 TITLES = {
     "counterparty_id": "Клиент (id)",
@@ -65,6 +66,8 @@ TITLES = {
     "manager_id": "Менеджер (id)",
     "position": "Позиция журнала",
 }
+LABELS = {"stage": LIFE_CYCLE_STAGE}
+"""Codes a column holds, by the column's name, in Russian."""
 _MONEY = frozenset({"money", "cost", "quoted", "margin", "received", "won_money", "amount"})
 
 
@@ -95,7 +98,10 @@ def _cell(value: Any) -> Any:
 
 
 def result_table(title: str, result: QueryResult, parameters: Sequence[tuple[str, Any]]) -> Table:
-    columns = [Column(name, TITLES.get(name, name), _kind(name, type_)) for name, type_ in result.columns]
+    columns = [
+        Column(name, TITLES.get(name, name), _kind(name, type_), LABELS.get(name))
+        for name, type_ in result.columns
+    ]
     names = [name for name, _ in result.columns]
     rows = [{name: _cell(value) for name, value in zip(names, row, strict=True)} for row in result.rows]
     return Table(

@@ -1,18 +1,17 @@
 """DuckDB over the analytics store, for statements nobody trusts.
 
-A connection lives in memory and sees the store only through views defined here: the
-flattened log (``events``), the fact tables over it (``analytics.facts``) and the view
-snapshots (schema ``views``). Then file access is confined to the store's folder, every
-other file and the network are switched off, and the configuration is locked, so that no
-statement can turn them back on. An analyst's statement must be one SELECT (which rules out
-COPY, ATTACH, INSTALL, LOAD, PRAGMA, SET and every write), is interrupted after a time
-limit, and may return a bounded number of rows.
+The store's DuckDB database file (``analytics.database_file``) is opened read-only, and
+its views are all a statement sees: the flattened log (``events``), the fact tables over it
+(``analytics.facts``) and the view snapshots (schema ``views``). Then file access is
+confined to the store's folder, every other file and the network are switched off, and the
+configuration is locked, so that no statement can turn them back on. An analyst's statement
+must be one SELECT (which rules out COPY, ATTACH, INSTALL, LOAD, PRAGMA, SET and every
+write), is interrupted after a time limit, and may return a bounded number of rows.
 
 A reader whose scope is limited sees ``events`` cut down to the clients in reach (by
 their responsible manager in the counterparty snapshot), and so every fact table too.
 """
 
-import os
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -23,14 +22,12 @@ import duckdb
 
 from aggregates.errors import DomainError
 from aggregates.scope import Reach
-from analytics.events import COLUMNS
-from analytics.export import DUCKDB_TYPES, exported_position, literal
+from analytics.database_file import current_database_file, definitions, literal
+from analytics.export import exported_position
 from analytics.facts import FACTS
 from projections.tables import Table
 
 EVERYONE = Reach(everyone=True)
-_KEPT_DATABASES = 32
-"""Databases kept defined, one per scope asked for (the oldest goes first)."""
 _ALLOWED = (duckdb.StatementType.SELECT,)
 
 
@@ -64,7 +61,7 @@ class AnalyticsDatabase:
         """``tables``: the view tables the store snapshots; one not exported yet reads as empty."""
         self.folder = folder
         self.tables = list(tables)
-        self._databases: dict[tuple[Reach, tuple[bool, frozenset[str]]], duckdb.DuckDBPyConnection] = {}
+        self._databases: dict[Path | None, tuple[duckdb.DuckDBPyConnection, str]] = {}
         self._lock = threading.Lock()
         self.time_limit = time_limit
         self.row_limit = row_limit
@@ -75,60 +72,43 @@ class AnalyticsDatabase:
     def connect(self, reach: Reach = EVERYONE) -> duckdb.DuckDBPyConnection:
         """A sandboxed connection over the store as it is now.
 
-        Defining the views reads every file's metadata, a good part of a quick query's time;
-        so one database in memory per scope and layout of the store (which snapshots and
-        parts exist) is defined once and kept, and each query gets a connection of its own
-        to it. Its views read the files when a query runs, so new parts and replaced
-        snapshots are seen without defining anything again."""
-        key = (reach, self._layout())
+        The export's database file (``analytics.database_file``) is opened read-only once,
+        and each query gets a connection of its own to it; a reader whose scope is limited
+        gets ``events`` and the fact tables cut down to it in that connection alone. Before
+        the first export, the same views are defined in memory, over nothing."""
+        path = current_database_file(self.folder)
         with self._lock:
-            database = self._databases.get(key)
-            if database is None:
-                database = self._open(reach)
-                if len(self._databases) >= _KEPT_DATABASES:
-                    self._databases.pop(next(iter(self._databases)))
-                self._databases[key] = database
-        return database.cursor()
+            opened = self._databases.get(path)
+            if opened is None:
+                opened = self._open(path)
+                self._databases = {path: opened}  # an older file's readers keep their connections
+        database, catalog = opened
+        connection = database.cursor()
+        if not reach.everyone:
+            for name in ("events", *(fact.name for fact in FACTS)):
+                connection.execute(
+                    f"CREATE TEMP VIEW {name} AS SELECT * FROM {catalog}.main.{name}{_scope_condition(reach)}"
+                )
+        return connection
 
-    def _layout(self) -> tuple[bool, frozenset[str]]:
-        views = self.folder / "views"
-        snapshots = frozenset(os.listdir(views)) if views.is_dir() else frozenset()
-        return any((self.folder / "events").glob("part-*.parquet")), snapshots
-
-    def _open(self, reach: Reach) -> duckdb.DuckDBPyConnection:
-        connection = duckdb.connect(":memory:")
+    def _open(self, path: Path | None) -> tuple[duckdb.DuckDBPyConnection, str]:
+        connection = duckdb.connect(str(path), read_only=True) if path else duckdb.connect(":memory:")
         try:
-            self._define_views(connection, reach)
-            folder = str(self.folder.resolve()) + "/"
-            connection.execute(f"SET allowed_directories = [{literal(folder)}]")
-            connection.execute("SET enable_external_access = false")
-            connection.execute("SET lock_configuration = true")
+            if path is None:
+                for statement in definitions(self.folder, self.tables):
+                    connection.execute(statement)
+            # DuckDB opens a file once per process: another reader of this store may have
+            # sandboxed and locked it already, just as here.
+            if connection.execute("SELECT current_setting('lock_configuration')").fetchone() != (True,):
+                folder = str(self.folder.resolve()) + "/"
+                connection.execute(f"SET allowed_directories = [{literal(folder)}]")
+                connection.execute("SET enable_external_access = false")
+                connection.execute("SET lock_configuration = true")
+            (catalog,) = connection.execute("SELECT current_database()").fetchone() or ("",)
         except BaseException:
             connection.close()
             raise
-        return connection
-
-    def _define_views(self, connection: duckdb.DuckDBPyConnection, reach: Reach) -> None:
-        connection.execute("CREATE SCHEMA views")
-        for table in self.tables:
-            snapshot = self.folder / "views" / f"{table.name}.parquet"
-            if snapshot.exists():
-                source = f"read_parquet({literal(snapshot)})"
-            else:
-                source = _empty({name: DUCKDB_TYPES[kind] for name, kind in table.columns.items()})
-            connection.execute(f"CREATE VIEW views.{table.name} AS SELECT * FROM {source}")
-        if any((self.folder / "events").glob("part-*.parquet")):
-            source = f"read_parquet({literal(str(self.folder / 'events' / 'part-*.parquet'))})"
-        else:
-            source = _empty({column.name: column.type for column in COLUMNS})
-        # A card merged into another counts as the survivor in every analysis, as in the views.
-        connection.execute(
-            "CREATE VIEW events AS SELECT e.* REPLACE (coalesce(m.survivor_id, e.counterparty_id) "
-            f"AS counterparty_id) FROM {source} e LEFT JOIN views.counterparty_merges m "
-            f"ON m.merged_id = e.counterparty_id{_scope_condition(reach)}"
-        )
-        for fact in FACTS:
-            connection.execute(f"CREATE VIEW {fact.name} AS {fact.select}")
+        return connection, '"' + str(catalog).replace('"', '""') + '"'
 
     def query(self, sql: str, reach: Reach = EVERYONE) -> QueryResult:
         """An analyst's statement: exactly one SELECT."""
@@ -168,11 +148,6 @@ class AnalyticsDatabase:
                 f"the result has more than {self.row_limit} rows; aggregate it or add a LIMIT"
             )
         return QueryResult([(str(d[0]), str(d[1])) for d in description], rows, position)
-
-
-def _empty(columns: Mapping[str, str]) -> str:
-    typed = ", ".join(f"CAST(NULL AS {type_}) AS {name}" for name, type_ in columns.items())
-    return f"(SELECT {typed} WHERE false)"
 
 
 def _first_line(error: Exception) -> str:

@@ -18,7 +18,8 @@ from pathlib import Path
 import duckdb
 
 from analytics.analyses import ANALYSES
-from analytics.export import AnalyticsExport, literal
+from analytics.database_file import literal
+from analytics.export import AnalyticsExport
 from analytics.sql import EVERYONE
 from benchmarks.common import Result, Stopwatch, rate, timed, within_p95
 from benchmarks.demo import seeded_demo
@@ -77,6 +78,7 @@ def run(quick: bool) -> list[Result]:
         ]
 
         shutil.rmtree(folder / "events")
+        shutil.rmtree(folder / "facts")
         export.append_events(up_to=head - NEW_EVENTS)
         with Stopwatch() as incremental:
             first, last = export.append_events()

@@ -7,10 +7,12 @@ When PostgreSQL cannot be used, every method raises ``DatabaseUnavailable`` with
 store's timeout.
 """
 
+import csv
+import io
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, TypeVar, cast
+from typing import IO, Any, TypeVar, cast
 from urllib.parse import unquote, urlparse
 from uuid import UUID
 
@@ -34,7 +36,7 @@ from eventsourcing.postgres import BasePostgresFactory, PostgresApplicationRecor
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 from eventsourcing.utils import Environment, get_topic, resolve_topic, retry
 from psycopg.rows import tuple_row
-from psycopg.sql import SQL, Composed, Identifier
+from psycopg.sql import SQL, Composed, Identifier, Literal
 
 from aggregates.errors import InvalidValue, NotFound
 from event_store.cache import AggregateCache
@@ -394,6 +396,45 @@ class EventStore:
         events = pages(lambda after: self._read_rows(after, batch))
         links = pages(lambda after: self.links(after, batch))
         return check(events, links, anchor, progress)
+
+    def write_csv(self, after: int, upper: int, out: IO[bytes]) -> None:
+        """The events after ``after`` and up to ``upper`` as CSV, in any order, one line each:
+        position, aggregate id, its version, topic and the state as stored (JSON text), for a
+        reader that loads millions of them at once. PostgreSQL writes it itself (COPY); the
+        other stores are read a batch at a time."""
+        recorder = self._recorder
+        if isinstance(recorder, PostgresApplicationRecorder):
+            statement = SQL(
+                "COPY (SELECT notification_id, originator_id, originator_version, topic, "
+                "convert_from(state, 'UTF8') FROM {}.{} WHERE notification_id > {} "
+                "AND notification_id <= {}) TO STDOUT (FORMAT csv)"
+            ).format(
+                Identifier(recorder.datastore.schema),
+                Identifier(recorder.events_table_name),
+                Literal(after),
+                Literal(upper),
+            )
+            with (
+                recorder.datastore.get_connection() as connection,
+                connection.cursor() as cursor,
+                cursor.copy(statement) as copy,
+            ):
+                for data in copy:
+                    out.write(data)
+            return
+        text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=True)
+        writer = csv.writer(text)
+        while after < upper:
+            batch = recorder.select_notifications(
+                start=after, limit=10_000, stop=upper, inclusive_of_start=False
+            )
+            if not batch:
+                break
+            writer.writerows(
+                (n.id, n.originator_id, n.originator_version, n.topic, n.state.decode()) for n in batch
+            )
+            after = batch[-1].id
+        text.detach()
 
     def close(self) -> None:
         self._app.close()

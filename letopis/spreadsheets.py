@@ -53,6 +53,13 @@ class Column:
     key: str
     title: str
     kind: Kind = Kind.TEXT
+    labels: Mapping[str, str] | None = None
+    """Russian names of the codes a text column holds (a status); a code without one is
+    written as it is."""
+
+    def text(self, value: Any) -> str:
+        text = _as_text(value)
+        return self.labels.get(text, text) if self.labels else text
 
 
 @dataclass(frozen=True)
@@ -110,7 +117,8 @@ def _as_text(value: Any) -> str:
 # --- CSV -------------------------------------------------------------------------------------
 
 
-def _csv_cell(kind: Kind, value: Any) -> str:
+def _csv_cell(column: Column, value: Any) -> str:
+    kind = column.kind
     if value is None:
         return ""
     if kind is Kind.BOOLEAN:
@@ -121,7 +129,7 @@ def _csv_cell(kind: Kind, value: Any) -> str:
         return _utc(value).isoformat(sep=" ")
     if kind in (Kind.INTEGER, Kind.DATE):
         return str(value.isoformat() if isinstance(value, date) else value)
-    return defused(_as_text(value))
+    return defused(column.text(value))
 
 
 def write_csv(table: Table, out: IO[str]) -> None:
@@ -129,8 +137,8 @@ def write_csv(table: Table, out: IO[str]) -> None:
     ``encoding="utf-8-sig", newline=""``."""
     writer = csv.writer(out)
     writer.writerow([defused(column.title) for column in table.columns])
-    columns = [(column.key, column.kind) for column in table.columns]
-    writer.writerows([_csv_cell(kind, row.get(key)) for key, kind in columns] for row in table.rows)
+    columns = table.columns
+    writer.writerows([_csv_cell(column, row.get(column.key)) for column in columns] for row in table.rows)
 
 
 def csv_bytes(table: Table) -> bytes:
@@ -165,11 +173,16 @@ CellWriter = Callable[[Any, int, int, Any], Any]
 def _cell_writers(workbook: Any, columns: Sequence[Column]) -> list[CellWriter]:
     quoted = workbook.add_format({"quote_prefix": True})
 
-    def text_writer(sheet: Any, row: int, col: int, value: Any) -> Any:
-        text = _as_text(value)
-        if text.startswith(FORMULA_STARTS):
-            return sheet.write_string(row, col, text, quoted)
-        return sheet.write_string(row, col, text)
+    def text_writer(column: Column) -> CellWriter:
+        as_text = column.text if column.labels else _as_text  # most columns have no codes to name
+
+        def write(sheet: Any, row: int, col: int, value: Any) -> Any:
+            text = as_text(value)
+            if text.startswith(FORMULA_STARTS):
+                return sheet.write_string(row, col, text, quoted)
+            return sheet.write_string(row, col, text)
+
+        return write
 
     def number_writer(number_format: Any) -> CellWriter:
         def write(sheet: Any, row: int, col: int, value: Any) -> Any:
@@ -189,7 +202,7 @@ def _cell_writers(workbook: Any, columns: Sequence[Column]) -> list[CellWriter]:
     writers: list[CellWriter] = []
     for column in columns:
         if column.kind is Kind.TEXT:
-            writers.append(text_writer)
+            writers.append(text_writer(column))
         elif column.kind is Kind.BOOLEAN:
             writers.append(boolean_writer)
         elif column.kind in (Kind.DATE, Kind.DATETIME):

@@ -10,7 +10,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
 from datetime import date, datetime
-from typing import Any
+from typing import IO, Any
 
 Row = tuple[Any, ...]
 
@@ -79,6 +79,12 @@ class ViewCursor(ABC):
     @abstractmethod
     def copy_rows(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
         """Append many rows at once, by the fastest path the engine has."""
+
+    @abstractmethod
+    def write_csv(self, table: str, columns: Sequence[str], out: IO[bytes]) -> None:
+        """Every row of a table as CSV, written by the engine itself, for a reader that loads
+        a whole view at once: comma-separated, text in single quotes (a quote inside doubled),
+        NULL as the bare word NULL, so that an empty text stays apart from a NULL."""
 
     def upsert_rows(
         self, table: str, columns: Sequence[str], key: Sequence[str], rows: Sequence[Sequence[Any]]

@@ -8,7 +8,7 @@ the views' timeout."""
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import IO, Any
 
 import psycopg
 from psycopg.abc import Buffer
@@ -84,6 +84,15 @@ class PostgresCursor(ViewCursor):
         # WHERE keeps ON CONFLICT from being read as part of the SELECT.
         self.execute(upsert_statement(table, columns, key, f"SELECT {listed} FROM {staged} WHERE true"))
         self.execute(f"TRUNCATE {staged}")
+
+    def write_csv(self, table: str, columns: Sequence[str], out: IO[bytes]) -> None:
+        statement = (
+            f"COPY {table} ({', '.join(columns)}) TO STDOUT "
+            "(FORMAT csv, QUOTE '''', FORCE_QUOTE *, NULL 'NULL')"
+        )
+        with self._cursor.copy(statement) as copy:
+            for data in copy:
+                out.write(data)
 
 
 class _TextWithoutNul(StrDumperUnknown):

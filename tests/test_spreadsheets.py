@@ -9,7 +9,13 @@ from decimal import Decimal
 import openpyxl
 import pytest
 
+from aggregates.catalogue_item import ItemKind
+from aggregates.contract import ContractStatus
+from aggregates.counterparty import CounterpartyKind
+from aggregates.deal import DealStatus
+from aggregates.order import OrderStatus
 from letopis.spreadsheets import Column, Kind, Table, csv_bytes, kind_of, sheet_name, xlsx_bytes
+from letopis.vocabulary import CONTRACT_STATUS, COUNTERPARTY_KIND, DEAL_STATUS, ITEM_KIND, ORDER_STATUS
 from read_api.spreadsheet_routes import Format, negotiated
 
 MOSCOW = timezone(timedelta(hours=3))
@@ -115,3 +121,33 @@ def test_kinds_follow_python_types() -> None:
 )
 def test_the_format_is_negotiated(asked, accept, chosen) -> None:
     assert negotiated(asked, accept) is chosen
+
+
+def test_codes_are_written_by_their_russian_names_in_both_formats() -> None:
+    table = Table(
+        "Заказы",
+        [Column("status", "Статус", labels=ORDER_STATUS), Column("note", "Заметка")],
+        [{"status": OrderStatus.IN_WORK, "note": "in_work"}, {"status": "unknown-code", "note": None}],
+    )
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx_bytes(table)))["Заказы"]
+    assert [[cell.value for cell in row] for row in sheet.iter_rows(min_row=2)] == [
+        ["В работе", "in_work"],
+        ["unknown-code", None],
+    ]
+    rows = list(csv.reader(io.StringIO(csv_bytes(table).decode("utf-8-sig"))))
+    assert rows[1:] == [["В работе", "in_work"], ["unknown-code", ""]]
+
+
+@pytest.mark.parametrize(
+    ("codes", "names"),
+    [
+        (ContractStatus, CONTRACT_STATUS),
+        (OrderStatus, ORDER_STATUS),
+        (DealStatus, DEAL_STATUS),
+        (CounterpartyKind, COUNTERPARTY_KIND),
+        (ItemKind, ITEM_KIND),
+    ],
+)
+def test_every_code_has_a_russian_name(codes, names) -> None:
+    assert set(names) == set(codes)
+    assert all(name and name[0].isupper() and name.isprintable() for name in names.values())

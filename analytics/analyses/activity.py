@@ -23,9 +23,12 @@ ANALYSES = (
         """SELECT date_trunc('month', e.occurred_at)::DATE AS month, e.event_type, e.kind,
        e.actor, coalesce(s.full_name, e.actor) AS employee, count(*) AS events,
        min(e.occurred_at) AS first_at, max(e.occurred_at) AS last_at
-FROM events e LEFT JOIN views.employees s ON s.id = e.actor
-WHERE e.counterparty_id = $counterparty_id
-   OR (e.aggregate_kind = 'Counterparty' AND e.aggregate_id = $counterparty_id)
+FROM (  -- two filters, each applied by the Parquet reader as it scans (an OR of them is not)
+    SELECT * FROM events WHERE counterparty_id = $counterparty_id
+    UNION ALL
+    SELECT * FROM events WHERE aggregate_kind = 'Counterparty' AND aggregate_id = $counterparty_id
+        AND counterparty_id IS DISTINCT FROM $counterparty_id
+) e LEFT JOIN views.employees s ON s.id = e.actor
 GROUP BY ALL ORDER BY month, e.event_type, employee""",
     ),
 )

@@ -34,14 +34,19 @@ class Period(Parameters):
     until: date | None = Field(None, description="Deals opened on or before this day; all when empty")
 
 
-_AS_OF = "(SELECT coalesce($as_of::DATE, max(day)) FROM payments)"
+_AS_OF = "$as_of::DATE"
+_BEFORE = "($as_of::DATE - to_months($months))"
+LAST_PAYMENT = "SELECT max(day) AS as_of FROM payments"
+"""``as_of`` when none is given: the last payment's day, asked first, so that the analysis
+compares every row with a constant (a filter the Parquet reader applies) rather than with a
+subquery."""
 
 CLIENT_VALUE = f"""
 WITH received AS (
     SELECT counterparty_id, max(day) AS last_payment, count(*) FILTER (WHERE NOT is_refund) AS receipts,
            sum(amount) AS money, count(DISTINCT date_trunc('month', day)) AS months_paid
     FROM payments
-    WHERE currency = $currency AND day <= {_AS_OF} AND day > {_AS_OF} - to_months($months)
+    WHERE currency = $currency AND day <= {_AS_OF} AND day > {_BEFORE}
     GROUP BY counterparty_id
     HAVING sum(amount) > 0
 ), scored AS (
@@ -78,6 +83,7 @@ SELECT v.counterparty_id, c.name, v.abc, v.segment, v.r::VARCHAR || v.f::VARCHAR
        round(100 * v.money / sum(v.money) OVER (), 2) AS share_percent
 FROM client_value v {_NAME}
 ORDER BY v.money DESC, v.counterparty_id""",
+        LAST_PAYMENT,
     ),
     Analysis(
         "segments",
@@ -90,6 +96,7 @@ SELECT abc, segment, count(*) AS clients, sum(money) AS money, $currency AS curr
        round(100 * sum(money) / sum(sum(money)) OVER (), 2) AS share_percent,
        round(avg(recency_days), 0) AS average_recency_days, round(avg(receipts), 1) AS average_receipts
 FROM client_value GROUP BY abc, segment ORDER BY abc, money DESC""",
+        LAST_PAYMENT,
     ),
     Analysis(
         "regular-customers",
@@ -102,6 +109,7 @@ SELECT v.counterparty_id, c.name, v.months_paid, v.receipts, v.money, $currency 
 FROM client_value v {_NAME}
 WHERE v.months_paid >= $min_months
 ORDER BY v.months_paid DESC, v.money DESC, v.counterparty_id""",
+        LAST_PAYMENT,
     ),
     Analysis(
         "profitable-customers",
@@ -115,11 +123,11 @@ ORDER BY v.months_paid DESC, v.money DESC, v.counterparty_id""",
            sum(price - cost) AS margin
     FROM quotes
     WHERE accepted AND cost > 0 AND currency = $currency
-      AND priced_at::DATE <= {_AS_OF} AND priced_at::DATE > {_AS_OF} - to_months($months)
+      AND priced_at::DATE <= {_AS_OF} AND priced_at::DATE > {_BEFORE}
     GROUP BY counterparty_id
 ), received AS (
     SELECT counterparty_id, sum(amount) AS received FROM payments
-    WHERE currency = $currency AND day <= {_AS_OF} AND day > {_AS_OF} - to_months($months)
+    WHERE currency = $currency AND day <= {_AS_OF} AND day > {_BEFORE}
     GROUP BY counterparty_id
 )
 SELECT v.counterparty_id, c.name, v.accepted_quotes, v.quoted, v.cost, v.margin,
@@ -127,6 +135,7 @@ SELECT v.counterparty_id, c.name, v.accepted_quotes, v.quoted, v.cost, v.margin,
        $currency AS currency
 FROM margins v LEFT JOIN received p USING (counterparty_id) {_NAME}
 ORDER BY v.margin DESC, v.counterparty_id LIMIT $limit""",
+        LAST_PAYMENT,
     ),
     Analysis(
         "top-items-by-segment",
@@ -138,12 +147,13 @@ ORDER BY v.margin DESC, v.counterparty_id LIMIT $limit""",
     SELECT v.abc, l.item, l.unit, sum(l.quantity) AS quantity, count(DISTINCT l.order_id) AS orders,
            count(DISTINCT l.counterparty_id) AS clients
     FROM order_lines l JOIN client_value v USING (counterparty_id)
-    WHERE l.placed_at::DATE <= {_AS_OF} AND l.placed_at::DATE > {_AS_OF} - to_months($months)
+    WHERE l.placed_at::DATE <= {_AS_OF} AND l.placed_at::DATE > {_BEFORE}
     GROUP BY v.abc, l.item, l.unit
 )
 SELECT abc, rank, item, unit, quantity, orders, clients FROM (
     SELECT *, row_number() OVER (PARTITION BY abc ORDER BY quantity DESC, item) AS rank FROM bought
 ) WHERE rank <= $top ORDER BY abc, rank""",
+        LAST_PAYMENT,
     ),
     Analysis(
         "campaign-response",

@@ -26,6 +26,9 @@ class Analysis:
     parameters: type[Parameters]
     sql: str
     """Refers to each parameter as ``$name``."""
+    defaults: str = ""
+    """A query answering one row whose columns give the parameters left empty their values
+    (asked first, within the same scope), for a default that depends on the data."""
 
     def validated(self, raw: Mapping[str, Any]) -> Parameters:
         try:
@@ -37,8 +40,16 @@ class Analysis:
             raise InvalidValue(field, f"{self.name}: {message}", location="query") from None
 
     def run(self, database: AnalyticsDatabase, parameters: Parameters, reach: Reach) -> QueryResult:
-        values = {name: value for name, value in parameters.model_dump().items() if f"${name}" in self.sql}
-        return database.run(self.sql, values, reach)
+        given = parameters.model_dump()
+        if self.defaults and None in given.values():
+            found = database.run(self.defaults, _used(self.defaults, given), reach)
+            for (name, _type), value in zip(found.columns, found.rows[0], strict=True):
+                given[name] = value if given.get(name) is None else given[name]
+        return database.run(self.sql, _used(self.sql, given), reach)
+
+
+def _used(sql: str, values: Mapping[str, Any]) -> dict[str, Any]:
+    return {name: value for name, value in values.items() if f"${name}" in sql}
 
 
 def find(analyses: Mapping[str, Analysis], name: str) -> Analysis:

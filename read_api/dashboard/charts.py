@@ -106,3 +106,23 @@ def gantt(chart: str, stages: Sequence[dict[str, Any]], today: date) -> str:
     axes.xaxis.set_major_formatter(mdates.DateFormatter("%d.%m.%Y"))
     figure.autofmt_xdate()
     return _svg(figure)
+
+
+def plan_vs_actual(
+    chart: str, labels: Sequence[str], planned: Sequence[float], actual: Sequence[float]
+) -> str:
+    """Per plan, its figure as a light bar and what was achieved as a dark one beneath it."""
+    figure, axes = _figure(0.9 + 0.7 * len(labels))
+    rows = range(len(labels))
+    plan_bars = axes.barh([row - 0.18 for row in rows], planned, height=0.34, color=PLANNED, label="план")
+    actual_bars = axes.barh([row + 0.18 for row in rows], actual, height=0.34, color=ACTUAL, label="факт")
+    _mark(plan_bars, f"{chart}-planned")
+    _mark(actual_bars, f"{chart}-actual")
+    for bars in (plan_bars, actual_bars):
+        axes.bar_label(bars, labels=[f"{bar.get_width():,.0f}".replace(",", " ") for bar in bars], padding=3)
+    axes.set_yticks(list(rows), labels)
+    axes.invert_yaxis()
+    axes.xaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
+    axes.margins(x=0.2)
+    axes.legend(frameon=False, loc="upper left", bbox_to_anchor=(1, 1))
+    return _svg(figure)

@@ -1,18 +1,21 @@
 """What the dashboard shows: one panel per chart, each drawing its SVG from the views within
-the reader's scope. ``PANELS`` is the one place a chart is added (a plan-vs-actual panel
-joins it once the plans view exists: a ``Panel`` whose ``draw`` reads that view)."""
+the reader's scope. ``PANELS`` is the one place a chart is added."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from aggregates.errors import AccessDenied, NotFound
-from aggregates.scope import Actor
+from aggregates.errors import AccessDenied, InvalidValue, NotFound
+from aggregates.period import Grain, period_of
+from aggregates.plan_terms import PlanTarget
+from aggregates.scope import Actor, reach_of
+from letopis.vocabulary import PLAN_MEASURE
 from projections.contract_register import ContractFilter, search_contracts
 from projections.deal_queries import list_pipelines
 from projections.funnel_report import funnel
 from projections.money_received import money_received_by_month
+from projections.plan_vs_actual import Target, plan_vs_actual, target_of
 from projections.refusals import RefusalGrouping, refusals_report
 from read_api.dashboard import charts
 from read_api.deps import Backend
@@ -110,9 +113,42 @@ def _gantt(backend: Backend, actor: Actor, picked: Choices) -> str:
     return charts.gantt("gantt", contract["stages"], picked.today)
 
 
+def _own_target(actor: Actor) -> Target:
+    """The plans a reader is measured by: the company's for those who read everything, the
+    department's for its head, their own for a manager."""
+    reach = reach_of(actor)
+    if reach.everyone:
+        return target_of(PlanTarget.COMPANY, None)
+    if reach.department is not None:
+        return target_of(PlanTarget.DEPARTMENT, reach.department)
+    return target_of(PlanTarget.EMPLOYEE, actor.employee_id)
+
+
+def _plan(backend: Backend, actor: Actor, picked: Choices) -> str:
+    month = period_of(picked.today, Grain.MONTH)
+    try:
+        with backend.views.reading() as cursor:
+            report = plan_vs_actual(cursor, actor, month, _own_target(actor), picked.today)
+    except InvalidValue as refused:  # a plan in a currency with no rate to convert the actuals
+        raise Nothing(f"План и факт не сравнить: {refused}") from refused
+    if not report["plans"]:
+        raise Nothing(f"Планов на {month.key} нет")
+    lines = report["plans"]
+    return charts.plan_vs_actual(
+        "plan",
+        [
+            PLAN_MEASURE[line["measure"]] + (f", {line['currency']}" if line["currency"] else "")
+            for line in lines
+        ],
+        [float(line["plan"]) for line in lines],
+        [float(line["actual"]) for line in lines],
+    )
+
+
 PANELS: tuple[Panel, ...] = (
     Panel("funnel", "Воронка: открытые сделки по этапам", _funnel),
     Panel("refusals", "Отказы по причинам", _refusals),
     Panel("money", "Поступления по месяцам", _money),
     Panel("gantt", "Этапы договора: план и факт", _gantt),
+    Panel("plan", "План и факт за месяц", _plan),
 )

@@ -11,6 +11,7 @@ from aggregates.errors import NotFound
 from commands.catalogue_commands import ChangeCataloguePrice, ListCatalogueItem, RetireCatalogueItem
 from commands.fields import SearchText
 from letopis.spreadsheets import Column, Kind
+from letopis.vocabulary import ITEM_KIND
 from projections.catalogue import get_catalogue_item, search_catalogue
 from read_api.deps import BackendDep, CurrentActor, Limit, Offset, ReadAfter, RecordId, Write, fresh_lookup
 from read_api.schemas import READ_ONE, WRITE, DecimalText, Page, Uuid, WriteResult
@@ -38,7 +39,7 @@ CATALOGUE_SHEET = list_sheet(
     "catalogue",
     [
         Column("name", "Наименование"),
-        Column("kind", "Вид"),
+        Column("kind", "Вид", labels=ITEM_KIND),
         Column("unit", "Единица"),
         Column("category", "Категория"),
         Column("price", "Цена", Kind.MONEY),

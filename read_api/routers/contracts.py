@@ -20,6 +20,7 @@ from commands.contract_commands import (
 )
 from commands.fields import EntityId
 from letopis.spreadsheets import Column, Kind
+from letopis.vocabulary import CONTRACT_STATUS
 from projections.contract_register import ContractFilter, ContractRegister, get_contract, search_contracts
 from read_api.access import readable
 from read_api.deps import (
@@ -114,7 +115,7 @@ CONTRACT_REGISTER = list_sheet(
         Column("paid", "Оплачено", Kind.MONEY),
         Column("overpaid", "Переплата", Kind.MONEY),
         Column("progress", "Доля оплаты", Kind.DECIMAL),
-        Column("status", "Статус"),
+        Column("status", "Статус", labels=CONTRACT_STATUS),
         Column("originals_received", "Оригиналы получены", Kind.BOOLEAN),
         Column("originals_received_on", "Оригиналы получены когда", Kind.DATE),
         Column("terminated_on", "Расторгнут", Kind.DATE),

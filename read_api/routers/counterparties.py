@@ -16,6 +16,7 @@ from commands.counterparty_commands import (
 from commands.counterparty_merge_commands import MergeCounterparty, SplitCounterparty
 from commands.fields import EntityId, SearchText
 from letopis.spreadsheets import Column, Kind
+from letopis.vocabulary import COUNTERPARTY_KIND
 from projections.counterparty_register import RegisterFilter, search_counterparties
 from projections.duplicates import duplicate_pairs
 from read_api.access import readable_counterparty
@@ -42,7 +43,7 @@ COUNTERPARTIES_SHEET = list_sheet(
     [
         Column("name", "Название"),
         Column("legal_form", "Форма"),
-        Column("kind", "Вид"),
+        Column("kind", "Вид", labels=COUNTERPARTY_KIND),
         Column("tax_id", "ИНН"),
         Column("industry", "Отрасль"),
         Column("region", "Регион"),

@@ -17,6 +17,7 @@ from commands.deal_commands import (
 )
 from commands.fields import EntityId, SearchText
 from letopis.spreadsheets import Column, Kind
+from letopis.vocabulary import DEAL_STATUS
 from projections.deal_queries import DealFilter, get_deal, search_deals
 from read_api.access import readable
 from read_api.deps import BackendDep, CurrentActor, Limit, Offset, ReadAfter, RecordId, Write
@@ -72,7 +73,7 @@ DEALS_SHEET = list_sheet(
         Column("probability", "Вероятность, %", Kind.PERCENT),
         Column("amount", "Сумма", Kind.MONEY),
         Column("currency", "Валюта"),
-        Column("status", "Статус"),
+        Column("status", "Статус", labels=DEAL_STATUS),
         Column("expected_close_on", "Ожидаемое закрытие", Kind.DATE),
         Column("lead_source", "Источник"),
         Column("opened_at", "Открыта (UTC)", Kind.DATETIME),

@@ -10,6 +10,7 @@ from aggregates.errors import NotFound
 from aggregates.order import OrderStatus
 from commands.order_commands import AdvanceOrder, PlaceOrder
 from letopis.spreadsheets import Column, Kind
+from letopis.vocabulary import ORDER_STATUS
 from projections.order_status import get_order, orders_of_counterparty
 from read_api.access import readable_counterparty
 from read_api.deps import BackendDep, CurrentActor, Limit, Offset, ReadAfter, RecordId, Write, fresh_lookup
@@ -52,7 +53,7 @@ ORDERS_SHEET = list_sheet(
     "orders",
     [
         Column("contract_number", "Договор"),
-        Column("status", "Статус"),
+        Column("status", "Статус", labels=ORDER_STATUS),
         Column("amount", "Сумма", Kind.MONEY),
         Column("currency", "Валюта"),
         Column("expected_on", "Ожидается", Kind.DATE),

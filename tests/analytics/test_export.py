@@ -11,6 +11,7 @@ import pytest
 
 from aggregates.errors import DomainError
 from analytics.export import AnalyticsExport, ExportRefused
+from analytics.facts import FACTS
 from tests.analytics.sales import sell
 
 
@@ -135,3 +136,27 @@ def test_a_folder_that_cannot_be_created_is_refused_before_anything_is_read(leto
     with pytest.raises(ExportRefused, match=r"a-file/analytics is not writable"):
         export.export()
     assert in_the_way.read_text() == "not a folder"
+
+
+def test_each_part_keeps_each_fact_tables_rows_beside_it_and_a_rebuild_replaces_them(letopis, staff):
+    sell(letopis, staff)
+    letopis.analytics_export.export()
+    letopis.create_user("Новикова Ирина", staff["ivanov"][0].role, "Москва-1", "Продажи")
+    letopis.analytics_export.export()
+    folder = letopis.analytics_export.folder
+
+    def facts() -> dict[str, list[str]]:
+        return {fact.name: sorted(p.name for p in (folder / "facts" / fact.name).iterdir()) for fact in FACTS}
+
+    assert facts() == {fact.name: parts(letopis) for fact in FACTS}
+    assert letopis.analytics.query("SELECT count(*), sum(amount) FROM payments").rows == [
+        (4, Decimal("3400.50"))
+    ]
+
+    letopis.analytics_export.rebuild()
+    assert len(parts(letopis)) == 1
+    assert facts() == {fact.name: parts(letopis) for fact in FACTS}
+    assert letopis.analytics.query("SELECT count(*), sum(amount) FROM payments").rows == [
+        (4, Decimal("3400.50"))
+    ]
+    assert sorted(path.name for path in folder.iterdir() if path.name.startswith(".")) == []

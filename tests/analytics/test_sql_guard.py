@@ -3,6 +3,7 @@ long or return too much. Each is refused with a sentence and the store is left a
 
 from collections.abc import Iterator
 
+import duckdb
 import pytest
 
 from aggregates.employee import Role
@@ -79,3 +80,36 @@ def test_the_configuration_cannot_be_unlocked_from_inside_a_select(exported):
         exported.analytics.query(
             "SELECT * FROM (SELECT current_setting('enable_external_access')), read_csv('/etc/hostname')"
         )
+
+
+def test_analyst_sql_runs_on_the_exports_database_file_opened_read_only(exported):
+    folder = exported.analytics_export.folder
+    [database_file] = folder.glob("store-*.duckdb")
+    with exported.analytics.connect() as connection:
+        assert connection.execute("SELECT current_database()").fetchone() == (database_file.stem,)
+        opened = connection.execute(
+            "SELECT path, readonly FROM duckdb_databases() WHERE database_name = current_database()"
+        ).fetchone()
+        assert opened == (str(database_file), True)
+        listed = connection.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()
+        views = {name for (name,) in listed}
+        assert {"events", "payments", "orders", "counterparties", "employees"} <= views
+        with pytest.raises(duckdb.Error, match="read-only"):
+            connection.execute("CREATE TABLE mine AS SELECT 1")
+        with pytest.raises(duckdb.Error, match="read-only"):
+            connection.execute("DROP VIEW events")
+    assert exported.analytics.query("SELECT count(*) FROM events").rows == [(exported.store.head(),)]
+
+
+def test_a_new_part_is_read_through_the_same_database_file(exported):
+    folder = exported.analytics_export.folder
+    [before] = folder.glob("store-*.duckdb")
+    exported.create_user("Новикова Ирина", Role.ANALYST, None, None)
+    exported.runner.catch_up()
+    exported.analytics_export.export()
+    assert list(folder.glob("store-*.duckdb")) == [before], "the views' definitions did not change"
+    assert exported.analytics.query("SELECT count(*) FROM events").rows == [(exported.store.head(),)]
+    hired = exported.analytics.query(
+        "SELECT count(*) FROM views.employees WHERE full_name = 'Новикова Ирина'"
+    )
+    assert hired.rows == [(1,)]

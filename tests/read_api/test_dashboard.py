@@ -66,7 +66,15 @@ def test_the_dashboard_shows_the_readers_charts_and_signs_out(client, staff, wor
     page = signed_in(client, staff["ivanov"][1]).get("/dashboard", params={"after": world["position"]})
     assert page.status_code == 200
     assert "Иванов Иван" in page.text
-    for chart in ("funnel-0", "refusals-0", "money-RUB-0", "gantt-planned-0", "gantt-actual-0"):
+    for chart in (
+        "funnel-0",
+        "refusals-0",
+        "money-RUB-0",
+        "gantt-planned-0",
+        "gantt-actual-0",
+        "plan-planned-0",
+        "plan-actual-0",
+    ):
         assert f'id="{chart}"' in page.text
     assert "<script" not in page.text
     out = client.post("/dashboard/sign-out", follow_redirects=False)
@@ -88,6 +96,8 @@ def test_another_teams_manager_sees_none_of_ivanovs_figures(client, staff, world
     assert "Отказов нет" in page.text
     assert "Этот договор не найден в ваших" in page.text
     assert "ТЛ-2026/001" not in page.text
+    assert "Планов на " in page.text, "Ivanov's plan is not Sidorov's"
+    assert 'id="plan-planned-0"' not in page.text
 
 
 @pytest.mark.parametrize(
@@ -114,6 +124,16 @@ def test_markup_in_names_is_shown_as_text(client, auth, staff, world) -> None:
     page = client.get("/dashboard", params={"after": written["position"]})
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
     assert "<script>" not in page.text
+
+
+def test_plan_against_actual_shows_the_readers_own_plan_with_what_was_won(client, staff, world) -> None:
+    page = signed_in(client, staff["ivanov"][1]).get("/dashboard", params={"after": world["position"]})
+    plan = page.text[page.text.index('<section id="plan">') :]
+    plan = plan[: plan.index("</section>")]
+    assert "План и факт за месяц" in plan
+    assert "Выиграно сделок на сумму, RUB" in plan
+    assert "1 000 000" in plan, "the plan's figure beside its bar"
+    assert (plan.count('id="plan-planned-'), plan.count('id="plan-actual-')) == (1, 1)
 
 
 def test_starting_the_api_loads_neither_matplotlib_nor_a_spreadsheet_writer() -> None:

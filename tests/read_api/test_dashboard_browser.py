@@ -74,6 +74,9 @@ def test_the_dashboard_signs_in_and_draws_every_chart(browser, site, api, staff,
     assert marks("#money svg g[id^='money-RUB-']") == 1
     assert marks("#gantt svg g[id^='gantt-planned-']") == 1
     assert marks("#gantt svg g[id^='gantt-actual-']") == 1
+    assert marks("#plan svg g[id^='plan-planned-']") == 1, "Ivanov's plan for the month"
+    assert marks("#plan svg g[id^='plan-actual-']") == 1
+    assert page.locator("#plan svg text", has_text="Выиграно сделок на сумму, RUB").count() == 1
     assert page.locator("select[name=contract_id] option").count() == 1
     page.screenshot(path=str(tmp_path / "dashboard.png"), full_page=True)
     assert (tmp_path / "dashboard.png").stat().st_size > 10_000

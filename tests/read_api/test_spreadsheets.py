@@ -64,7 +64,7 @@ def test_the_contract_register_as_xlsx_keeps_types_titles_and_parameters(client,
     assert isinstance(first["Подписан"], datetime)
     assert first["Оригиналы получены"] is False
     assert first["Этапов с опозданием"] == 0
-    assert first["Статус"] == "active"
+    assert first["Статус"] == "Действует", "the status in Russian, not its code"
     amount_cell = sheet.cell(row=2, column=7)
     assert (amount_cell.data_type, amount_cell.number_format) == ("n", "#,##0.00")
     given = parameters(book)
@@ -94,6 +94,7 @@ def test_the_contract_register_as_csv_by_accept_header_parses_as_plain_csv(clien
     assert date.fromisoformat(first["Подписан"]) == date.fromisoformat(world["signed_on"])
     assert first["Оригиналы получены"] == "false"
     assert first["Расторгнут"] == ""
+    assert first["Статус"] == "Действует"
     assert int(response.headers["Log-Position"]) >= int(world["position"])
 
 
