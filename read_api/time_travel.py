@@ -16,6 +16,7 @@ from fastapi import Query, Response
 from starlette.concurrency import run_in_threadpool
 
 from commands.fields import Moment
+from projections.counterparty_merges import CounterpartyMerges
 from projections.database import ViewCursor, ViewDatabase
 from projections.projection import Projection
 from read_api.deps import BackendDep
@@ -56,7 +57,10 @@ class ViewsAt:
 
 
 def views_at(*projections: type[Projection[Any]]) -> Callable[..., Any]:
-    """The dependency that gives a report its views, live or at the moment asked for."""
+    """The dependency that gives a report its views, live or at the moment asked for; a past
+    moment's views come with the merges of cards known then, which every query about a client
+    reads through."""
+    replayed: tuple[type[Projection[Any]], ...] = (*projections, CounterpartyMerges)
 
     async def chosen(
         backend: BackendDep,
@@ -68,7 +72,7 @@ def views_at(*projections: type[Projection[Any]]) -> Callable[..., Any]:
         moment = await run_in_threadpool(backend.past.moment, as_of, known_at, at_position)
         if moment is None:
             return ViewsAt(backend.views, None, None)
-        database = await run_in_threadpool(backend.past.views, moment, projections)
+        database = await run_in_threadpool(backend.past.views, moment, replayed)
         response.headers[POSITION_HEADER] = str(moment.position)
         return ViewsAt(database, moment.position, as_of)
 
