@@ -273,14 +273,14 @@ def world(client, auth) -> dict[str, str]:
 
 
 def write_operations(client) -> list[tuple[str, str]]:
-    """Every route but reads: GETs, and POSTs marked ``x-read-only`` (an analyst's query)."""
-    """Routes that may write: not a GET, nor a query sent in a body that declares it writes nothing."""
+    """Routes that may write: not a GET, nor a query sent in a body, marked ``x-read-only`` (an
+    analyst's query) or ``x-writes: false`` (a what-if)."""
     return [
         (method, path.removeprefix(API))
         for path, methods in client.app.openapi()["paths"].items()
         for method, operation in methods.items()
-        if method != "get" and path.startswith(API) and not operation.get("x-read-only")
-        if method != "get" and path.startswith(API) and operation.get("x-writes", True)
+        if method != "get" and path.startswith(API)
+        if not operation.get("x-read-only") and operation.get("x-writes", True)
     ]
 
 
