@@ -15,7 +15,7 @@ from collections.abc import Callable
 import psycopg
 from psycopg import sql
 
-from benchmarks.common import Result, Stopwatch, pg_schema, rate, sqlite_dir, sqlite_url
+from benchmarks.common import Result, Stopwatch, pg_schema, rate, raw_events_table, sqlite_dir, sqlite_url
 from benchmarks.world import World, build_world, log_command
 
 TOPIC = "aggregates.interaction:Interaction.Logged"
@@ -64,16 +64,7 @@ def _postgres(total: int) -> Result:
             _project_runner(world)(1, 20)  # warm-up
             conninfo = url.split("?", 1)[0]
             with psycopg.connect(conninfo) as connection:
-                table = sql.Identifier(schema, "raw_events")
-                connection.execute(
-                    sql.SQL(
-                        "CREATE TABLE {} (originator_id uuid NOT NULL, originator_version bigint NOT NULL, "
-                        "topic text, state bytea, notification_id bigserial, "
-                        "PRIMARY KEY (originator_id, originator_version))"
-                    ).format(table)
-                )
-                connection.execute(sql.SQL("CREATE UNIQUE INDEX ON {} (notification_id)").format(table))
-                connection.commit()
+                table = raw_events_table(connection, schema)
                 insert = sql.SQL(
                     "INSERT INTO {} (originator_id, originator_version, topic, state) VALUES (%s, 1, %s, %s)"
                 ).format(table)

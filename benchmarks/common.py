@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import psycopg
 from psycopg import sql
@@ -195,3 +196,19 @@ def machine_description() -> dict[str, str]:
         "Python": platform.python_version(),
         "Kernel": kernel,
     }
+
+
+def raw_events_table(connection: psycopg.Connection[Any], schema: str) -> sql.Identifier:
+    """The baselines' table, shaped like the event store's on PostgreSQL (the same key and
+    position index), created and committed in ``schema``."""
+    table = sql.Identifier(schema, "raw_events")
+    connection.execute(
+        sql.SQL(
+            "CREATE TABLE {} (originator_id uuid NOT NULL, originator_version bigint NOT NULL, "
+            "topic text, state bytea, notification_id bigserial, "
+            "PRIMARY KEY (originator_id, originator_version))"
+        ).format(table)
+    )
+    connection.execute(sql.SQL("CREATE UNIQUE INDEX ON {} (notification_id)").format(table))
+    connection.commit()
+    return table

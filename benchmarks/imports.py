@@ -25,7 +25,7 @@ from psycopg import sql
 from aggregates.employee import Role
 from aggregates.requisites import account_control_key, inn_check_digits, ogrn_control_digit
 from aggregates.scope import Actor
-from benchmarks.common import Result, Stopwatch, pg_schema, rate, sqlite_dir, sqlite_url
+from benchmarks.common import Result, Stopwatch, pg_schema, rate, raw_events_table, sqlite_dir, sqlite_url
 from commands.counterparty_import import ImportFile, import_counterparties
 from letopis.settings import Settings
 from letopis.wiring import build
@@ -183,16 +183,7 @@ def _raw_sqlite(directory: Path, events: list[tuple[Any, ...]]) -> float:
 
 def _raw_postgres(url: str, schema: str, events: list[tuple[Any, ...]]) -> float:
     with psycopg.connect(url.split("?", 1)[0]) as connection:
-        table = sql.Identifier(schema, "raw_events")
-        connection.execute(
-            sql.SQL(
-                "CREATE TABLE {} (originator_id uuid NOT NULL, originator_version bigint NOT NULL, "
-                "topic text, state bytea, notification_id bigserial, "
-                "PRIMARY KEY (originator_id, originator_version))"
-            ).format(table)
-        )
-        connection.execute(sql.SQL("CREATE UNIQUE INDEX ON {} (notification_id)").format(table))
-        connection.commit()
+        table = raw_events_table(connection, schema)
         with Stopwatch() as watch:
             copy = sql.SQL("COPY {} (originator_id, originator_version, topic, state) FROM STDIN").format(
                 table
