@@ -22,7 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import duckdb
 
@@ -42,6 +42,7 @@ PART_EVENTS = 200_000
 """Log positions per Parquet part: a full export of a large log writes several. Within a part, rows
 are sorted by event type, then position."""
 _ROW_GROUP = 16_384
+J = TypeVar("J")
 
 SECRET_TABLES = frozenset({"access_tokens"})
 """View tables never exported: token digests are credentials."""
@@ -145,37 +146,49 @@ class AnalyticsExport:
         none). The database writes the next part's rows while DuckDB flattens this one's."""
         ranges = [(start, min(head, start + PART_EVENTS)) for start in range(after, head, PART_EVENTS)]
         written = after
-        with ExitStack() as stack, ThreadPoolExecutor(1, "analytics-log-reader") as reader:
-            raws = [stack.enter_context(scratch(self.folder, ".csv")) for _ in ranges]
+        with ExitStack() as stack:
             connection = stack.enter_context(duckdb.connect())
-            pending = reader.submit(self._write_raw, *ranges[0], raws[0]) if ranges else None
-            for number, ((start, upper), raw) in enumerate(zip(ranges, raws, strict=True)):
-                assert pending is not None
-                pending.result()
-                following = number + 1
-                if following < len(ranges):
-                    pending = reader.submit(self._write_raw, *ranges[following], raws[following])
+            for (start, upper), raw in _written_ahead(stack, self.folder, ranges, self._write_raw):
                 if raw.stat().st_size:
                     _write_part(connection, raw, log, part_name(start + 1, upper))
                     written = upper
-                raw.unlink()
                 if progress:
                     progress(upper, head)
         return written
 
-    def _write_raw(self, after: int, upper: int, raw: Path) -> None:
+    def _write_raw(self, positions: tuple[int, int], raw: Path) -> None:
         with raw.open("wb") as out:
-            self._store.write_csv(after, upper, out)
+            self._store.write_csv(*positions, out)
 
     def _snapshot_views(self) -> None:
         folder = self.folder / "views"
         folder.mkdir(exist_ok=True)
-        with duckdb.connect() as connection:
-            for table in self._tables:
-                with scratch(self.folder, ".csv") as rows:
-                    with rows.open("wb") as out, self._views.reading() as cursor:
-                        cursor.write_csv(table.name, table.column_names, out)
-                    copy_parquet(connection, _view_sql(rows, table), folder / f"{table.name}.parquet")
+        with ExitStack() as stack:
+            connection = stack.enter_context(duckdb.connect())
+            for table, raw in _written_ahead(stack, self.folder, self._tables, self._write_view):
+                copy_parquet(connection, _view_sql(raw, table), folder / f"{table.name}.parquet")
+
+    def _write_view(self, table: Table, raw: Path) -> None:
+        with raw.open("wb") as out, self._views.reading() as cursor:
+            cursor.write_csv(table.name, table.column_names, out)
+
+
+def _written_ahead(
+    stack: ExitStack, folder: Path, jobs: Sequence[J], write: Callable[[J, Path], None]
+) -> Iterator[tuple[J, Path]]:
+    """Each job with the CSV file ``write`` made for it in a scratch file of ``folder``; the
+    database writes the next job's file while the caller converts this one's (two cores
+    busy instead of one), and each file goes once the caller is done with it."""
+    raws = [stack.enter_context(scratch(folder, ".csv")) for _ in jobs]
+    reader = stack.enter_context(ThreadPoolExecutor(1, "analytics-reader"))  # done before they go
+    pending = reader.submit(write, jobs[0], raws[0]) if jobs else None
+    for number, (job, raw) in enumerate(zip(jobs, raws, strict=True)):
+        assert pending is not None
+        pending.result()
+        if number + 1 < len(jobs):
+            pending = reader.submit(write, jobs[number + 1], raws[number + 1])
+        yield job, raw
+        raw.unlink()
 
 
 def _write_part(connection: duckdb.DuckDBPyConnection, raw: Path, log: Path, name: str) -> None:
