@@ -117,7 +117,7 @@ How to read this table:
   30 days back and 90 ahead with alarms (under 100 ms), through the functions the routes
   call; `GET /me/today` through the web API for reference. Then `ProjectionRunner.rebuild()`
   with only the calendar's projections (the calendar and its feeds; the other planning views
-  are measured by 8) against a raw `COPY` of the rows it produced, in rows per second.
+  are measured by 11) against a raw `COPY` of the rows it produced, in rows per second.
 - **13 plan vs actual**: the demo company (×10, PostgreSQL) with its two years of plans; the
   analyst asks for the company's plan against actual (plans, actuals by source, weighted
   forecast to the period's end, in roubles) for a month, a quarter and a year, and for the
