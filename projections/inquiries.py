@@ -44,7 +44,8 @@ INQUIRIES = Table(
     },
     key=("id",),
     nullable=frozenset({"cost", "margin_percent", "price", "proposal", "outcome", "outcome_id", "refusal"}),
-    indexes=(("counterparty_id",), ("manager_id",), ("responsible_id",), ("status",)),
+    # The daily report seeks an employee's inquiries still waiting, in deadline order, in one index.
+    indexes=(("counterparty_id",), ("manager_id",), ("responsible_id", "status", "deadline"), ("status",)),
 )
 TASKS = Table(
     "quote_tasks",
