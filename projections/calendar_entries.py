@@ -63,7 +63,14 @@ ENTRIES = Table(
     # A period's entries of an employee are found in the index alone: those ending in it or
     # after (few, for the days around today that are read most), their first day and layer
     # read there, so only the entries shown are fetched from the table.
-    indexes=(("employee_id", "last_day", "first_day", "layer"), ("source_id",), ("layer", "first_day")),
+    # An employee's contract stages late to start or to end are sought by their status, not
+    # among every stage the employee ever had.
+    indexes=(
+        ("employee_id", "last_day", "first_day", "layer"),
+        ("employee_id", "layer", "status", "first_day", "last_day"),
+        ("source_id",),
+        ("layer", "first_day"),
+    ),
 )
 YEARLY = Table(
     "calendar_yearly_dates",

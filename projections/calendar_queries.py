@@ -97,14 +97,15 @@ def _dated(cursor: ViewCursor, actor: Actor, query: CalendarQuery) -> list[dict[
 
 def stage_plans_due(cursor: ViewCursor, employee_id: str, today: date, until: date) -> list[dict[str, Any]]:
     """The employee's contract stages planned to start by ``until`` that have not started, and
-    those whose planned end passed uncompleted."""
+    those whose planned end passed uncompleted. A stage's plan is planned, started or
+    completed: naming each status sought lets the status index find them."""
     p = Params()
     return sorted(
         _entries_where(
             cursor,
             f"employee_id = {p(employee_id)} AND layer = {p(Layer.CONTRACT_STAGES.value)} "
             f"AND entry_id LIKE {p('%:plan')} AND first_day <= {p(until)} "
-            f"AND (status = {p('planned')} OR (status <> {p('completed')} AND last_day < {p(today)}))",
+            f"AND (status = {p('planned')} OR (status = {p('started')} AND last_day < {p(today)}))",
             p,
         ),
         key=_in_order,
@@ -206,31 +207,21 @@ def _yearly(cursor: ViewCursor, actor: Actor, query: CalendarQuery) -> list[dict
         conditions.append(
             "(" + " OR ".join(f"month_day BETWEEN {p(low)} AND {p(high)}" for low, high in ranges) + ")"
         )
-    columns = (
-        "entry_id",
-        "employee_id",
-        "kind",
-        "label",
-        "person",
-        "original",
-        "source_kind",
-        "source_id",
-        "counterparty_id",
-    )
     rows = cursor.execute(
-        f"SELECT {', '.join(columns)} FROM {YEARLY.name} WHERE {' AND '.join(conditions)}", p.values
+        "SELECT entry_id, employee_id, kind, label, person, original, source_kind, source_id, "
+        f"counterparty_id FROM {YEARLY.name} WHERE {' AND '.join(conditions)}",
+        p.values,
     )
     entries = []
-    for row in rows:
-        found = dict(zip(columns, row, strict=True))
-        original = cursor.dialect.day_of(found["original"])
+    for entry_id, employee_id, kind, label, person, stored, source_kind, source_id, counterparty_id in rows:
+        original = cursor.dialect.day_of(stored)
         for day in yearly_occurrences(original, query.first_day, query.last_day):
             entries.append(
                 {
-                    "entry_id": f"{found['entry_id']}:{day.year}",
-                    "employee_id": found["employee_id"],
+                    "entry_id": f"{entry_id}:{day.year}",
+                    "employee_id": employee_id,
                     "layer": _YEARLY_LAYER.value,
-                    "title": f"{found['label']}: {found['person']}",
+                    "title": f"{label}: {person}",
                     "status": "yearly",
                     "all_day": True,
                     "starts_at": None,
@@ -238,17 +229,17 @@ def _yearly(cursor: ViewCursor, actor: Actor, query: CalendarQuery) -> list[dict
                     "first_day": day,
                     "last_day": day,
                     "sequence": 0,
-                    "counterparty_id": found["counterparty_id"],
+                    "counterparty_id": counterparty_id,
                     "details": {
-                        "kind": found["kind"],
+                        "kind": kind,
                         "original": original.isoformat(),
                         "years": day.year - original.year,
                     },
                     "updated_at": None,
                     "source": {
-                        "kind": found["source_kind"],
-                        "id": found["source_id"],
-                        "path": api_path(_CARDS[found["source_kind"]], found["source_id"]),
+                        "kind": source_kind,
+                        "id": source_id,
+                        "path": api_path(_CARDS[source_kind], source_id),
                     },
                 }
             )

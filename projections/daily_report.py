@@ -15,7 +15,7 @@ from projections.database import ViewCursor
 from projections.inquiries import inquiries_waiting, overdue_quote_tasks
 from projections.planned_activities import overdue_activities
 from projections.reminders import due_reminders
-from projections.tasks import overdue_tasks, tasks_to_check, tasks_to_do
+from projections.tasks import tasks_to_check, tasks_to_do
 
 DATES_AHEAD = timedelta(days=7)
 STAGES_AHEAD = timedelta(days=7)
@@ -149,15 +149,17 @@ def daily_report(cursor: ViewCursor, actor: Actor, now: datetime) -> DailyReport
     today = now.astimezone(CALENDAR_ZONE).date()
     meetings = CalendarQuery(today, today, frozenset({Layer.MEETINGS}), employee_id=me)
     dates = CalendarQuery(today, today + DATES_AHEAD, frozenset({Layer.DATES}), employee_id=me)
+    # The overdue tasks are those to do whose day passed: one read serves both lists.
+    to_do = [_task(t) for t in tasks_to_do(cursor, me, today)]
     return DailyReport(
         employee_id=me,
         today=today,
         now=now,
         meetings=[_from_entry(e) for e in calendar_entries(cursor, actor, meetings)],
-        tasks_to_do=[_task(t) for t in tasks_to_do(cursor, me, today)],
+        tasks_to_do=to_do,
         tasks_to_check=[_task(t) for t in tasks_to_check(cursor, me, today)],
         overdue_activities=[_activity(a) for a in overdue_activities(cursor, me, now)],
-        overdue_tasks=[_task(t) for t in overdue_tasks(cursor, me, today)],
+        overdue_tasks=[task for task in to_do if task.details["overdue"]],
         reminders_due=[_reminder(r) for r in due_reminders(cursor, me, now)],
         dates=[_from_entry(e) for e in calendar_entries(cursor, actor, dates)],
         contract_stages=[_stage(e, today) for e in stage_plans_due(cursor, me, today, today + STAGES_AHEAD)],

@@ -44,7 +44,8 @@ INQUIRIES = Table(
     },
     key=("id",),
     nullable=frozenset({"cost", "margin_percent", "price", "proposal", "outcome", "outcome_id", "refusal"}),
-    indexes=(("counterparty_id",), ("manager_id",), ("responsible_id",), ("status",)),
+    # The daily report seeks an employee's inquiries still waiting, in deadline order, in one index.
+    indexes=(("counterparty_id",), ("manager_id",), ("responsible_id", "status", "deadline"), ("status",)),
 )
 TASKS = Table(
     "quote_tasks",
@@ -61,7 +62,8 @@ TASKS = Table(
     },
     key=("inquiry_id", "task_id"),
     nullable=frozenset({"costs", "answered_at"}),
-    indexes=(("due",),),
+    # Tasks still unanswered are sought among the few with no answer, not among all those due.
+    indexes=(("due",), ("answered_at", "due")),
 )
 CLIENT_MANAGERS = Table(
     "inquiry_client_managers",
@@ -86,7 +88,7 @@ class _Batch:
 
 class InquiryView(KeepsStaff, Projection[_Batch]):
     name = "inquiries"
-    version = 3
+    version = 4
     tables = (INQUIRIES, TASKS, CLIENT_MANAGERS, STAFF)
 
     def open(self, writes: Writes) -> _Batch:
@@ -279,15 +281,27 @@ def overdue_quote_tasks(cursor: ViewCursor, actor: Actor, now: datetime) -> list
     return [{**_row_to_task(row[:-1]), "counterparty_id": row[-1]} for row in rows]
 
 
+_WAITING_COLUMNS = ("id", "counterparty_id", "status", "request", "deadline")
+
+
 def inquiries_waiting(cursor: ViewCursor, responsible_id: str) -> list[dict[str, Any]]:
     """For the daily report: the inquiries an employee is responsible for that wait for an
-    answer, ours (open) or the client's (proposed), the nearest deadline first."""
+    answer, ours (open) or the client's (proposed), the nearest deadline first. Only what
+    the report shows is read: a manager may have thousands waiting, and their proposals are
+    the widest part of each row."""
     rows = cursor.execute(
-        f"SELECT {', '.join(INQUIRIES.column_names)} FROM {INQUIRIES.name} "
+        f"SELECT {', '.join(_WAITING_COLUMNS)} FROM {INQUIRIES.name} "
         f"WHERE responsible_id = $1 AND {cursor.dialect.any_of('status', '$2')} ORDER BY deadline, id",
         (responsible_id, _STILL_OPEN),
     )
+    moment = cursor.dialect.moment_of
     return [
-        {**inquiry, "deadline": cursor.dialect.moment_of(inquiry["deadline"])}
-        for inquiry in map(_row_to_inquiry, rows)
+        {
+            "id": inquiry_id,
+            "counterparty_id": counterparty_id,
+            "status": status,
+            "request": from_json(request),
+            "deadline": moment(deadline),
+        }
+        for inquiry_id, counterparty_id, status, request, deadline in rows
     ]

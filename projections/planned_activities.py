@@ -69,6 +69,11 @@ ACTIVITIES = Table(
         ("responsible_id", "begins_at"),
         ("counterparty_id", "begins_at"),
         ("status", "deadline"),
+        # An employee's overdue activities, for the daily report, without those of everyone else.
+        ("responsible_id", "status", "deadline"),
+        # The control of execution over a department counts a period's activities from the
+        # index alone, without reading every row of the table.
+        ("begins_at", "responsible_id", "status", "deadline", "held_at"),
         ("interaction_id",),
     ),
 )
@@ -109,7 +114,7 @@ _LATER = (
 
 class PlannedActivities(KeepsStaff, Projection[_Batch]):
     name = "planned_activities"
-    version = 2
+    version = 3
     tables = (ACTIVITIES, PEOPLE, STAFF)
 
     def open(self, writes: Writes) -> _Batch:

@@ -214,13 +214,3 @@ def tasks_to_do(cursor: ViewCursor, employee_id: str, today: date) -> list[dict[
 def tasks_to_check(cursor: ViewCursor, employee_id: str, today: date) -> list[dict[str, Any]]:
     """For the daily report: tasks the employee assigned that wait for their check."""
     return _tasks_where(cursor, "t.assigner_id = $1 AND t.status = 'completed'", (employee_id,), today)
-
-
-def overdue_tasks(cursor: ViewCursor, employee_id: str, today: date) -> list[dict[str, Any]]:
-    """For the daily report: the employee's tasks whose due day passed before ``today``."""
-    return _tasks_where(
-        cursor,
-        f"t.assignee_id = $1 AND t.status IN ({_WITH_ASSIGNEE_SQL}) AND t.due_on < $2",
-        (employee_id, today),
-        today,
-    )

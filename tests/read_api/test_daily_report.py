@@ -14,7 +14,7 @@ from projections.calendar_entries import CALENDAR_ZONE
 from projections.daily_report import SECTIONS
 from tests.conftest import database_url
 from tests.read_api.calendar_client import CalendarApi
-from tests.read_api.world import API, days, ivanov_world
+from tests.read_api.world import API, contract_body, days, ivanov_world
 
 
 class MovingClock:
@@ -105,3 +105,34 @@ def test_another_teams_day_shows_nothing_of_ivanovs(
     report = calendar_api.read("sidorov", "/me/today")
     assert all(report[section] == [] for section in SECTIONS), report
     assert calendar_api.read("ivanov", "/me/today")["overdue_quote_tasks"]
+
+
+def test_a_stage_under_way_past_its_planned_end_is_late_and_a_completed_one_is_not_shown(
+    calendar_api: CalendarApi,
+) -> None:
+    api = calendar_api
+    counterparty = api.write("ivanov", "post", "/counterparties", {"name": "ООО «Этапы»"})["id"]
+    planned = {"planned_start": days(-20), "planned_end": days(-10)}
+    body = contract_body(counterparty) | {
+        "signed_on": days(-30),
+        "valid_from": days(-30),
+        "stages": [{"name": "Погрузка"} | planned, {"name": "Таможня"} | planned],
+    }
+    contract = api.write("ivanov", "post", "/contracts", body)["id"]
+    for stage in ("Погрузка", "Таможня"):
+        api.write(
+            "ivanov", "post", f"/contracts/{contract}/stage-starts", {"stage": stage, "started_on": days(-19)}
+        )
+    api.write(
+        "ivanov",
+        "post",
+        f"/contracts/{contract}/stage-completions",
+        {"stage": "Таможня", "completed_on": days(-9)},
+    )
+
+    report = api.read("ivanov", "/me/today")
+
+    stages = [
+        (item["id"], item["details"]["stage"], item["details"]["state"]) for item in report["contract_stages"]
+    ]
+    assert stages == [(contract, "Погрузка", "late")]
