@@ -28,6 +28,7 @@ from eventsourcing.persistence import (
     Notification,
     OperationalError,
     StoredEvent,
+    Transcoder,
     Transcoding,
     find_id_convertor,
 )
@@ -50,6 +51,7 @@ from event_store.recorders import (
     SQLiteRecorder,
     Unchanged,
 )
+from event_store.transcoder import OrjsonTranscoder
 
 A = TypeVar("A", bound=Aggregate)
 
@@ -132,6 +134,11 @@ class LetopisLog(Application[UUID]):
         if isinstance(self.factory, POPOFactory):
             return MemoryRecorder()
         return super().construct_recorder()
+
+    def construct_transcoder(self) -> Transcoder:
+        transcoder = OrjsonTranscoder()
+        self.register_transcodings(transcoder)
+        return transcoder
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
