@@ -293,7 +293,8 @@ class EventStore:
         """The rebuild's hot path: the library's notification query, rows as tuples, and the
         mapper's decoding without the intermediate notification objects. Events of classes
         that need upcasting take the mapper's own path."""
-        rows = _rows_postgres(recorder, after, limit, stop, topics)
+        # In binary, as checking the chain reads: the states arrive as stored, not spelt in hex.
+        rows = _rows_postgres(recorder, after, limit, stop, topics, binary=True)
         decode = self._mapper.transcoder.decode
         to_event = self._mapper.to_domain_event
         recorded = []
