@@ -28,6 +28,7 @@ from eventsourcing.persistence import (
     Notification,
     OperationalError,
     StoredEvent,
+    Transcoder,
     Transcoding,
     find_id_convertor,
 )
@@ -50,6 +51,7 @@ from event_store.recorders import (
     SQLiteRecorder,
     Unchanged,
 )
+from event_store.transcoder import OrjsonTranscoder
 
 A = TypeVar("A", bound=Aggregate)
 
@@ -132,6 +134,11 @@ class LetopisLog(Application[UUID]):
         if isinstance(self.factory, POPOFactory):
             return MemoryRecorder()
         return super().construct_recorder()
+
+    def construct_transcoder(self) -> Transcoder:
+        transcoder = OrjsonTranscoder()
+        self.register_transcodings(transcoder)
+        return transcoder
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
@@ -286,7 +293,8 @@ class EventStore:
         """The rebuild's hot path: the library's notification query, rows as tuples, and the
         mapper's decoding without the intermediate notification objects. Events of classes
         that need upcasting take the mapper's own path."""
-        rows = _rows_postgres(recorder, after, limit, stop, topics)
+        # In binary, as checking the chain reads: the states arrive as stored, not spelt in hex.
+        rows = _rows_postgres(recorder, after, limit, stop, topics, binary=True)
         decode = self._mapper.transcoder.decode
         to_event = self._mapper.to_domain_event
         recorded = []

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property
 
 from aggregates.bonus_rule_set import HUNDRED, RuleSet, TierMethod, Tiers
 from aggregates.period import Period
@@ -196,6 +197,17 @@ class Earnings:
     kept: dict[str, Decimal]
     """Per employee: the part of their earnings the cap left them (1 when uncapped)."""
 
+    @cached_property
+    def of_payment(self) -> dict[str, list[Line]]:
+        """Every employee's lines a payment gave rise to, by payment, as ``lines`` orders them:
+        what a refund of the payment takes back, found without going through the month."""
+        found: dict[str, list[Line]] = defaultdict(list)
+        for earned in self.lines.values():
+            for line in earned:
+                if line.payment_id is not None:
+                    found[line.payment_id].append(line)
+        return found
+
 
 def earnings(facts: BonusFacts, month: Period, rules: RuleSet) -> Earnings:
     payments = sorted(facts.payments_in.get(month, []), key=lambda p: p.received_on)
@@ -272,22 +284,19 @@ class MonthlyBonuses:
             if payment is None:
                 continue
             earned = self.earnings(payment.month)
-            for employee_id, lines in earned.lines.items():
-                for line in lines:
-                    if line.payment_id != payment.payment_id:
-                        continue
-                    back = line.amount * refund.amount / payment.amount * earned.kept[employee_id]
-                    rule = f"refund of {refund.amount} {payment.currency} paid {payment.received_on}"
-                    clawed.append(
-                        _line_of(
-                            payment,
-                            employee_id,
-                            "clawback",
-                            rule,
-                            line.percent,
-                            refund.amount,
-                            -kopecks(back),
-                            refund.refunded_on,
-                        )
+            for line in earned.of_payment.get(payment.payment_id, []):
+                back = line.amount * refund.amount / payment.amount * earned.kept[line.employee_id]
+                rule = f"refund of {refund.amount} {payment.currency} paid {payment.received_on}"
+                clawed.append(
+                    _line_of(
+                        payment,
+                        line.employee_id,
+                        "clawback",
+                        rule,
+                        line.percent,
+                        refund.amount,
+                        -kopecks(back),
+                        refund.refunded_on,
                     )
+                )
         return clawed

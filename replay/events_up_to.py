@@ -26,9 +26,9 @@ def happened_by(recorded: Recorded, as_of: datetime) -> bool:
     return occurred_at is None or occurred_at <= as_of
 
 
-def events_up_to(
+def batches_up_to(
     source: EventSource, stop: int, topics: Sequence[str], progress: Progress | None = None
-) -> Iterator[Recorded]:
+) -> Iterator[list[Recorded]]:
     batch_size = BatchSize()
     reached = 0
     ahead = Prefetch(source, reached, batch_size.events, stop, topics) if stop > 0 else None
@@ -37,7 +37,14 @@ def events_up_to(
         batch = ahead.take()
         reached = ahead.reached(batch)
         ahead = Prefetch(source, reached, batch_size.events, stop, topics) if reached < stop else None
-        yield from batch
+        yield batch
         batch_size.adapt(len(batch), time.monotonic() - began)
         if progress:
             progress(reached, stop)
+
+
+def events_up_to(
+    source: EventSource, stop: int, topics: Sequence[str], progress: Progress | None = None
+) -> Iterator[Recorded]:
+    for batch in batches_up_to(source, stop, topics, progress):
+        yield from batch

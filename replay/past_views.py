@@ -27,10 +27,7 @@ from projections import failures
 from projections.database import ViewDatabase
 from projections.projection import Projection
 from projections.sqlite import SqliteViews
-from replay.events_up_to import happened_by
-
-REPLAY_BATCH = 20_000
-"""Events read from the log at a time while replaying."""
+from replay.events_up_to import batches_up_to, happened_by
 
 
 @dataclass(frozen=True)
@@ -42,11 +39,10 @@ class PastMoment:
 
 
 class PastViews:
-    def __init__(self, store: EventStore, kept: int = 4, batch: int = REPLAY_BATCH) -> None:
+    def __init__(self, store: EventStore, kept: int = 4) -> None:
         """``kept``: replayed sets of views held at once (each is a copy of some views)."""
         self._store = store
         self._kept = kept
-        self._batch = batch
         self._cache: OrderedDict[tuple[Any, ...], SqliteViews] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -98,12 +94,7 @@ class PastViews:
         with database.writing() as cursor:
             for projection in projections:
                 projection.create_tables(cursor, {})
-            after = 0
-            while after < moment.position and applying:
-                read = self._store.read(after, self._batch, stop=moment.position, topics=topics)
-                if not read:
-                    break
-                after = read[-1].position
+            for read in batches_up_to(self._store, moment.position, topics):
                 as_of = moment.as_of
                 batch = read if as_of is None else [event for event in read if happened_by(event, as_of)]
                 happened += len(batch)
@@ -111,7 +102,7 @@ class PastViews:
                     # As a live view does, a view stops before an event it cannot apply.
                     if failures.apply_up_to_failure(cursor, projection, projection.handled_after(batch, 0)):
                         applying.remove(projection)
-                if len(read) < self._batch:
+                if not applying:
                     break
         if moment.as_of is not None and happened == 0:
             raise InvalidValue(
