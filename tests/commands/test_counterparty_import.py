@@ -5,7 +5,8 @@ from typer.testing import CliRunner
 
 from aggregates.counterparty import Counterparty
 from aggregates.employee import Role
-from commands.counterparty_import import RejectedRow, import_counterparties
+from commands.counterparty_import import import_counterparties
+from commands.import_checks import RejectedRow
 from letopis.cli import app
 from letopis.settings import Settings
 from letopis.wiring import build
