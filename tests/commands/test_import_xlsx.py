@@ -10,12 +10,12 @@ import pytest
 from commands.import_tables import read_table
 
 HEADER = ["Наименование", "ИНН", "Доля", "Активен", "Пусто", "Примечание"]
-PLAIN_ROWS = [
+PLAIN_ROWS: list[list[object]] = [
     ["ООО «Ромашка»", 7707083893, 0.25, True, None, "первый"],
     ["АО «Вектор»", "500100732259", 3.0, False, None, None],
     [None, None, None, None, None, "только примечание"],
 ]
-PLAIN_TEXT = [
+PLAIN_TEXT: list[tuple[int, list[str]]] = [
     (2, ["ООО «Ромашка»", "7707083893", "0.25", "True", "", "первый"]),
     (3, ["АО «Вектор»", "500100732259", "3", "False", "", ""]),
     (4, ["", "", "", "", "", "только примечание"]),
@@ -42,7 +42,7 @@ def test_plain_cells_read_as_openpyxl_gives_them(write_only) -> None:
 
 
 def test_rows_after_a_date_are_read_on_by_openpyxl() -> None:
-    founded = ["ООО «Север»", 7707083893, 1.5, True, datetime(2020, 5, 17), "после даты"]
+    founded: list[object] = ["ООО «Север»", 7707083893, 1.5, True, datetime(2020, 5, 17), "после даты"]
 
     table = read_table(workbook([PLAIN_ROWS[0], founded, PLAIN_ROWS[1]], write_only=False))
 
