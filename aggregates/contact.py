@@ -10,6 +10,7 @@ from eventsourcing.domain import Aggregate
 from aggregates import requisites
 from aggregates.counterparty import check_name
 from aggregates.errors import InvalidValue
+from aggregates.new_record import NewRecord
 from aggregates.phone import normalize_phone
 from aggregates.stamp import Fact, Stamp, changed_fields
 
@@ -85,6 +86,11 @@ _EMPTY_DETAILS: dict[str, Any] = {
 }
 
 
+def new_details(details: dict[str, Any]) -> dict[str, Any]:
+    """Everything on a new contact's card, checked, with the fields not given empty."""
+    return _checked_details({**_EMPTY_DETAILS, **details})
+
+
 class Contact(Aggregate):
     class Registered(Aggregate.Created, Fact):
         counterparty_id: str | None
@@ -127,13 +133,28 @@ class Contact(Aggregate):
         id: UUID | None = None,
         **details: Any,
     ) -> "Contact":
-        checked = _checked_details({**_EMPTY_DETAILS, **details})
         return cls._create(
             cls.Registered,
             id=id,
             counterparty_id=counterparty_id,
             manager_id=manager_id,
-            **checked,
+            **new_details(details),
+            **stamp.fields(),
+        )
+
+    @classmethod
+    def registered(
+        cls, stamp: Stamp, id: UUID, counterparty_id: str, manager_id: str, details: dict[str, Any]
+    ) -> NewRecord:
+        """A contact registered in bulk, from details ``new_details`` has checked: what
+        ``register`` records, without building the contact."""
+        return NewRecord(
+            cls,
+            cls.Registered,
+            id,
+            counterparty_id=counterparty_id,
+            manager_id=manager_id,
+            **details,
             **stamp.fields(),
         )
 

@@ -8,6 +8,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 
 from aggregates.errors import InvalidValue, RuleViolated
+from aggregates.new_record import NewRecord
 from aggregates.phone import normalize_phone
 from aggregates.requisites import broken_requisites
 from aggregates.stamp import Fact, Stamp, changed_fields
@@ -278,10 +279,14 @@ class Counterparty(Aggregate):
         check_requisites: bool = True,
         **profile: Any,
     ) -> "Counterparty":
-        """``check_requisites=False`` keeps the formats but not the control digits: for a legacy
-        import whose broken values are reported as warnings."""
-        fields = cls._checked_profile({**_EMPTY_PROFILE, **profile}, check_requisites)
+        fields = new_profile(profile, check_requisites)
         return cls._create(cls.Registered, id=id, manager_id=manager_id, **fields, **stamp.fields())
+
+    @classmethod
+    def registered(cls, stamp: Stamp, id: UUID, manager_id: str, profile: dict[str, Any]) -> NewRecord:
+        """A card registered in bulk, from a profile ``new_profile`` has checked: what
+        ``register`` records, without building the card."""
+        return NewRecord(cls, cls.Registered, id, manager_id=manager_id, **profile, **stamp.fields())
 
     @property
     def name(self) -> str:
@@ -295,7 +300,7 @@ class Counterparty(Aggregate):
         unknown = set(proposed) - set(PROFILE_FIELDS)
         if unknown:
             raise InvalidValue(sorted(unknown)[0], "not a field of the counterparty card")
-        changes, previous = changed_fields(self.profile, self._checked_profile(proposed))
+        changes, previous = changed_fields(self.profile, _checked_profile(proposed))
         if changes:
             self.trigger_event(self.ProfileChanged, changes=changes, previous=previous, **stamp.fields())
 
@@ -354,26 +359,6 @@ class Counterparty(Aggregate):
         if changes:
             self.trigger_event(self.ProfileChanged, changes=changes, previous=previous, **stamp.fields())
 
-    @staticmethod
-    def _checked_profile(fields: dict[str, Any], check_requisites: bool = True) -> dict[str, Any]:
-        checked = dict(fields)
-        if "name" in checked:
-            checked["name"] = check_name(checked["name"])
-        if "tax_id" in checked:
-            checked["tax_id"] = check_tax_id(checked["tax_id"])
-        if "phones" in checked:
-            checked["phones"] = list(dict.fromkeys(normalize_phone(p, "phones") for p in checked["phones"]))
-        if "legal_form" in checked:
-            checked["legal_form"] = LegalForm(checked["legal_form"]).value
-        if "kind" in checked:
-            checked["kind"] = CounterpartyKind(checked["kind"]).value
-        if checked.get("founding_date") is not None:
-            checked["founding_date"] = check_founding_date(checked["founding_date"])
-        if check_requisites:
-            for broken in broken_requisites(checked.get("tax_id"), checked.get("requisites") or {}):
-                raise InvalidValue(broken.field, broken.rule)
-        return checked
-
 
 _EMPTY_PROFILE: dict[str, Any] = {
     "legal_form": LegalForm.ORGANISATION.value,
@@ -392,3 +377,30 @@ _EMPTY_PROFILE: dict[str, Any] = {
     "competitor_products": [],
     "founding_date": None,
 }
+
+
+def _checked_profile(fields: dict[str, Any], check_requisites: bool = True) -> dict[str, Any]:
+    checked = dict(fields)
+    if "name" in checked:
+        checked["name"] = check_name(checked["name"])
+    if "tax_id" in checked:
+        checked["tax_id"] = check_tax_id(checked["tax_id"])
+    if "phones" in checked:
+        checked["phones"] = list(dict.fromkeys(normalize_phone(p, "phones") for p in checked["phones"]))
+    if "legal_form" in checked:
+        checked["legal_form"] = LegalForm(checked["legal_form"]).value
+    if "kind" in checked:
+        checked["kind"] = CounterpartyKind(checked["kind"]).value
+    if checked.get("founding_date") is not None:
+        checked["founding_date"] = check_founding_date(checked["founding_date"])
+    if check_requisites:
+        for broken in broken_requisites(checked.get("tax_id"), checked.get("requisites") or {}):
+            raise InvalidValue(broken.field, broken.rule)
+    return checked
+
+
+def new_profile(profile: dict[str, Any], check_requisites: bool = True) -> dict[str, Any]:
+    """The whole profile of a new card, checked, with the fields not given empty.
+    ``check_requisites=False`` keeps the formats but not the control digits: for a legacy import
+    whose broken values are reported as warnings."""
+    return _checked_profile({**_EMPTY_PROFILE, **profile}, check_requisites)

@@ -26,7 +26,8 @@ from aggregates.employee import Role
 from aggregates.requisites import account_control_key, inn_check_digits, ogrn_control_digit
 from aggregates.scope import Actor
 from benchmarks.common import Result, Stopwatch, pg_schema, rate, raw_events_table, sqlite_dir, sqlite_url
-from commands.counterparty_import import ImportFile, import_counterparties
+from commands.counterparty_import import import_counterparties
+from commands.import_checks import ImportFile
 from letopis.settings import Settings
 from letopis.wiring import build
 

@@ -5,6 +5,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from aggregates.counterparty import Admission, Counterparty, CounterpartyKind, LegalForm
+from aggregates.new_record import NewRecord
 from aggregates.requisites import kpp_of
 from aggregates.tax_id_claim import TaxIdClaim
 from commands.command import Change, Command
@@ -142,7 +143,9 @@ def _may_register(ctx: Context, card: CounterpartyCard) -> None:
     TaxIdClaim.Reclaimed,
     authorize=_may_register,
 )
-def register_counterparty(ctx: Context, command: RegisterCounterparty) -> list[Counterparty | TaxIdClaim]:
+def register_counterparty(
+    ctx: Context, command: RegisterCounterparty
+) -> list[Counterparty | TaxIdClaim | NewRecord]:
     card = Counterparty.register(
         ctx.stamp,
         manager_id=command.manager_id or ctx.actor.employee_id,

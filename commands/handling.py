@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 from eventsourcing.domain import Aggregate
 
+from aggregates.new_record import NewRecord
 from commands.command import Command
 from commands.context import Context
 from commands.scope import GUARDS
@@ -19,8 +20,8 @@ from commands.scope import GUARDS
 C = TypeVar("C", bound=Command)
 A = TypeVar("A", bound=Aggregate)
 
-Decision = Callable[[Context, C], Sequence[Aggregate]]
-ChangeDecision = Callable[[Context, A, C], Iterable[Aggregate] | None]
+Decision = Callable[[Context, C], Sequence[Aggregate | NewRecord]]
+ChangeDecision = Callable[[Context, A, C], Iterable[Aggregate | NewRecord] | None]
 """Changes the target in place; returns any other records the change also writes."""
 
 
@@ -32,7 +33,7 @@ class Registration:
     events: frozenset[type[Any]]
     authorize: Callable[[Context, Any, Any], None]
     """May raise AccessDenied or NotFound; runs before a repeated command is answered."""
-    decide: Callable[[Context, Any, Any], Sequence[Aggregate]]
+    decide: Callable[[Context, Any, Any], Sequence[Aggregate | NewRecord]]
     """Returns the records to append, the one the command is about first."""
 
     @property

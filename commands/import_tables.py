@@ -14,10 +14,11 @@ export keeps a spreadsheet from running the text as a formula.
 import csv
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from commands.import_xlsx import UnusualCell, plain_rows
 from letopis.spreadsheets import FORMULA_STARTS, PARAMETERS_SHEET
 
 MAX_CELL = 100_000
@@ -169,13 +170,12 @@ def _read_xlsx(data: bytes, wanted: str | None) -> SourceTable:
             "name the one to read with --sheet",
         )
     sheet = book[name]
-    records = sheet.iter_rows()
-    first = next(records, None)
-    header = _header(None if first is None else [_xlsx_text(cell, name) for cell in first])
+    records = _sheet_records(sheet, book.shared_strings, name)
+    first_number, first = next(records, (1, []))
+    header = _header([] if first_number != 1 else first)
 
     def rows() -> Iterator[tuple[int, list[str]]]:
-        for number, record in enumerate(records, start=2):
-            cells = [_xlsx_text(cell, name) for cell in record]
+        for number, cells in records:
             while len(cells) > len(header) and not cells[-1]:
                 cells.pop()
             if any(cell.strip() for cell in cells):
@@ -183,6 +183,20 @@ def _read_xlsx(data: bytes, wanted: str | None) -> SourceTable:
         book.close()
 
     return SourceTable(header, rows(), f"XLSX, sheet {name!r}")
+
+
+def _sheet_records(sheet: Any, shared_strings: Sequence[str], name: str) -> Iterator[tuple[int, list[str]]]:
+    """The sheet's rows as text: read plainly while its cells are plain, by openpyxl from the
+    first row that is not (``commands.import_xlsx``)."""
+    # openpyxl's own handle on the sheet's XML, inside the archive it has opened.
+    with sheet._get_source() as source:
+        try:
+            yield from plain_rows(source, shared_strings, MAX_CELL)
+            return
+        except UnusualCell as unusual:
+            resume = unusual.row
+    for number, record in enumerate(sheet.iter_rows(min_row=resume), start=resume):
+        yield number, [_xlsx_text(cell, name) for cell in record]
 
 
 def _xlsx_text(cell: Any, sheet: str) -> str:

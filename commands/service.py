@@ -36,6 +36,7 @@ from eventsourcing.domain import Aggregate
 
 from aggregates.command_receipt import CommandReceipt, receipt_id
 from aggregates.errors import ConcurrentChange, DomainError, NotFound
+from aggregates.new_record import NewRecord
 from aggregates.scope import Actor
 from aggregates.stamp import Stamp
 from commands.command import Command
@@ -139,7 +140,7 @@ class WriteService:
         command: Command,
         target_id: str | None,
         fingerprint: str,
-    ) -> Outcome | tuple[list[Aggregate], dict[str, Any]]:
+    ) -> Outcome | tuple[list[Aggregate | NewRecord], dict[str, Any]]:
         """One attempt up to the append: the repeat's outcome for a command already run, or
         what to append and the result to answer with."""
         stamp = ctx.stamp
@@ -204,7 +205,7 @@ def _fingerprint(registration: Registration, command: Command, target_id: str | 
     return hashlib.sha256(f"{registration.name}\n{target_id}\n{asked}".encode()).hexdigest()
 
 
-def _check_declared(registration: Registration, aggregates: Iterable[Aggregate]) -> None:
+def _check_declared(registration: Registration, aggregates: Iterable[Aggregate | NewRecord]) -> None:
     """The registry lists what each command records; a handler recording anything else is
     a fault in the code, caught before it reaches the log."""
     for aggregate in aggregates:

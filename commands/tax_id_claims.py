@@ -1,13 +1,23 @@
 """The ИНН claims a card's registration or change appends beside it (see aggregates.tax_id_claim)."""
 
+from typing import Any
+
 from aggregates.counterparty import Counterparty
+from aggregates.new_record import NewRecord
 from aggregates.requisites import kpp_of
-from aggregates.tax_id_claim import TaxIdClaim, tax_id_claim_id, tax_id_claim_keys
+from aggregates.tax_id_claim import TaxIdClaim, check_free_for, tax_id_claim_id, tax_id_claim_keys
 from commands.context import Context
+
+NewCard = tuple[str, str, list[str]]
+"""A card registered with its claims: its id, its name and the keys it claims."""
 
 
 def claim_keys(card: Counterparty, *, branch: bool) -> list[str]:
-    return tax_id_claim_keys(card.profile["tax_id"], kpp_of(card.profile["requisites"]), branch=branch)
+    return profile_claim_keys(card.profile, branch=branch)
+
+
+def profile_claim_keys(profile: dict[str, Any], *, branch: bool) -> list[str]:
+    return tax_id_claim_keys(profile["tax_id"], kpp_of(profile["requisites"]), branch=branch)
 
 
 def taken_by_another(ctx: Context, key: str, counterparty_id: str) -> None:
@@ -17,31 +27,39 @@ def taken_by_another(ctx: Context, key: str, counterparty_id: str) -> None:
         ctx.load(TaxIdClaim, claim_id, "tax_id").check_free_for(counterparty_id)
 
 
-def claims_of_new_card(ctx: Context, card: Counterparty, *, branch: bool) -> list[TaxIdClaim]:
-    return claims_of_new_cards(ctx, [(card, branch)])
+def claims_of_new_card(ctx: Context, card: Counterparty, *, branch: bool) -> list[TaxIdClaim | NewRecord]:
+    return claims_of_new_cards(ctx, [(str(card.id), card.name, claim_keys(card, branch=branch))])
 
 
-def claims_of_new_cards(ctx: Context, cards: list[tuple[Counterparty, bool]]) -> list[TaxIdClaim]:
+def claims_of_new_cards(ctx: Context, cards: list[NewCard]) -> list[TaxIdClaim | NewRecord]:
     """The claims of cards registered together (an import): which claims exist is asked once
-    for all; two cards of the batch claiming one key are refused."""
-    wanted = [(key, card) for card, branch in cards for key in claim_keys(card, branch=branch)]
-    made = ctx.existing([tax_id_claim_id(key) for key, _card in wanted])
-    claims: dict[str, TaxIdClaim] = {}
-    for key, card in wanted:
-        if key in claims:
-            claims[key].check_free_for(str(card.id))
-        claims[key] = _claim(ctx, key, card, tax_id_claim_id(key) in made)
+    for all; two cards of the batch claiming one key are refused. A claim nobody has made yet
+    is created; two cards racing to create it collide on the append, and the loser, decided
+    again, finds it taken."""
+    made = ctx.existing([tax_id_claim_id(key) for _id, _name, keys in cards for key in keys])
+    claims: dict[str, TaxIdClaim | NewRecord] = {}
+    holders: dict[str, tuple[str, str]] = {}
+    for card_id, name, keys in cards:
+        for key in keys:
+            if key in holders:
+                check_free_for(key, *holders[key], card_id)
+            holders[key] = card_id, name
+            if tax_id_claim_id(key) in made:
+                claims[key] = _taken(ctx, key, card_id, name)
+            else:
+                claims[key] = TaxIdClaim.claimed(ctx.stamp, key, card_id, name)
     return list(claims.values())
 
 
-def _claim(ctx: Context, key: str, card: Counterparty, made: bool | None = None) -> TaxIdClaim:
-    claim_id = tax_id_claim_id(key)
-    # A claim nobody has made yet is created; two cards racing to create it collide on the
-    # append, and the loser, decided again, finds it taken.
-    if not (ctx.exists(claim_id) if made is None else made):
+def _claim(ctx: Context, key: str, card: Counterparty) -> TaxIdClaim:
+    if not ctx.exists(tax_id_claim_id(key)):
         return TaxIdClaim.claim(ctx.stamp, key, str(card.id), card.name)
-    claim = ctx.load(TaxIdClaim, claim_id, "tax_id")
-    claim.take(ctx.stamp, str(card.id), card.name)
+    return _taken(ctx, key, str(card.id), card.name)
+
+
+def _taken(ctx: Context, key: str, card_id: str, name: str) -> TaxIdClaim:
+    claim = ctx.load(TaxIdClaim, tax_id_claim_id(key), "tax_id")
+    claim.take(ctx.stamp, card_id, name)
     return claim
 
 

@@ -11,8 +11,11 @@ import types
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import Decimal
+from enum import Enum
 from functools import cache
-from typing import Annotated, Any, Union, get_args, get_origin
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
+from uuid import UUID
 
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
@@ -55,8 +58,32 @@ def _times(model: BaseModel, path: Path) -> Iterator[tuple[Path, date, bool]]:
 
 @cache
 def _fields(model: type[BaseModel]) -> tuple[tuple[str, bool], ...]:
-    """A model's fields and whether each is planned: read from the annotations once a class."""
-    return tuple((name, _is_planned(field)) for name, field in model.model_fields.items())
+    """A model's fields that may hold a time, and whether each is planned: read from the
+    annotations once a class. Text, numbers and collections of them are not walked, which
+    spares an import's hundred thousand cards a look into every phone and requisite."""
+    return tuple(
+        (name, _is_planned(field))
+        for name, field in model.model_fields.items()
+        if _may_hold_time(field.annotation)
+    )
+
+
+_TIMELESS = (str, int, float, Decimal, UUID, Enum, bytes, types.NoneType)
+
+
+def _may_hold_time(annotation: Any) -> bool:
+    """Whether a value of this type may be, or hold, a day or a moment: any type it cannot
+    tell (a model, ``Any``, a class of its own) may."""
+    origin = get_origin(annotation)
+    if origin is None:
+        return not (isinstance(annotation, type) and issubclass(annotation, _TIMELESS))
+    if origin is Literal:
+        return False
+    if origin is Annotated:
+        return _may_hold_time(get_args(annotation)[0])
+    if origin in (list, tuple, set, frozenset, dict, Union, types.UnionType):
+        return any(_may_hold_time(arg) for arg in get_args(annotation) if arg is not Ellipsis)
+    return True
 
 
 def _walk(value: Any, path: Path, planned: bool) -> Iterator[tuple[Path, date, bool]]:

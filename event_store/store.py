@@ -40,6 +40,7 @@ from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Composed, Identifier, Literal
 
 from aggregates.errors import InvalidValue, NotFound
+from aggregates.new_record import NewRecord
 from event_store.cache import AggregateCache
 from event_store.chain import Anchor, Finding, Link, Stored, check, micros
 from event_store.postgres import DEFAULT_TIMEOUT, FailFastDatastore, ensure_schema, split_schema
@@ -203,8 +204,8 @@ class EventStore:
             decode = self._mapper.transcoder.decode
             self._chain.link_unlinked(lambda stored: micros(decode(stored.state)["timestamp"]))
 
-    def append(self, *aggregates: Aggregate, unchanged: Unchanged = NONE) -> int:
-        """Record every pending event of the given aggregates in one transaction.
+    def append(self, *aggregates: Aggregate | NewRecord, unchanged: Unchanged = NONE) -> int:
+        """Record every pending event of the given aggregates (or new records) in one transaction.
 
         ``unchanged``: aggregates the change was decided on without changing them (id → the
         version seen); if one has moved on, nothing is written. So has nothing when one of
@@ -224,7 +225,7 @@ class EventStore:
         except IntegrityError as error:
             self._cache.forget([*written, *seen])
             raise StoreConflict(str(error)) from error
-        self._cache.refresh(aggregates)
+        self._cache.refresh(a for a in aggregates if isinstance(a, Aggregate))
         return max(positions or (0,))
 
     def get(self, aggregate_id: UUID, kind: type[A], *, cached: bool = False) -> A:

@@ -5,7 +5,8 @@ from collections.abc import Callable
 from typing import Protocol
 
 from aggregates.scope import Actor
-from commands.counterparty_import import ImportFile, ImportReport, Progress, import_counterparties
+from commands.counterparty_import import ImportReport, import_counterparties
+from commands.import_checks import ImportFile, Progress
 from commands.import_columns import name_key
 from commands.service import WriteService
 from letopis.settings import Settings

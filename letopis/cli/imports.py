@@ -13,7 +13,8 @@ from letopis.cli.shared import application, console, console_operator, progress_
 
 if TYPE_CHECKING:
     from aggregates.scope import Actor
-    from commands.counterparty_import import ImportFile, ImportReport
+    from commands.counterparty_import import ImportReport
+    from commands.import_checks import ImportFile
     from letopis.wiring import Letopis
 
 app = typer.Typer(help="Bring records in from files.", no_args_is_help=True)
@@ -70,7 +71,7 @@ def import_counterparties_command(
     ОГРН, Телефон, E-mail, Адрес, Регион, Ответственный — by name or id —, Вид контрагента, …).
     A row whose ИНН already belongs to a card, or whose requisites fail their control digits, is
     rejected with the reason."""
-    from commands.counterparty_import import ImportFile
+    from commands.import_checks import ImportFile
     from commands.import_columns import parse_mapping
     from letopis.importing import run_import
 

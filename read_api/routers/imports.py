@@ -8,7 +8,8 @@ from starlette.concurrency import run_in_threadpool
 
 from aggregates.employee import Role
 from aggregates.errors import AccessDenied, InvalidValue
-from commands.counterparty_import import ImportFile, ImportReport
+from commands.counterparty_import import ImportReport
+from commands.import_checks import ImportFile
 from commands.import_columns import parse_mapping
 from letopis.importing import run_import
 from read_api.deps import BackendDep, CurrentActor

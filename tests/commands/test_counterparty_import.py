@@ -1,11 +1,14 @@
 """Importing counterparties from CSV: every row checked, and the file written whole or not at all."""
 
+import gc
+
 import pytest
 from typer.testing import CliRunner
 
 from aggregates.counterparty import Counterparty
 from aggregates.employee import Role
-from commands.counterparty_import import RejectedRow, import_counterparties
+from commands.counterparty_import import import_counterparties
+from commands.import_checks import RejectedRow
 from letopis.cli import app
 from letopis.settings import Settings
 from letopis.wiring import build
@@ -45,6 +48,15 @@ def test_a_good_file_registers_every_row_in_one_command(letopis, staff) -> None:
     assert vector.classifiers == {"Категория": ["B", "C"]}
     assert vector.tax_id is None
     assert petrov.kind == "customer"
+
+
+@pytest.mark.parametrize(
+    "rows", [GOOD_ROWS, ["ООО «Без ИНН»;customer;123;Москва;;;"]], ids=["written", "refused"]
+)
+def test_the_garbage_collector_runs_again_once_an_import_ends(letopis, staff, rows) -> None:
+    import_counterparties(letopis.service, staff["ivanov"][0], csv_text(*rows))
+
+    assert gc.isenabled()
 
 
 def test_a_comma_separated_file_with_quoted_cells_is_read(letopis, staff) -> None:

@@ -13,7 +13,8 @@ from aggregates.counterparty import Counterparty
 from aggregates.employee import Role
 from aggregates.errors import InvalidValue, RuleViolated
 from commands.counterparty_commands import ChangeCounterpartyProfile, RegisterCounterparty
-from commands.counterparty_import import ImportFile, import_counterparties
+from commands.counterparty_import import import_counterparties
+from commands.import_checks import ImportFile
 from letopis.cli import app
 from letopis.importing import run_import
 from letopis.settings import Settings
