@@ -67,14 +67,7 @@ def calendar_entries(cursor: ViewCursor, actor: Actor, query: CalendarQuery) -> 
     entries = _dated(cursor, actor, query) if query.layers - {_YEARLY_LAYER} else []
     if _YEARLY_LAYER in query.layers:
         entries.extend(_yearly(cursor, actor, query))
-    entries.sort(
-        key=lambda e: (
-            e["first_day"],
-            e["starts_at"] is not None,
-            e["starts_at"] or e["first_day"],
-            e["entry_id"],
-        )
-    )
+    entries.sort(key=_in_order)
     return entries
 
 
