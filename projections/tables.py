@@ -4,6 +4,7 @@ A table built beside the live one (a rebuild, a new version) gets another physic
 its indexes are named after the physical table, so the two never collide, and the renamed
 table keeps them when it goes live."""
 
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -65,5 +66,20 @@ class Table:
         cursor.execute(f"CREATE TABLE IF NOT EXISTS {physical} ({', '.join(definitions)})")
         for index in self.indexes:
             cursor.execute(
-                f"CREATE INDEX IF NOT EXISTS {physical}_{'_'.join(index)} ON {physical} ({', '.join(index)})"
+                f"CREATE INDEX IF NOT EXISTS {index_name(physical, index)} ON {physical} ({', '.join(index)})"
             )
+
+
+INDEX_NAME_LIMIT = 63
+"""PostgreSQL's longest identifier: a longer one is cut short, and two indexes whose names
+agree that far would be one name, the second then skipped by ``IF NOT EXISTS``."""
+
+
+def index_name(physical: str, columns: tuple[str, ...]) -> str:
+    """The table's name and the columns', or, when that is too long, its beginning and a
+    digest of the whole, so that every index of a table has a name of its own."""
+    name = f"{physical}_{'_'.join(columns)}"
+    if len(name) <= INDEX_NAME_LIMIT:
+        return name
+    digest = hashlib.sha256(name.encode()).hexdigest()[:12]
+    return f"{name[: INDEX_NAME_LIMIT - len(digest) - 1]}_{digest}"
