@@ -27,9 +27,14 @@ def happened_by(recorded: Recorded, as_of: datetime) -> bool:
 
 
 def batches_up_to(
-    source: EventSource, stop: int, topics: Sequence[str], progress: Progress | None = None
+    source: EventSource,
+    stop: int,
+    topics: Sequence[str],
+    progress: Progress | None = None,
+    batch_size: BatchSize | None = None,
 ) -> Iterator[list[Recorded]]:
-    batch_size = BatchSize()
+    """``batch_size``: how many events to read at a time (by default, as the views read)."""
+    batch_size = batch_size or BatchSize()
     reached = 0
     ahead = Prefetch(source, reached, batch_size.events, stop, topics) if stop > 0 else None
     while ahead is not None:

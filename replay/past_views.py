@@ -14,6 +14,7 @@ Only the projections a report needs are replayed, reading only their events; rep
 are kept for a few moments, so that paging through a past report replays once.
 """
 
+import math
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -26,8 +27,14 @@ from event_store.store import EventStore
 from projections import failures
 from projections.database import ViewDatabase
 from projections.projection import Projection
+from projections.reading import BatchSize
 from projections.sqlite import SqliteViews
 from replay.events_up_to import batches_up_to, happened_by
+
+REPLAY_BATCH = 20_000
+"""Events read and applied at a time. A replay into memory holds no transaction anyone waits
+on, so its batches stay this large however long one takes: fewer, larger batches sum more of
+a view's running totals in memory before writing them."""
 
 
 @dataclass(frozen=True)
@@ -94,7 +101,9 @@ class PastViews:
         with database.writing() as cursor:
             for projection in projections:
                 projection.create_tables(cursor, {})
-            for read in batches_up_to(self._store, moment.position, topics):
+            for read in batches_up_to(
+                self._store, moment.position, topics, batch_size=BatchSize(REPLAY_BATCH, seconds=math.inf)
+            ):
                 as_of = moment.as_of
                 batch = read if as_of is None else [event for event in read if happened_by(event, as_of)]
                 happened += len(batch)
