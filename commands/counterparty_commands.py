@@ -165,7 +165,7 @@ def register_counterparty(
 )
 def change_counterparty_profile(
     ctx: Context, card: Counterparty, command: ChangeCounterpartyProfile
-) -> list[TaxIdClaim]:
+) -> list[TaxIdClaim | NewRecord]:
     tax_id_before, kpp_before = card.profile["tax_id"], kpp_of(card.profile["requisites"])
     card.change_profile(ctx.stamp, **command.model_dump(include=PROFILE_KEYS, exclude_unset=True))
     return moved_claims(ctx, card, tax_id_before, kpp_before)

@@ -33,9 +33,7 @@ def claims_of_new_card(ctx: Context, card: Counterparty, *, branch: bool) -> lis
 
 def claims_of_new_cards(ctx: Context, cards: list[NewCard]) -> list[TaxIdClaim | NewRecord]:
     """The claims of cards registered together (an import): which claims exist is asked once
-    for all; two cards of the batch claiming one key are refused. A claim nobody has made yet
-    is created; two cards racing to create it collide on the append, and the loser, decided
-    again, finds it taken."""
+    for all; two cards of the batch claiming one key are refused."""
     made = ctx.existing([tax_id_claim_id(key) for _id, _name, keys in cards for key in keys])
     claims: dict[str, TaxIdClaim | NewRecord] = {}
     holders: dict[str, tuple[str, str]] = {}
@@ -44,20 +42,16 @@ def claims_of_new_cards(ctx: Context, cards: list[NewCard]) -> list[TaxIdClaim |
             if key in holders:
                 check_free_for(key, *holders[key], card_id)
             holders[key] = card_id, name
-            if tax_id_claim_id(key) in made:
-                claims[key] = _taken(ctx, key, card_id, name)
-            else:
-                claims[key] = TaxIdClaim.claimed(ctx.stamp, key, card_id, name)
+            claims[key] = _claim(ctx, key, card_id, name, made=tax_id_claim_id(key) in made)
     return list(claims.values())
 
 
-def _claim(ctx: Context, key: str, card: Counterparty) -> TaxIdClaim:
-    if not ctx.exists(tax_id_claim_id(key)):
-        return TaxIdClaim.claim(ctx.stamp, key, str(card.id), card.name)
-    return _taken(ctx, key, str(card.id), card.name)
-
-
-def _taken(ctx: Context, key: str, card_id: str, name: str) -> TaxIdClaim:
+def _claim(ctx: Context, key: str, card_id: str, name: str, *, made: bool) -> TaxIdClaim | NewRecord:
+    """The key claimed for the card. A claim nobody has made yet (``made``) is created; two
+    cards racing to create it collide on the append, and the loser, decided again, finds it
+    taken."""
+    if not made:
+        return TaxIdClaim.claimed(ctx.stamp, key, card_id, name)
     claim = ctx.load(TaxIdClaim, tax_id_claim_id(key), "tax_id")
     claim.take(ctx.stamp, card_id, name)
     return claim
@@ -65,7 +59,7 @@ def _taken(ctx: Context, key: str, card_id: str, name: str) -> TaxIdClaim:
 
 def moved_claims(
     ctx: Context, card: Counterparty, tax_id_before: str | None, kpp_before: str | None
-) -> list[TaxIdClaim]:
+) -> list[TaxIdClaim | NewRecord]:
     """After a change of the card's ИНН or КПП: its old claims released, the new ones taken.
     A card keeps being a branch (holding only the ИНН/КПП pair) or a head office."""
     if (card.profile["tax_id"], kpp_of(card.profile["requisites"])) == (tax_id_before, kpp_before):
@@ -82,5 +76,5 @@ def moved_claims(
     for claim in held:
         if claim.key not in new_keys:
             claim.release(ctx.stamp, card_id)
-    taken = [_claim(ctx, key, card) for key in new_keys]
+    taken = [_claim(ctx, key, card_id, card.name, made=ctx.exists(tax_id_claim_id(key))) for key in new_keys]
     return [*held, *(claim for claim in taken if claim not in held)]
