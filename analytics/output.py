@@ -16,7 +16,7 @@ from analytics.database_file import literal
 from analytics.export import copy_parquet, scratch
 from analytics.spreadsheet import result_table
 from analytics.sql import QueryResult
-from letopis.spreadsheets import xlsx_bytes
+from letopis.xlsx import xlsx_bytes
 
 FORMATS = ("csv", "json", "parquet", "xlsx")
 

@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from commands.import_xlsx import UnusualCell, plain_rows
-from letopis.spreadsheets import FORMULA_STARTS, PARAMETERS_SHEET
+from letopis.spreadsheets import FORMULA_STARTS
+from letopis.xlsx import PARAMETERS_SHEET
 
 MAX_CELL = 100_000
 """Characters a cell may hold: more is a broken export, not a counterparty."""

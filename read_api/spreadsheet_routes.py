@@ -4,9 +4,9 @@ A report route is registered with ``@spreadsheet_route(router, path, sheet, **ro
 place of ``@router.get(path, **route)``. Its function stays the JSON endpoint it was; the
 sheet declares the columns (key, Russian title, kind) and how the answer's model becomes
 rows. ``?format=csv|xlsx`` or an ``Accept`` header naming text/csv or the XLSX media type
-turns the same answer into a file (letopis/spreadsheets.py writes it); JSON stays the
-default. A paged list gives its file every matching row from ``offset`` on, up to
-``SPREADSHEET_ROWS``: ``limit`` pages JSON only.
+turns the same answer into a file (written by letopis/spreadsheets.py and letopis/xlsx.py);
+JSON stays the default. A paged list gives its file every matching row from ``offset`` on,
+up to ``SPREADSHEET_ROWS``: ``limit`` pages JSON only.
 """
 
 import functools
@@ -20,7 +20,8 @@ from urllib.parse import quote
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel
 
-from letopis.spreadsheets import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, Column, Table, csv_bytes, xlsx_bytes
+from letopis.spreadsheets import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, Column, Table, csv_bytes
+from letopis.xlsx import xlsx_bytes
 from read_api.deps import BackendDep
 from read_api.schemas import Page
 from read_api.time_travel import ViewsAt

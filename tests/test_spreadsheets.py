@@ -3,6 +3,7 @@ formula defusing, times in UTC, sheet names Excel accepts, and which format a re
 
 import csv
 import io
+import zipfile
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 
@@ -14,8 +15,9 @@ from aggregates.contract import ContractStatus
 from aggregates.counterparty import CounterpartyKind
 from aggregates.deal import DealStatus
 from aggregates.order import OrderStatus
-from letopis.spreadsheets import Column, Kind, Table, csv_bytes, kind_of, sheet_name, xlsx_bytes
+from letopis.spreadsheets import Column, Kind, Table, csv_bytes, kind_of
 from letopis.vocabulary import CONTRACT_STATUS, COUNTERPARTY_KIND, DEAL_STATUS, ITEM_KIND, ORDER_STATUS
+from letopis.xlsx import column_letter, sheet_name, xlsx_bytes
 from read_api.spreadsheet_routes import Format, negotiated
 
 MOSCOW = timezone(timedelta(hours=3))
@@ -151,3 +153,32 @@ def test_codes_are_written_by_their_russian_names_in_both_formats() -> None:
 def test_every_code_has_a_russian_name(codes, names) -> None:
     assert set(names) == set(codes)
     assert all(name and name[0].isupper() and name.isprintable() for name in names.values())
+
+
+def test_text_xml_cannot_hold_is_written_as_excels_escapes_and_the_rest_as_it_is() -> None:
+    texts = ["<b>&amp;</b>", "  по краям  ", "нуль\x00и\x01", "_x0041_ буквально", "строка\nвторая"]
+    book_bytes = xlsx_bytes(Table("Текст", [Column("text", "Текст")], [{"text": text} for text in texts]))
+    sheet = openpyxl.load_workbook(io.BytesIO(book_bytes)).worksheets[0]
+    read = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert [read[0], read[1], read[4]] == [texts[0], texts[1], texts[4]]
+    with zipfile.ZipFile(io.BytesIO(book_bytes)) as archive:
+        xml = archive.read("xl/worksheets/sheet1.xml").decode()
+    assert "нуль_x0000_и_x0001_" in xml, "control characters as the escapes Excel decodes"
+    assert "_x005F_x0041_ буквально" in xml, "text that looks like an escape keeps its underscore"
+
+
+def test_a_wide_table_keeps_every_column_in_its_place_under_a_filter_over_all_rows() -> None:
+    columns = [Column(f"c{n}", f"Колонка {n}", Kind.INTEGER) for n in range(30)]
+    rows = [{f"c{n}": n * 10 + r for n in range(30) if n != 3} for r in range(2)]
+    book_bytes = xlsx_bytes(Table("Широкая", columns, rows))
+    sheet = openpyxl.load_workbook(io.BytesIO(book_bytes))["Широкая"]
+    assert [cell.value for cell in sheet[3]] == [None if n == 3 else n * 10 + 1 for n in range(30)]
+    assert {type(cell.value) for cell in sheet[3]} == {int, type(None)}, "whole numbers read back as integers"
+    assert (sheet["AD1"].value, sheet["AD1"].font.b) == ("Колонка 29", True)
+    assert (sheet.auto_filter.ref, sheet.freeze_panes) == ("A1:AD3", "A2")
+    assert xlsx_bytes(Table("Широкая", columns, rows)) == book_bytes, "the same table, the same bytes"
+
+
+@pytest.mark.parametrize(("index", "letters"), [(0, "A"), (25, "Z"), (26, "AA"), (701, "ZZ"), (702, "AAA")])
+def test_columns_are_lettered_as_a_spreadsheet_letters_them(index, letters) -> None:
+    assert column_letter(index) == letters

@@ -28,7 +28,8 @@ As = Annotated[str | None, typer.Option("--as", help="Whose scope to export; def
 
 
 def _write(table: Table, out: Path, chosen: FileFormat) -> None:
-    from letopis.spreadsheets import csv_bytes, xlsx_bytes
+    from letopis.spreadsheets import csv_bytes
+    from letopis.xlsx import xlsx_bytes
 
     out.write_bytes(csv_bytes(table) if chosen is FileFormat.CSV else xlsx_bytes(table))
     console.print(f"Wrote {out}.", markup=False)

@@ -17,7 +17,8 @@ from analytics.catalogue import catalogue
 from analytics.output import plain_rows
 from analytics.spreadsheet import result_table
 from analytics.sql import QueryResult
-from letopis.spreadsheets import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, Table, csv_bytes, xlsx_bytes
+from letopis.spreadsheets import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, Table, csv_bytes
+from letopis.xlsx import xlsx_bytes
 from read_api.deps import BackendDep, CurrentActor
 from read_api.schemas import Problem, problems
 from read_api.spreadsheet_routes import SPREADSHEET_CONTENT, Format, negotiated

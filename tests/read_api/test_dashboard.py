@@ -136,8 +136,8 @@ def test_plan_against_actual_shows_the_readers_own_plan_with_what_was_won(client
     assert (plan.count('id="plan-planned-'), plan.count('id="plan-actual-')) == (1, 1)
 
 
-def test_starting_the_api_loads_neither_matplotlib_nor_a_spreadsheet_writer() -> None:
-    heavy = "{'matplotlib', 'xlsxwriter'}"
+def test_starting_the_api_loads_neither_matplotlib_nor_a_spreadsheet_reader() -> None:
+    heavy = "{'matplotlib', 'openpyxl'}"
     probe = f"import sys, read_api.app, letopis.cli; print({heavy} & set(sys.modules) or '')"
     loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert loaded.stdout.strip() == ""
