@@ -14,9 +14,7 @@ record's aggregate and checking the row a second time: a hundred thousand rows a
 the time a few thousand took.
 """
 
-import gc
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from eventsourcing.domain import Aggregate
@@ -44,6 +42,7 @@ from commands.import_tables import FileRefused
 from commands.scope import check_assignable, counterparty_guard
 from commands.service import WriteService
 from commands.tax_id_claims import claims_of_new_cards
+from letopis.garbage_collector import collector_paused
 
 handlers = Handlers()
 
@@ -131,7 +130,7 @@ def import_counterparties(
 ) -> ImportReport:
     """``managers``: employee ids by ``import_columns.name_key`` of their names, for a
     responsible manager given by name."""
-    with _collector_paused():
+    with collector_paused():
         given = (
             counterparties
             if isinstance(counterparties, ImportFile) or counterparties is None
@@ -168,18 +167,3 @@ def import_counterparties(
         command = ImportCounterparties(rows=CheckedRows(checker.cards, checker.contacts))
         report.position = service.run(actor, command).position
         return report
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """An import holds millions of objects (cells, checked rows, events) until it ends, and makes
-    no cycles worth collecting before then; the cyclic collector would walk them all again each
-    time enough new ones pile up, a fifth of the import's time. Another thread's garbage waits
-    for the import's end."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()

@@ -15,6 +15,7 @@ from aggregates.bonus_rule_book import version_in_force, version_numbered
 from aggregates.bonus_rule_set import RuleSet
 from aggregates.errors import InvalidValue
 from aggregates.period import Grain, Period
+from letopis.garbage_collector import collector_paused
 from projections.reading import EventSource, Progress
 from replay.bonus_facts import BONUS_TOPICS, REPORTING_CURRENCY, BonusFacts, MissingRate, UsedRate
 from replay.bonus_rules import Line, MonthlyBonuses, Rules, RulesFor, kopecks
@@ -39,10 +40,11 @@ def replay_bonus_facts(
     stop = checked_position(source, position)
     facts = BonusFacts()
     read = 0
-    for recorded in events_up_to(source, stop, BONUS_TOPICS, progress):
-        if as_of is None or happened_by(recorded, as_of):
-            facts.apply(recorded.event)
-            read += 1
+    with collector_paused():
+        for recorded in events_up_to(source, stop, BONUS_TOPICS, progress):
+            if as_of is None or happened_by(recorded, as_of):
+                facts.apply(recorded.event)
+                read += 1
     if as_of is not None and read == 0:
         raise InvalidValue("as_of", f"{as_of.isoformat()} is before the first event bonuses count", "query")
     return Replayed(facts, stop, read)

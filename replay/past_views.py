@@ -24,6 +24,7 @@ from typing import Any
 
 from aggregates.errors import InvalidValue
 from event_store.store import EventStore
+from letopis.garbage_collector import collector_paused
 from projections import failures
 from projections.database import ViewDatabase
 from projections.projection import Projection
@@ -98,7 +99,7 @@ class PastViews:
         topics = sorted({topic for projection in projections for topic in projection.topics()})
         applying = list(projections)
         happened = 0
-        with database.writing() as cursor:
+        with database.writing() as cursor, collector_paused():
             for projection in projections:
                 projection.create_tables(cursor, {})
             for read in batches_up_to(

@@ -2,6 +2,7 @@
 the log knew it at a recorded time (``known_at``), and reproduced exactly from the log position
 an answer names (``at_position``); moments the log cannot answer for are refused."""
 
+import gc
 import time
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -160,3 +161,12 @@ def test_moments_the_log_cannot_answer_for_are_refused(
     assert field in [error["loc"][-1] for error in body["errors"]]
     assert says in body["detail"] + " ".join(error["msg"] for error in body["errors"])
     assert POSITION_HEADER not in response.headers
+
+
+@pytest.mark.parametrize("path", sorted(PAST_REPORTS))
+def test_the_garbage_collector_runs_again_once_a_past_report_is_replayed(
+    client: TestClient, auth, path
+) -> None:
+    for asked in ({"at_position": 1}, {"as_of": "1990-01-01T00:00:00+03:00"}):
+        client.get(f"{API}{path}", params={**PAST_REPORTS[path], **asked}, headers=auth("head"))
+        assert gc.isenabled(), asked
