@@ -17,8 +17,9 @@ import os
 import shutil
 import tempfile
 import uuid
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,7 +42,12 @@ Progress = Callable[[int, int], None]
 PART_EVENTS = 200_000
 """Log positions per Parquet part: a full export of a large log writes several. Within a part, rows
 are sorted by event type, then position."""
-_ROW_GROUP = 16_384
+PART_ROW_GROUP = 16_384
+"""Rows per row group of an events part: small, so that a query for one kind of event skips
+the groups that hold none by their statistics. Other files keep DuckDB's default, larger
+groups, which are quicker to write."""
+WRITTEN_AHEAD = 16
+"""Scratch files the database may write ahead of the one being converted."""
 J = TypeVar("J")
 
 SECRET_TABLES = frozenset({"access_tokens"})
@@ -177,16 +183,24 @@ def _written_ahead(
     stack: ExitStack, folder: Path, jobs: Sequence[J], write: Callable[[J, Path], None]
 ) -> Iterator[tuple[J, Path]]:
     """Each job with the CSV file ``write`` made for it in a scratch file of ``folder``; the
-    database writes the next job's file while the caller converts this one's (two cores
-    busy instead of one), and each file goes once the caller is done with it."""
+    database writes the next jobs' files (up to ``WRITTEN_AHEAD`` of them) while the caller
+    converts this one's, so that a large table's conversion does not leave the database idle
+    (two cores busy instead of one), and each file goes once the caller is done with it."""
     raws = [stack.enter_context(scratch(folder, ".csv")) for _ in jobs]
-    reader = stack.enter_context(ThreadPoolExecutor(1, "analytics-reader"))  # done before they go
-    pending = reader.submit(write, jobs[0], raws[0]) if jobs else None
+    reader = ThreadPoolExecutor(1, "analytics-reader")
+    # Before the scratch files go: what is written already finishes, what is not never starts.
+    stack.callback(reader.shutdown, wait=True, cancel_futures=True)
+    pending: deque[Future[None]] = deque()
+
+    def write_ahead(number: int) -> None:
+        if number < len(jobs):
+            pending.append(reader.submit(write, jobs[number], raws[number]))
+
+    for number in range(WRITTEN_AHEAD + 1):
+        write_ahead(number)
     for number, (job, raw) in enumerate(zip(jobs, raws, strict=True)):
-        assert pending is not None
-        pending.result()
-        if number + 1 < len(jobs):
-            pending = reader.submit(write, jobs[number + 1], raws[number + 1])
+        pending.popleft().result()
+        write_ahead(number + WRITTEN_AHEAD + 1)
         yield job, raw
         raw.unlink()
 
@@ -195,7 +209,7 @@ def _write_part(connection: duckdb.DuckDBPyConnection, raw: Path, log: Path, nam
     """The part's fact rows first, then the part itself: a part in place has its facts."""
     staged = log / "events" / f".staged-{name}"
     try:
-        copy_parquet(connection, _flatten_sql(raw), staged)
+        copy_parquet(connection, _flatten_sql(raw), staged, PART_ROW_GROUP)
         for fact in FACTS:
             folder = log / "facts" / fact.name
             folder.mkdir(parents=True, exist_ok=True)
@@ -233,15 +247,15 @@ def _view_sql(rows: Path, table: Table) -> str:
     )
 
 
-def copy_parquet(connection: duckdb.DuckDBPyConnection, select: str, target: Path) -> None:
-    """Write the rows as Parquet under a temporary name, then rename it into place. Row groups
-    are small, so that a query for one kind of event (a part is sorted by event type) skips
-    the groups that hold none by their statistics."""
+def copy_parquet(
+    connection: duckdb.DuckDBPyConnection, select: str, target: Path, row_group: int | None = None
+) -> None:
+    """Write the rows as Parquet under a temporary name, then rename it into place."""
     temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex}")
+    row_group_size = f", ROW_GROUP_SIZE {row_group}" if row_group else ""
     try:
         connection.execute(
-            f"COPY ({select}) TO {literal(temporary)} "
-            f"(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {_ROW_GROUP})"
+            f"COPY ({select}) TO {literal(temporary)} (FORMAT parquet, COMPRESSION zstd{row_group_size})"
         )
         os.replace(temporary, target)
     finally:

@@ -83,8 +83,9 @@ class ViewCursor(ABC):
     @abstractmethod
     def write_csv(self, table: str, columns: Sequence[str], out: IO[bytes]) -> None:
         """Every row of a table as CSV, written by the engine itself, for a reader that loads
-        a whole view at once: comma-separated, text in single quotes (a quote inside doubled),
-        NULL as the bare word NULL, so that an empty text stays apart from a NULL."""
+        a whole view at once: comma-separated, text in single quotes where it needs them (a
+        quote inside doubled; the text NULL always quoted), NULL as the bare word NULL, so
+        that a NULL stays apart from any text."""
 
     def upsert_rows(
         self, table: str, columns: Sequence[str], key: Sequence[str], rows: Sequence[Sequence[Any]]

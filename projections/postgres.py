@@ -86,10 +86,9 @@ class PostgresCursor(ViewCursor):
         self.execute(f"TRUNCATE {staged}")
 
     def write_csv(self, table: str, columns: Sequence[str], out: IO[bytes]) -> None:
-        statement = (
-            f"COPY {table} ({', '.join(columns)}) TO STDOUT "
-            "(FORMAT csv, QUOTE '''', FORCE_QUOTE *, NULL 'NULL')"
-        )
+        # Text is quoted only where it must be (a comma, a quote, a line break, or the word
+        # NULL itself): quoting every value made a file its reader parses more slowly.
+        statement = f"COPY {table} ({', '.join(columns)}) TO STDOUT (FORMAT csv, QUOTE '''', NULL 'NULL')"
         with self._cursor.copy(statement) as copy:
             for data in copy:
                 out.write(data)

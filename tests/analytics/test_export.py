@@ -160,3 +160,17 @@ def test_each_part_keeps_each_fact_tables_rows_beside_it_and_a_rebuild_replaces_
         (4, Decimal("3400.50"))
     ]
     assert sorted(path.name for path in folder.iterdir() if path.name.startswith(".")) == []
+
+
+@pytest.mark.parametrize("text", ["", "NULL", "'", "it's, \"так\"\nи так", "\\N", " пробелы "])
+def test_a_views_text_reaches_the_snapshot_as_it_is_and_apart_from_null(letopis, staff, text):
+    sales = sell(letopis, staff)
+    with letopis.views.writing() as cursor:
+        cursor.execute(
+            "UPDATE counterparties SET industry = $1, region = NULL WHERE id = $2", (text, sales.ivanov_client)
+        )
+    letopis.analytics_export.export()
+    found = letopis.analytics.run(
+        "SELECT industry, region IS NULL FROM views.counterparties WHERE id = $one", {"one": sales.ivanov_client}
+    )
+    assert found.rows == [(text, True)]
