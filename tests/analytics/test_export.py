@@ -162,15 +162,26 @@ def test_each_part_keeps_each_fact_tables_rows_beside_it_and_a_rebuild_replaces_
     assert sorted(path.name for path in folder.iterdir() if path.name.startswith(".")) == []
 
 
-@pytest.mark.parametrize("text", ["", "NULL", "'", "it's, \"так\"\nи так", "\\N", " пробелы "])
-def test_a_views_text_reaches_the_snapshot_as_it_is_and_apart_from_null(letopis, staff, text):
+TEXTS = {"industry": "", "activity": "NULL", "lead_source": 'it\'s, "так"\nи так', "tax_id": "\\N"}
+
+
+def test_a_views_text_reaches_the_snapshot_as_it_is_and_apart_from_null(letopis, staff):
     sales = sell(letopis, staff)
     with letopis.views.writing() as cursor:
         cursor.execute(
-            "UPDATE counterparties SET industry = $1, region = NULL WHERE id = $2", (text, sales.ivanov_client)
+            "UPDATE counterparties SET industry = $1, activity = $2, lead_source = $3, tax_id = $4, "
+            "region = NULL WHERE id = $5",
+            (*TEXTS.values(), sales.ivanov_client),
         )
+        other_client = sales.kuznetsova_client
+        cursor.execute("UPDATE counterparties SET industry = $1 WHERE id = $2", (" ' ", other_client))
     letopis.analytics_export.export()
     found = letopis.analytics.run(
-        "SELECT industry, region IS NULL FROM views.counterparties WHERE id = $one", {"one": sales.ivanov_client}
+        f"SELECT {', '.join(TEXTS)}, region IS NULL FROM views.counterparties WHERE id = $one",
+        {"one": sales.ivanov_client},
     )
-    assert found.rows == [(text, True)]
+    assert found.rows == [(*TEXTS.values(), True)]
+    other = letopis.analytics.run(
+        "SELECT industry FROM views.counterparties WHERE id = $other", {"other": sales.kuznetsova_client}
+    )
+    assert other.rows == [(" ' ",)]

@@ -1,5 +1,6 @@
-"""The web API fuzzed from its own OpenAPI document, against a seeded store on SQLite and on
-PostgreSQL, as a manager and as an administrator.
+"""The web API fuzzed from its own OpenAPI document, against a seeded store on SQLite (as a
+manager) and on PostgreSQL (as an administrator, whose writes reach the most code): both
+stores and both roles, in half the time of every pairing of them.
 
 Whatever a client sends, valid or not, the answer is never a server error, its status code
 is one the document declares for the operation, and its body matches the declared schema.
@@ -99,25 +100,25 @@ def seeded(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
         folder: Path = tmp_path_factory.mktemp("fuzz")
         letopis = build(Settings(database_url=f"sqlite:///{folder / 'events.sqlite'}", data_dir=folder))
         try:
-            yield letopis, seed(letopis)
+            yield letopis, seed(letopis)["manager"]
         finally:
             letopis.close()
         return
     with fresh_schema(request.getfixturevalue("postgres_url")) as url:
         letopis = build(Settings(database_url=url))
         try:
-            yield letopis, seed(letopis)
+            yield letopis, seed(letopis)["admin"]
         finally:
             letopis.close()
 
 
-@pytest.fixture(scope="module", params=["manager", "admin"])
-def target(seeded: tuple, request: pytest.FixtureRequest) -> tuple[FastAPI, dict[str, str]]:
-    letopis, tokens = seeded
+@pytest.fixture(scope="module")
+def target(seeded: tuple) -> tuple[FastAPI, dict[str, str]]:
+    letopis, token = seeded
     # Fuzzed requests that send a token of their own fail to sign in; the default limit would
     # soon answer every request with 429 and leave the rest of the run untried.
     unlimited = SignInLimit(failures=1_000_000, window_seconds=1)
-    return create_app(letopis, unlimited), {"Authorization": f"Bearer {tokens[request.param]}"}
+    return create_app(letopis, unlimited), {"Authorization": f"Bearer {token}"}
 
 
 @schema.parametrize()
