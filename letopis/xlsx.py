@@ -4,7 +4,7 @@ The package is written part by part here rather than through a general spreadshe
 a report has one shape (a bold frozen header with a filter, then typed cells), and a general
 writer's per-cell bookkeeping made the contract register of a large company (250,000 cells)
 take seconds. Here each column's cell markup is prepared once and a cell is one string
-concatenation; the sheet is streamed into the archive in chunks, so memory stays flat.
+concatenation; the sheet's markup is compressed in chunks as it is made, never held whole.
 
 - Numbers, money and percents are numeric cells, dates and moments are date cells (moments
   in UTC: a cell has no time zone), booleans are booleans, text is an inline string.

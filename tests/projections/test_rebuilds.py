@@ -10,7 +10,7 @@ from commands.counterparty_merge_commands import MergeCounterparty
 from letopis.demo import DemoSize, seed_demo
 from letopis.wiring import CONSOLE, Letopis, build
 from projections.duplicates import duplicate_pairs
-from projections.rebuilds import RebuildFailed
+from projections.rebuilds import FIRST_STATISTICS_AT, RebuildFailed, statistics_due
 from projections.runner import ProjectionRunner
 from tests.projections.poison import OUT_OF_RANGE, append_call
 from tests.projections.views import dump_views, separate_views, table_rows
@@ -171,3 +171,19 @@ def test_a_build_that_meets_an_event_it_cannot_apply_stops_alone_and_the_others_
     assert "OverflowError" in (history.build.error or "")
     assert all(view.build is None for view in states.values())
     assert OLD_NAME not in directory_names(company)
+
+
+@pytest.mark.parametrize(
+    ("before", "reached", "due"),
+    [
+        (0, FIRST_STATISTICS_AT - 1, False),
+        (0, FIRST_STATISTICS_AT, True),
+        (FIRST_STATISTICS_AT, FIRST_STATISTICS_AT + 10, False),
+        (FIRST_STATISTICS_AT + 10, 2 * FIRST_STATISTICS_AT - 1, False),
+        (2 * FIRST_STATISTICS_AT - 1, 2 * FIRST_STATISTICS_AT, True),
+        (100_000, 300_000, True),
+        (0, 3_000_000, True),
+    ],
+)
+def test_a_builds_tables_are_analysed_each_time_its_position_doubles(before, reached, due) -> None:
+    assert statistics_due(before, reached) is due
