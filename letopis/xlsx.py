@@ -90,6 +90,11 @@ def column_letter(index: int) -> str:
     return letters
 
 
+def _last_cell(column_count: int, row_count: int) -> tuple[str, int]:
+    """The column letters and row number of a sheet's last cell: the header and its rows."""
+    return column_letter(max(column_count, 1) - 1), row_count + 1
+
+
 CellMarkup = Callable[[str, Any], str]
 """The markup of one cell of a column, given the row's number (as text) and the value."""
 
@@ -167,7 +172,8 @@ def _write_sheet(
 ) -> None:
     """One worksheet: the header, then each row's (markup, value) pairs; ``row_count`` is
     known ahead because the sheet's dimension and filter come before and after its rows."""
-    last_cell = f"{column_letter(max(len(columns), 1) - 1)}{row_count + 1}"
+    last_column, last_row = _last_cell(len(columns), row_count)
+    last_cell = f"{last_column}{last_row}"
     info = zipfile.ZipInfo(path, _ENTRY_DATE)
     info.compress_type = zipfile.ZIP_DEFLATED
     with archive.open(info, "w", force_zip64=True) as sheet:
@@ -275,7 +281,8 @@ def write_xlsx(table: Table, out: IO[bytes]) -> None:
     data_rows = ([(markup, row.get(key)) for key, markup in pairs] for row in rows)
     parameter_columns = [Column("name", "Параметр"), Column("value", "Значение")]
     names = [sheet_name(table.title), PARAMETERS_SHEET]
-    filtered = f"$A$1:${column_letter(len(columns) - 1)}${len(rows) + 1}" if columns else None
+    last_column, last_row = _last_cell(len(columns), len(rows))
+    filtered = f"$A$1:${last_column}${last_row}" if columns else None
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
 
         def part(path: str, text: str) -> None:

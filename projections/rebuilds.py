@@ -173,8 +173,7 @@ class Rebuilder:
             recorded, error = failed
             raise RebuildFailed(projection.name, recorded.position, error)
         if statistics_due(current.position, reached):
-            for table in current.physical(projection).values():
-                cursor.execute(f"ANALYZE {table}")
+            _analyse(cursor, projection, current)
         elapsed = max(time.monotonic() - began, 1e-6)
         return builds.advanced(cursor, current, reached, (reached - current.position) / elapsed)
 
@@ -196,8 +195,7 @@ class Rebuilder:
                 current = self._apply_batch(cursor, projection, current, batch, reached, began)
             if current is None:
                 return
-            for table in current.physical(projection).values():
-                cursor.execute(f"ANALYZE {table}")
+            _analyse(cursor, projection, current)
             builds.switch(cursor, projection, current)
             failures.clear(cursor, projection.name)
         self.database.mark_visible([table.name for table in projection.tables])
@@ -210,6 +208,12 @@ class Rebuilder:
         )
         with self._switched:
             self._switched.notify_all()
+
+
+def _analyse(cursor: ViewCursor, projection: Projection[Any], build: Build) -> None:
+    """The planner's statistics of the build's tables brought up to date."""
+    for table in build.physical(projection).values():
+        cursor.execute(f"ANALYZE {table}")
 
 
 FIRST_STATISTICS_AT = 4096

@@ -9,6 +9,7 @@ writes reach real records, not only 404s.
 """
 
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -94,22 +95,27 @@ def seed(letopis: Letopis) -> dict[str, str]:
     return {"manager": staff["ivanov"][1], "admin": staff["admin"][1]}
 
 
-@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.fixture(
+    scope="module",
+    params=[
+        pytest.param(("sqlite", "manager"), id="sqlite-manager"),
+        pytest.param(("postgres", "admin"), id="postgres-admin", marks=pytest.mark.postgres),
+    ],
+)
 def seeded(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple]:
-    if request.param == "sqlite":
-        folder: Path = tmp_path_factory.mktemp("fuzz")
-        letopis = build(Settings(database_url=f"sqlite:///{folder / 'events.sqlite'}", data_dir=folder))
-        try:
-            yield letopis, seed(letopis)["manager"]
-        finally:
-            letopis.close()
-        return
-    with fresh_schema(request.getfixturevalue("postgres_url")) as url:
-        letopis = build(Settings(database_url=url))
-        try:
-            yield letopis, seed(letopis)["admin"]
-        finally:
-            letopis.close()
+    """The seeded store and the token of the role fuzzing it."""
+    store, role = request.param
+    with ExitStack() as stack:
+        if store == "sqlite":
+            folder: Path = tmp_path_factory.mktemp("fuzz")
+            store_settings = Settings(database_url=f"sqlite:///{folder / 'events.sqlite'}", data_dir=folder)
+        else:
+            store_settings = Settings(
+                database_url=stack.enter_context(fresh_schema(request.getfixturevalue("postgres_url")))
+            )
+        letopis = build(store_settings)
+        stack.callback(letopis.close)
+        yield letopis, seed(letopis)[role]
 
 
 @pytest.fixture(scope="module")
