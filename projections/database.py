@@ -88,16 +88,33 @@ class ViewCursor(ABC):
         that a NULL stays apart from any text."""
 
     def upsert_rows(
-        self, table: str, columns: Sequence[str], key: Sequence[str], rows: Sequence[Sequence[Any]]
+        self,
+        table: str,
+        columns: Sequence[str],
+        key: Sequence[str],
+        rows: Sequence[Sequence[Any]],
+        updates: str | None = None,
     ) -> None:
-        """Write many rows at once, each replacing the row of the same ``key`` if there is one."""
+        """Write many rows at once, each replacing the row of the same ``key`` if there is one,
+        or changing it by ``updates`` (a SET list that may name ``excluded``) when given."""
         values = f"VALUES ({placeholders(len(columns))})"
-        self.executemany(upsert_statement(table, columns, key, values), rows)
+        self.executemany(upsert_statement(table, columns, key, values, updates), rows)
+
+    def delete_rows(
+        self, table: str, key: Sequence[str], key_types: Sequence[str], keys: Sequence[Sequence[Any]]
+    ) -> None:
+        """Delete the rows of many keys at once; ``key_types`` are the key columns' SQL types."""
+        match = " AND ".join(f"{column} = ${n}" for n, column in enumerate(key, start=1))
+        self.executemany(f"DELETE FROM {table} WHERE {match}", keys)
 
 
-def upsert_statement(table: str, columns: Sequence[str], key: Sequence[str], values: str) -> str:
-    """``INSERT … {values} ON CONFLICT (key) DO UPDATE`` every other column."""
-    updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in key)
+def upsert_statement(
+    table: str, columns: Sequence[str], key: Sequence[str], values: str, updates: str | None = None
+) -> str:
+    """``INSERT … {values} ON CONFLICT (key) DO UPDATE`` by ``updates``, by default every other
+    column replaced."""
+    if updates is None:
+        updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in key)
     return f"INSERT INTO {table} ({', '.join(columns)}) {values} ON CONFLICT ({', '.join(key)}) DO " + (
         f"UPDATE SET {updates}" if updates else "NOTHING"
     )

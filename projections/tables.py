@@ -22,7 +22,7 @@ class Kind(StrEnum):
     JSON = "json"
 
 
-def _type(kind: Kind, dialect: Dialect) -> str:
+def column_type(kind: Kind, dialect: Dialect) -> str:
     return {
         Kind.TEXT: "TEXT",
         Kind.INTEGER: "INTEGER",
@@ -58,7 +58,7 @@ class Table:
 
     def create(self, cursor: ViewCursor, physical: str) -> None:
         definitions = [
-            f"{name} {_type(kind, cursor.dialect)}{'' if name in self.nullable else ' NOT NULL'}"
+            f"{name} {column_type(kind, cursor.dialect)}{'' if name in self.nullable else ' NOT NULL'}"
             for name, kind in self.columns.items()
         ]
         if self.key:

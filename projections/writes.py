@@ -11,8 +11,8 @@ order the parts were opened.
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
-from projections.database import Params, ViewCursor, placeholders
-from projections.tables import Table
+from projections.database import Params, ViewCursor
+from projections.tables import Table, column_type
 
 Key = tuple[Any, ...]
 Row = dict[str, Any]
@@ -61,7 +61,8 @@ class Rows:
         names = table.column_names
         key_match = " AND ".join(f"{column} = ${n}" for n, column in enumerate(table.key, start=1))
         self._select = f"SELECT {', '.join(names)} FROM {self._name} WHERE {key_match}"
-        self._delete = f"DELETE FROM {self._name} WHERE {key_match}"
+        dialect = writes.cursor.dialect
+        self._key_types = tuple(column_type(table.columns[column], dialect) for column in table.key)
 
     def get(self, *key: Any) -> Row | None:
         if key not in self._known:
@@ -146,7 +147,7 @@ class Rows:
             else:
                 upserts.append([row[column] for column in names])
         if deletes:
-            self._cursor.executemany(self._delete, deletes)
+            self._cursor.delete_rows(self._name, self._table.key, self._key_types, deletes)
         if upserts:
             self._cursor.upsert_rows(self._name, names, self._table.key, upserts)
         self._dirty.clear()
@@ -159,15 +160,11 @@ class Totals:
         self._cursor = writes.cursor
         self._table = table
         self._deltas: dict[Key, dict[str, Any]] = {}
-        name = writes.physical(table)
+        self._name = writes.physical(table)
         self._amounts = tuple(c for c in table.column_names if c not in table.key)
-        names = (*table.key, *self._amounts)
-        additions = ", ".join(
-            writes.cursor.dialect.add(name, column, money=column in table.money) for column in self._amounts
-        )
-        self._upsert = (
-            f"INSERT INTO {name} ({', '.join(names)}) VALUES ({placeholders(len(names))}) "
-            f"ON CONFLICT ({', '.join(table.key)}) DO UPDATE SET {additions}"
+        self._additions = ", ".join(
+            writes.cursor.dialect.add(self._name, column, money=column in table.money)
+            for column in self._amounts
         )
 
     def add(self, key: Key, **deltas: Any) -> None:
@@ -178,7 +175,8 @@ class Totals:
     def flush(self) -> None:
         if self._deltas:
             rows = [[*key, *(deltas[c] for c in self._amounts)] for key, deltas in self._deltas.items()]
-            self._cursor.executemany(self._upsert, rows)
+            columns = (*self._table.key, *self._amounts)
+            self._cursor.upsert_rows(self._name, columns, self._table.key, rows, self._additions)
             self._deltas.clear()
 
 

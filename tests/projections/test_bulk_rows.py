@@ -2,6 +2,7 @@
 scratch table on PostgreSQL, once there are many) end as the same rows written one by one."""
 
 from datetime import date
+from decimal import Decimal
 
 from letopis.wiring import Letopis
 from projections.tables import Kind, Table
@@ -73,3 +74,64 @@ def test_rows_read_ahead_never_replace_what_the_batch_changed(letopis: Letopis) 
         assert rows.get("b") is None
         writes.flush()
     assert _stored(letopis)["a"][2] == 2
+
+
+DAYS = Table(
+    "test_bulk_days",
+    {"id": Kind.TEXT, "day": Kind.DAY, "n": Kind.INTEGER},
+    key=("id", "day"),
+)
+
+
+def test_many_rows_of_a_key_of_several_columns_are_deleted_in_one_go(letopis: Letopis) -> None:
+    days = [date(1, 1, 1), date(2024, 2, 29), date(9999, 12, 31)]
+    with letopis.views.writing() as cursor:
+        DAYS.create(cursor, DAYS.name)
+        writes = Writes(cursor, {})
+        rows = writes.rows(DAYS)
+        for n in range(MANY):
+            for day in days:
+                rows.put({"id": f"Запись\x00{n}", "day": day, "n": n})
+        writes.flush()
+    with letopis.views.writing() as cursor:
+        writes = Writes(cursor, {})
+        rows = writes.rows(DAYS)
+        for n in range(0, MANY, 2):
+            rows.delete(f"Запись\x00{n}", days[n % 3])
+        rows.delete("never stored", date(2024, 1, 1))
+        writes.flush()
+    with letopis.views.reading() as cursor:
+        found = cursor.execute(f"SELECT id, day FROM {DAYS.name}")
+        kept = {(key.replace("\ufffd", "\x00"), cursor.dialect.day_of(day)) for key, day in found}
+    assert kept == {
+        (f"Запись\x00{n}", day) for n in range(MANY) for day in days if n % 2 or day != days[n % 3]
+    }
+
+
+SUMS = Table(
+    "test_bulk_sums",
+    {"id": Kind.TEXT, "amount": Kind.MONEY, "count": Kind.INTEGER},
+    key=("id",),
+)
+
+
+def test_many_running_totals_are_added_to_in_bulk(letopis: Letopis) -> None:
+    with letopis.views.writing() as cursor:
+        SUMS.create(cursor, SUMS.name)
+    for batch in range(2):
+        with letopis.views.writing() as cursor:
+            writes = Writes(cursor, {})
+            totals = writes.totals(SUMS)
+            for n in range(MANY + batch):
+                totals.add((f"клиент {n}",), amount=Decimal("0.10") * n, count=1)
+                totals.add((f"клиент {n}",), amount=Decimal("0.01"), count=1)
+            writes.flush()
+    with letopis.views.reading() as cursor:
+        stored = {
+            key: (Decimal(str(amount)), count)
+            for key, amount, count in cursor.execute(f"SELECT id, amount, count FROM {SUMS.name}")
+        }
+    assert len(stored) == MANY + 1
+    assert stored["клиент 0"] == (Decimal("0.02"), 4)
+    assert stored[f"клиент {MANY - 1}"] == (Decimal("0.20") * (MANY - 1) + Decimal("0.02"), 4)
+    assert stored[f"клиент {MANY}"] == (Decimal("0.10") * MANY + Decimal("0.01"), 2)
