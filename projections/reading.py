@@ -30,15 +30,16 @@ class BatchSize:
     still move forward, and a long transaction holds back everyone else. The size halves
     after a slow batch and doubles after a quick full one."""
 
-    def __init__(self, events: int = 2000, seconds: float = 2.0) -> None:
+    def __init__(self, events: int = 2000, seconds: float = 2.0, largest: int = _LARGEST_BATCH) -> None:
         self.events = events
         self.seconds = seconds
+        self.largest = largest
 
     def adapt(self, events: int, seconds: float) -> None:
         if seconds > self.seconds and self.events > _SMALLEST_BATCH:
             self.events = max(_SMALLEST_BATCH, self.events // 2)
-        elif seconds < self.seconds / 4 and events >= self.events and self.events < _LARGEST_BATCH:
-            self.events = min(_LARGEST_BATCH, self.events * 2)
+        elif seconds < self.seconds / 4 and events >= self.events and self.events < self.largest:
+            self.events = min(self.largest, self.events * 2)
 
 
 class Prefetch:

@@ -25,6 +25,12 @@ from projections.reading import BatchSize, EventSource, Prefetch, Progress
 logger = logging.getLogger(__name__)
 
 _BATCHES_A_TURN = 5
+REBUILD_BATCH_SECONDS, REBUILD_LARGEST_BATCH = 8.0, 100_000
+"""An operator's rebuild runs alone to its end, into tables no one reads until they are
+switched in, so its batches may be larger and longer than the live views': a row that
+changes in many events (a task assigned, accepted, completed, checked) is written once a
+batch, and fewer batches write it fewer times. Builds moved on by the worker between live
+batches keep the live views' sizes."""
 _RETRY_FAILED_SECONDS = 300.0
 
 
@@ -80,7 +86,8 @@ class Rebuilder:
         first failure once the other builds are done."""
         with self.database.writing() as cursor:
             started = [builds.start(cursor, projection, datetime.now(UTC)) for projection in projections]
-        failed = self.advance(list(zip(projections, started, strict=True)), None, progress)
+        alone = BatchSize(self._batch.events, REBUILD_BATCH_SECONDS, REBUILD_LARGEST_BATCH)
+        failed = self.advance(list(zip(projections, started, strict=True)), None, progress, alone)
         if failed:
             raise failed[0]
 
@@ -89,11 +96,14 @@ class Rebuilder:
         pending: Sequence[tuple[Projection[Any], Build]],
         batches: int | None,
         progress: Progress | None = None,
+        batch_size: BatchSize | None = None,
     ) -> list[RebuildFailed]:
         """Move builds on together by up to ``batches`` batches (to the end when None), one
         read of the log serving them all, and switch each in once it is within a batch of the
         head. A build that fails stops alone and is returned; one that another process took
-        over or started afresh is left be."""
+        over or started afresh is left be. Batches are sized as the live views' are, unless
+        ``batch_size`` says otherwise."""
+        size = batch_size or self._batch
         current = dict(pending)
         failed: list[RebuildFailed] = []
         done = 0
@@ -101,6 +111,8 @@ class Rebuilder:
         while current and (batches is None or done < batches):
             head = self.source.head()
             for projection, build in list(current.items()):
+                # Within a live batch of the head: the switch applies the rest while the live
+                # views wait, so that much at most.
                 if head - build.position <= self._batch.events:
                     del current[projection]
                     with self._stopping_alone(build, failed):
@@ -111,13 +123,13 @@ class Rebuilder:
             after = min(build.position for build in current.values())
             topics = _topics(list(current))
             if ahead is None or not ahead.serves(after, topics):
-                ahead = Prefetch(self.source, after, self._batch.events, head, topics)
+                ahead = Prefetch(self.source, after, size.events, head, topics)
             batch = ahead.take()
             reached = ahead.reached(batch)
             read = time.monotonic() - began
             more = reached < head and (batches is None or done + 1 < batches)
             # The next read runs while this batch is applied, as the live views' does.
-            ahead = Prefetch(self.source, reached, self._batch.events, head, topics) if more else None
+            ahead = Prefetch(self.source, reached, size.events, head, topics) if more else None
             # Each build commits on its own: the batch is sized by the longest of them.
             longest = 0.0
             for projection, build in list(current.items()):
@@ -130,7 +142,7 @@ class Rebuilder:
                     del current[projection]
                 else:
                     current[projection] = moved
-            self._batch.adapt(len(batch), read + longest)
+            size.adapt(len(batch), read + longest)
             done += 1
             if progress:
                 progress(min((build.position for build in current.values()), default=head), head)
@@ -216,18 +228,21 @@ def _analyse(cursor: ViewCursor, projection: Projection[Any], build: Build) -> N
         cursor.execute(f"ANALYZE {table}")
 
 
-FIRST_STATISTICS_AT = 4096
+FIRST_STATISTICS_AT, LAST_STATISTICS_AT = 4096, 262_144
 
 
 def statistics_due(before: int, reached: int) -> bool:
     """Whether a build's tables should be analysed after a batch from ``before`` to ``reached``:
-    each time the log position it reached doubles, from ``FIRST_STATISTICS_AT`` on. A new
-    table has no statistics until then, and a statement prepared on the first batches keeps
-    the plan made for an empty table: a calendar rebuild deleted each of its entries through
-    an index of the employee's every entry, reading 220 million index rows where the key
-    reads one."""
+    each time the log position it reached doubles, from ``FIRST_STATISTICS_AT`` on, until
+    ``LAST_STATISTICS_AT``. A new table has no statistics until then, and a statement
+    prepared on the first batches keeps the plan made for an empty table: a calendar rebuild
+    deleted each of its entries through an index of the employee's every entry, reading 220
+    million index rows where the key reads one. Past the last, autovacuum analyses a table
+    again once a tenth of it changed, as it does any table: analysing here too, every
+    doubling up to millions, cost a rebuild seconds of sampling large tables."""
     return (
         reached >= FIRST_STATISTICS_AT
+        and before < LAST_STATISTICS_AT
         and reached.bit_length() > max(before, FIRST_STATISTICS_AT - 1).bit_length()
     )
 

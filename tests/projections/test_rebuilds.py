@@ -10,7 +10,7 @@ from commands.counterparty_merge_commands import MergeCounterparty
 from letopis.demo import DemoSize, seed_demo
 from letopis.wiring import CONSOLE, Letopis, build
 from projections.duplicates import duplicate_pairs
-from projections.rebuilds import FIRST_STATISTICS_AT, RebuildFailed, statistics_due
+from projections.rebuilds import FIRST_STATISTICS_AT, LAST_STATISTICS_AT, RebuildFailed, statistics_due
 from projections.runner import ProjectionRunner
 from tests.projections.poison import OUT_OF_RANGE, append_call
 from tests.projections.views import dump_views, separate_views, table_rows
@@ -183,7 +183,12 @@ def test_a_build_that_meets_an_event_it_cannot_apply_stops_alone_and_the_others_
         (2 * FIRST_STATISTICS_AT - 1, 2 * FIRST_STATISTICS_AT, True),
         (100_000, 300_000, True),
         (0, 3_000_000, True),
+        (LAST_STATISTICS_AT - 1, 2 * LAST_STATISTICS_AT, True),
+        (LAST_STATISTICS_AT, 2 * LAST_STATISTICS_AT, False),
+        (LAST_STATISTICS_AT, 100 * LAST_STATISTICS_AT, False),
     ],
 )
-def test_a_builds_tables_are_analysed_each_time_its_position_doubles(before, reached, due) -> None:
+def test_a_builds_tables_are_analysed_each_time_its_position_doubles_up_to_a_limit(
+    before, reached, due
+) -> None:
     assert statistics_due(before, reached) is due
