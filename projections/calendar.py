@@ -20,6 +20,7 @@ from projections.calendar_entries import (
     STAFF,
     YEARLY,
     CalendarBatch,
+    EntryRows,
     Layer,
     Source,
     api_path,
@@ -41,12 +42,12 @@ _DEFAULT_MEETING_LENGTH = timedelta(hours=1)
 
 class Calendar(SalesLayers, PlanningLayers, KeepsStaff, Projection[CalendarBatch]):
     name = "calendar"
-    version = 3
+    version = 4
     tables = (ENTRIES, YEARLY, CLIENTS, CONTACTS, SOURCES, STAFF)
 
     def open(self, writes: Writes) -> CalendarBatch:
         return CalendarBatch(
-            writes.rows(ENTRIES),
+            writes.rows(ENTRIES, EntryRows),
             writes.rows(YEARLY),
             writes.rows(CLIENTS),
             writes.rows(CONTACTS),

@@ -8,6 +8,7 @@ once, as the date they fell on, and expanded for the period asked
 time zone.
 """
 
+from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -18,7 +19,7 @@ from projections.database import Dialect
 from projections.staff import staff_table
 from projections.tables import Kind, Table
 from projections.values import to_json
-from projections.writes import Row, Rows
+from projections.writes import Row, Rows, Writes
 
 CALENDAR_ZONE = ZoneInfo("Europe/Moscow")
 """The company's time zone: the day a timed entry falls on, and "today"."""
@@ -36,6 +37,16 @@ class Layer(StrEnum):
 
 
 LAYERS = frozenset(Layer)
+
+SPAN_BOUNDS: tuple[int, ...] = (*(2**k - 1 for k in range(13)), (date.max - date.min).days)
+"""What an entry's length in days is rounded up to: an entry of a period is sought among the
+entries of each length that start at most that length before the period, so a reader never
+scans every entry that ends after the period starts (a year of them, for a week a year ago)."""
+
+
+def span_bound(first_day: date, last_day: date) -> int:
+    return SPAN_BOUNDS[bisect_left(SPAN_BOUNDS, (last_day - first_day).days)]
+
 
 ENTRIES = Table(
     "calendar_entries",
@@ -57,19 +68,20 @@ ENTRIES = Table(
         "counterparty_id": Kind.TEXT,
         "details": Kind.JSON,
         "updated_at": Kind.MOMENT,
+        "span": Kind.INTEGER,
     },
     key=("entry_id", "employee_id"),
     nullable=frozenset({"starts_at", "ends_at", "counterparty_id", "source_path"}),
-    # A period's entries of an employee are found in the index alone: those ending in it or
-    # after (few, for the days around today that are read most), their first day and layer
-    # read there, so only the entries shown are fetched from the table.
+    # A period's entries of an employee, or of everyone, are found in the index alone: for each
+    # span, those starting from that span before the period to its end, their last day read
+    # there, so only the entries shown are fetched from the table.
     # An employee's contract stages late to start or to end are sought by their status, not
     # among every stage the employee ever had.
     indexes=(
-        ("employee_id", "last_day", "first_day", "layer"),
+        ("employee_id", "span", "first_day", "last_day"),
+        ("span", "first_day", "last_day"),
         ("employee_id", "layer", "status", "first_day", "last_day"),
         ("source_id",),
-        ("layer", "first_day"),
     ),
 )
 YEARLY = Table(
@@ -209,6 +221,18 @@ def all_day_entry(
         "details": to_json(details or {}),
         "updated_at": updated_at,
     }
+
+
+class EntryRows(Rows):
+    """The entries as a batch sees them, each put with the span its days give it."""
+
+    def __init__(self, writes: Writes, table: Table) -> None:
+        super().__init__(writes, table)
+        self._dialect = writes.cursor.dialect
+
+    def put(self, row: Row) -> None:
+        day = self._dialect.day_of
+        super().put(row | {"span": span_bound(day(row["first_day"]), day(row["last_day"]))})
 
 
 @dataclass

@@ -8,13 +8,14 @@ month and never shown late.
 
 import calendar as gregorian
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any
 
 from aggregates.scope import Actor
-from projections.calendar_entries import ENTRIES, LAYERS, STAFF, YEARLY, Layer, api_path
-from projections.database import Params, ViewCursor
+from letopis.garbage_collector import collector_paused
+from projections.calendar_entries import ENTRIES, LAYERS, SPAN_BOUNDS, STAFF, YEARLY, Layer, api_path
+from projections.database import Dialect, Params, ViewCursor
 from projections.scope import in_scope
 from projections.values import from_json
 
@@ -49,24 +50,31 @@ class CalendarQuery:
     team: str | None = None
 
 
-def _whose(cursor: ViewCursor, actor: Actor, query: CalendarQuery, p: Params) -> str:
-    conditions = [in_scope(actor, "employee_id", STAFF.name, p)]
+def _named_employees(cursor: ViewCursor, query: CalendarQuery) -> list[str] | None:
+    """The employees the query names, if it names any: a team's members are named one by one,
+    so the planner seeks each one's entries by the employee index."""
     if query.employee_id is not None:
-        conditions.append(f"employee_id = {p(query.employee_id)}")
-    if query.team is not None:
-        # The team's members named in the query, so the planner seeks each one's entries by
-        # the employee index rather than scanning a layer's.
-        team = cursor.execute(f"SELECT id FROM {STAFF.name} WHERE team = $1", (query.team,))
-        members = [member for (member,) in team]
-        conditions.append(cursor.dialect.any_of("employee_id", p(members)))
-    return " AND ".join(conditions)
+        return [query.employee_id]
+    if query.team is None:
+        return None
+    team = cursor.execute(f"SELECT id FROM {STAFF.name} WHERE team = $1", (query.team,))
+    return [member for (member,) in team]
 
 
+def _whose(dialect: Dialect, employees: list[str] | None, p: Params) -> str | None:
+    return None if employees is None else dialect.any_of("employee_id", p(employees))
+
+
+@collector_paused()
 def calendar_entries(cursor: ViewCursor, actor: Actor, query: CalendarQuery) -> list[dict[str, Any]]:
-    """The period's entries the reader may see, in the order they fall."""
-    entries = _dated(cursor, actor, query) if query.layers - {_YEARLY_LAYER} else []
+    """The period's entries the reader may see, in the order they fall.
+
+    A team's week is thousands of entries: were the collector to run while they are built,
+    it would count them long-lived and soon walk every object of the process (tens of ms)."""
+    employees = _named_employees(cursor, query)
+    entries = _dated(cursor, actor, query, employees) if query.layers - {_YEARLY_LAYER} else []
     if _YEARLY_LAYER in query.layers:
-        entries.extend(_yearly(cursor, actor, query))
+        entries.extend(_yearly(cursor, actor, query, employees))
     entries.sort(key=_in_order)
     return entries
 
@@ -77,15 +85,31 @@ def _in_order(entry: dict[str, Any]) -> tuple[Any, ...]:
     return (entry["first_day"], timed, entry["starts_at"] if timed else entry["first_day"], entry["entry_id"])
 
 
-def _dated(cursor: ViewCursor, actor: Actor, query: CalendarQuery) -> list[dict[str, Any]]:
+def _dated(
+    cursor: ViewCursor, actor: Actor, query: CalendarQuery, employees: list[str] | None
+) -> list[dict[str, Any]]:
     p = Params()
     layers = sorted(layer.value for layer in query.layers - {_YEARLY_LAYER})
+    whose = _whose(cursor.dialect, employees, p)
+    last_day = p(query.last_day)
+    # One range of the index for each span: its employees (named in each, so that each is a
+    # seek on both engines), then the days an entry of that span may start on and be shown.
+    spans = " OR ".join(
+        "("
+        + (f"{whose} AND " if whose else "")
+        + f"span = {p(bound)} AND first_day BETWEEN {p(_days_before(query.first_day, bound))} AND {last_day})"
+        for bound in SPAN_BOUNDS
+    )
     return _entries_where(
         cursor,
-        f"first_day <= {p(query.last_day)} AND last_day >= {p(query.first_day)} "
-        f"AND {cursor.dialect.any_of('layer', p(layers))} AND {_whose(cursor, actor, query, p)}",
+        f"({spans}) AND last_day >= {p(query.first_day)} AND {cursor.dialect.any_of('layer', p(layers))} "
+        f"AND {in_scope(actor, 'employee_id', STAFF.name, p)}",
         p,
     )
+
+
+def _days_before(day: date, days: int) -> date:
+    return day - timedelta(days=min(days, (day - date.min).days))
 
 
 def stage_plans_due(cursor: ViewCursor, employee_id: str, today: date, until: date) -> list[dict[str, Any]]:
@@ -124,7 +148,7 @@ def _entries_where(cursor: ViewCursor, condition: str, p: Params) -> list[dict[s
             "last_day": day(last_day),
             "sequence": sequence,
             "counterparty_id": counterparty_id,
-            "details": _details(details),
+            "details": dict(_decoded(details)),
             "updated_at": moment(updated_at),
             "source": {"kind": kind, "id": source_id, "path": path},
         }
@@ -169,17 +193,13 @@ _SELECTED = (
     "source_id",
     "source_path",
 )
-assert set(_SELECTED) == set(ENTRIES.column_names)
+assert set(_SELECTED) == set(ENTRIES.column_names) - {"span"}
 
 
 @lru_cache(maxsize=100_000)
 def _decoded(details: str) -> dict[str, Any]:
+    """Read-only: each entry is given a copy, so that no reader changes another's."""
     return from_json(details) or {}
-
-
-def _details(details: str) -> dict[str, Any]:
-    """A copy of the decoded details, so that no reader changes another's."""
-    return dict(_decoded(details))
 
 
 def _month_day_ranges(first_day: date, last_day: date) -> list[tuple[int, int]] | None:
@@ -192,9 +212,14 @@ def _month_day_ranges(first_day: date, last_day: date) -> list[tuple[int, int]] 
     return [(low, max(high, 229) if low <= 228 <= high else high) for low, high in ranges]
 
 
-def _yearly(cursor: ViewCursor, actor: Actor, query: CalendarQuery) -> list[dict[str, Any]]:
+def _yearly(
+    cursor: ViewCursor, actor: Actor, query: CalendarQuery, employees: list[str] | None
+) -> list[dict[str, Any]]:
     p = Params()
-    conditions = [_whose(cursor, actor, query, p)]
+    conditions = [in_scope(actor, "employee_id", STAFF.name, p)]
+    whose = _whose(cursor.dialect, employees, p)
+    if whose is not None:
+        conditions.append(whose)
     ranges = _month_day_ranges(query.first_day, query.last_day)
     if ranges is not None:
         conditions.append(

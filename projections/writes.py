@@ -31,8 +31,10 @@ class Writes:
     def physical(self, table: Table) -> str:
         return self._physical.get(table.name, table.name)
 
-    def rows(self, table: Table) -> "Rows":
-        return self._opened(Rows(self, table))
+    def rows(self, table: Table, kind: "type[Rows] | None" = None) -> "Rows":
+        """The table's rows for this batch; ``kind``, a view's own kind of ``Rows``, adds to
+        what each row holds as it is put."""
+        return self._opened((kind or Rows)(self, table))
 
     def totals(self, table: Table) -> "Totals":
         return self._opened(Totals(self, table))

@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 from icalendar import STATUS, TRANSP, Alarm, Calendar, Event, Timezone, vDuration
 
 from aggregates.scope import Actor
+from letopis.garbage_collector import collector_paused
 from projections.calendar_entries import CALENDAR_ZONE
 from projections.calendar_queries import CalendarQuery, calendar_entries
 from projections.database import ViewCursor
@@ -179,6 +180,7 @@ def calendar_document(
     return document[: -len(end)] + b"".join(events) + end
 
 
+@collector_paused()
 def employee_calendar(cursor: ViewCursor, owner: Actor, now: datetime, base_url: str) -> bytes:
     """An employee's own calendar as a feed: from ``FEED_PAST`` before today to
     ``FEED_AHEAD`` after it, with their undismissed reminders as alarms."""

@@ -1,12 +1,14 @@
 """The calendar over HTTP: its layers, each entry's source, yearly dates, and scope."""
 
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
+from commands.fields import FIRST_DAY, LAST_DAY
 from tests.read_api.calendar_client import CalendarApi
-from tests.read_api.world import API, TODAY, days, ivanov_world
+from tests.read_api.world import API, TODAY, contract_body, days, ivanov_world
 
 
 def _by_kind(entries: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
@@ -54,6 +56,33 @@ def test_a_stage_shows_what_really_happened_next_to_its_plan(
         ("started", days(-5), days(30)),
         ("started", days(-3), days(-3)),
     ]
+
+
+_LENGTHS = (0, 1, 2, 3, 7, 8, 63, 64, 100, 4095, 4096, 5000)
+"""Days a stage lasts: each side of the lengths an entry is sought by, and far beyond."""
+
+
+def test_an_entry_of_any_length_shows_on_the_days_it_covers_and_no_others(
+    client: TestClient, auth: Any, calendar_api: CalendarApi
+) -> None:
+    api = calendar_api
+    counterparty = api.write("ivanov", "post", "/counterparties", {"name": "ООО «Долгий проект»"})["id"]
+    planned: dict[str, tuple[date, date]] = {"Вечный": (FIRST_DAY, LAST_DAY)}
+    for length in _LENGTHS:
+        # Ending on the week's first day or the day before it; starting on its last or after.
+        for start in (-length, -length - 1, 6, 7):
+            first = TODAY + timedelta(days=start)
+            planned[f"Этап {length}/{start}"] = (first, first + timedelta(days=length))
+    stages = [
+        {"name": name, "planned_start": first.isoformat(), "planned_end": last.isoformat()}
+        for name, (first, last) in planned.items()
+    ]
+    api.write("ivanov", "post", "/contracts", contract_body(counterparty) | {"stages": stages})
+    for first_offset, last_offset in ((0, 6), (-4100, -4094), (-1, 0), (7, 366)):
+        first, last = TODAY + timedelta(days=first_offset), TODAY + timedelta(days=last_offset)
+        shown = api.calendar("ivanov", first_offset, last_offset, layer=["contract_stages"])
+        expected = {name for name, (starts, ends) in planned.items() if starts <= last and ends >= first}
+        assert sorted(entry["title"].split(": ")[-1] for entry in shown) == sorted(expected)
 
 
 def test_birthdays_recur_yearly_and_29_february_falls_on_the_28th_in_common_years(
