@@ -3,9 +3,10 @@
 An import or a replay holds millions of objects (cells, checked rows, decoded events) until
 it ends and makes no cycles worth collecting before then; the collector would walk them all
 again each time enough new ones pile up, a third of a replay's time. A read that builds
-thousands of rows (a team's calendar week, a feed) is the same in small: paused, the rows are
-freed by their counts instead of being counted long-lived. Reference counting still
-frees what goes out of use; only cycles, another thread's included, wait for the job's end."""
+thousands of rows (a team's calendar week, a feed, a time audit) is the same in small:
+paused, the rows are freed by their counts instead of being counted long-lived. Reference
+counting still frees what goes out of use; only cycles, another thread's included, wait
+for the job's end."""
 
 import gc
 from collections.abc import Iterator

@@ -14,6 +14,7 @@ from typing import Any, Literal
 from aggregates.hourly_rate import HourlyRate
 from aggregates.scope import Actor
 from aggregates.timesheet import Timesheet
+from letopis.garbage_collector import collector_paused
 from projections.counterparty_merges import same_client
 from projections.database import Params, ViewCursor
 from projections.parties import KeepsParties, parties_table
@@ -114,8 +115,10 @@ _RATE_PERIODS = (
 the earlier recorded lasts no day at all."""
 
 
+@collector_paused()
 def time_audit(cursor: ViewCursor, actor: Actor, query: AuditQuery) -> list[dict[str, Any]]:
-    """Minutes and cost per employee or per client, each split by the rate used for it."""
+    """Minutes and cost per employee or per client, each split by the rate used for it: a
+    department's month by client is thousands of groups, built with the collector held off."""
     p = Params()
     conditions = [
         in_scope(actor, "t.employee_id", STAFF.name, p),
