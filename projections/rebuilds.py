@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from event_store.store import Recorded
+from letopis.garbage_collector import collector_paused
 from projections import builds, failures
 from projections.builds import Build
 from projections.database import ViewCursor, ViewDatabase
@@ -91,6 +92,7 @@ class Rebuilder:
         if failed:
             raise failed[0]
 
+    @collector_paused()
     def advance(
         self,
         pending: Sequence[tuple[Projection[Any], Build]],
@@ -102,7 +104,11 @@ class Rebuilder:
         read of the log serving them all, and switch each in once it is within a batch of the
         head. A build that fails stops alone and is returned; one that another process took
         over or started afresh is left be. Batches are sized as the live views' are, unless
-        ``batch_size`` says otherwise."""
+        ``batch_size`` says otherwise.
+
+        The cyclic collector is held off throughout: a batch decodes up to a hundred thousand
+        events and the builds' rows, and a rebuild makes no cycles (a third of its time went
+        on collections that found nothing)."""
         size = batch_size or self._batch
         current = dict(pending)
         failed: list[RebuildFailed] = []

@@ -25,6 +25,7 @@ from typing import Any
 
 from aggregates.errors import InvalidValue
 from event_store.store import EventStore, Recorded
+from letopis.garbage_collector import collector_paused
 from projections import builds, failures
 from projections.database import ViewCursor, ViewDatabase
 from projections.failures import ViewFailure
@@ -187,7 +188,8 @@ class ProjectionRunner:
             due = [p for p in live if p.name not in stopped or self._retry_at.get(p.name, now) <= now]
             start = min((positions[p.name] for p in due), default=head)
             if start < head:
-                self._apply_live(cursor, start, head, due, positions, stopped)
+                with collector_paused():
+                    self._apply_live(cursor, start, head, due, positions, stopped)
             reached = min((positions[p.name] for p in live if p.name not in stopped), default=head)
         with self.progressed:
             self.progressed.notify_all()

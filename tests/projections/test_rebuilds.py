@@ -2,6 +2,7 @@
 during a rebuild answer from the old version, whole; a rebuild killed half-way leaves the old
 version serving and is resumed by the next process, or started afresh."""
 
+import gc
 from datetime import UTC, datetime
 
 import pytest
@@ -164,6 +165,7 @@ def test_a_build_that_meets_an_event_it_cannot_apply_stops_alone_and_the_others_
         company.runner.rebuild()
 
     assert (stopped.value.name, stopped.value.position) == ("relationship_history", poison)
+    assert gc.isenabled(), "the collector is held off only while the builds move"
     states = {view.name: view for view in company.runner.status()}
     history = states.pop("relationship_history")
     assert history.build is not None

@@ -2,6 +2,7 @@
 view is tried again with backoff and at start, and a failure of the views database itself
 fails the whole batch instead."""
 
+import gc
 from pathlib import Path
 
 import pytest
@@ -100,6 +101,7 @@ def test_the_view_keeps_what_came_before_the_failing_event_and_the_others_commit
     with letopis.views.reading() as cursor:
         hired = [name for (name,) in cursor.execute("SELECT full_name FROM employees ORDER BY full_name")]
     assert hired == ["Иванов Иван", "Петрова Анна", "Сбой Сбоевич"]
+    assert gc.isenabled(), "the collector is held off only while a batch is applied"
 
 
 def test_a_stopped_view_is_tried_again_with_backoff_and_at_start_then_resumes(letopis) -> None:
