@@ -12,6 +12,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 
 import httpx
@@ -20,6 +21,7 @@ from benchmarks.common import Result, Stopwatch, latency_text, pg_schema, rate, 
 from benchmarks.world import build_world, interaction_body
 
 ROOT = Path(__file__).resolve().parent.parent
+CLOCK_VARIABLE = "LETOPIS_BENCHMARK_CLOCK"
 
 
 def free_port() -> int:
@@ -29,11 +31,14 @@ def free_port() -> int:
 
 
 @contextmanager
-def api_server(url: str, *served_as: str) -> Iterator[str]:
+def api_server(url: str, *served_as: str, at: datetime | None = None) -> Iterator[str]:
     """Serve the app on ``url``'s store; yield the base address; stop the process afterwards.
-    ``served_as``: an employee id every request is served as, with no token check."""
+    ``served_as``: an employee id every request is served as, with no token check; ``at``: the
+    moment the server's clock stands still at (a read of a demo's day), else the real clock."""
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    if at is not None:
+        env[CLOCK_VARIABLE] = at.isoformat()
     process = subprocess.Popen(
         [sys.executable, "-m", "benchmarks.server", url, str(port), *served_as], cwd=ROOT, env=env
     )

@@ -3,12 +3,16 @@
 share its GIL.
 
 With an employee id, every request is served as that employee without looking at its token:
-the baseline that shows what the token check itself costs."""
+the baseline that shows what the token check itself costs. With ``LETOPIS_BENCHMARK_CLOCK``
+set to a moment, the server's clock stands still there."""
 
+import os
 import sys
+from datetime import datetime
 
 import uvicorn
 
+from benchmarks.http import CLOCK_VARIABLE
 from letopis.settings import Settings
 from letopis.wiring import build
 from projections.employee_directory import find_employee
@@ -18,7 +22,12 @@ from read_api.deps import get_actor
 
 def main() -> None:
     url, port = sys.argv[1], int(sys.argv[2])
-    letopis = build(Settings(database_url=url))
+    stopped_at = os.environ.get(CLOCK_VARIABLE)
+    if stopped_at is None:
+        letopis = build(Settings(database_url=url))
+    else:
+        moment = datetime.fromisoformat(stopped_at)
+        letopis = build(Settings(database_url=url), clock=lambda: moment)
     app = create_app(letopis)
     if len(sys.argv) > 3:
         with letopis.views.reading() as cursor:
