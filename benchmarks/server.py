@@ -14,7 +14,7 @@ import uvicorn
 
 from benchmarks.http import CLOCK_VARIABLE
 from letopis.settings import Settings
-from letopis.wiring import build
+from letopis.wiring import build, utc_now
 from projections.employee_directory import find_employee
 from read_api.app import create_app
 from read_api.deps import get_actor
@@ -26,11 +26,8 @@ def main() -> None:
     # every view while the requests are timed (benchmark 10 measures the export).
     settings = Settings(database_url=url, analytics_events_seconds=0, analytics_views_seconds=0)
     stopped_at = os.environ.get(CLOCK_VARIABLE)
-    if stopped_at is None:
-        letopis = build(settings)
-    else:
-        moment = datetime.fromisoformat(stopped_at)
-        letopis = build(settings, clock=lambda: moment)
+    moment = None if stopped_at is None else datetime.fromisoformat(stopped_at)
+    letopis = build(settings, clock=utc_now if moment is None else lambda: moment)
     app = create_app(letopis)
     if len(sys.argv) > 3:
         with letopis.views.reading() as cursor:

@@ -67,6 +67,11 @@ def placeholders(count: int, first: int = 1) -> str:
     return ", ".join(f"${number}" for number in range(first, first + count))
 
 
+def key_match(key: Sequence[str]) -> str:
+    """The condition that finds a row by its key, its columns bound in order from ``$1``."""
+    return " AND ".join(f"{column} = ${n}" for n, column in enumerate(key, start=1))
+
+
 class ViewCursor(ABC):
     dialect: Dialect
 
@@ -104,8 +109,7 @@ class ViewCursor(ABC):
         self, table: str, key: Sequence[str], key_types: Sequence[str], keys: Sequence[Sequence[Any]]
     ) -> None:
         """Delete the rows of many keys at once; ``key_types`` are the key columns' SQL types."""
-        match = " AND ".join(f"{column} = ${n}" for n, column in enumerate(key, start=1))
-        self.executemany(f"DELETE FROM {table} WHERE {match}", keys)
+        self.executemany(f"DELETE FROM {table} WHERE {key_match(key)}", keys)
 
 
 def upsert_statement(

@@ -11,7 +11,7 @@ order the parts were opened.
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
-from projections.database import Params, ViewCursor
+from projections.database import Params, ViewCursor, key_match
 from projections.tables import Table, column_type
 
 Key = tuple[Any, ...]
@@ -61,8 +61,7 @@ class Rows:
         self._known: dict[Key, Row | None] = {}
         self._dirty: set[Key] = set()
         names = table.column_names
-        key_match = " AND ".join(f"{column} = ${n}" for n, column in enumerate(table.key, start=1))
-        self._select = f"SELECT {', '.join(names)} FROM {self._name} WHERE {key_match}"
+        self._select = f"SELECT {', '.join(names)} FROM {self._name} WHERE {key_match(table.key)}"
         dialect = writes.cursor.dialect
         self._key_types = tuple(column_type(table.columns[column], dialect) for column in table.key)
 
