@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -31,7 +32,7 @@ from aggregates.errors import DomainError
 from analytics.database_file import DUCKDB_TYPES, literal, write_database_file
 from analytics.events import COLUMNS, FIELDS_STRUCTURE
 from analytics.facts import FACTS
-from event_store.store import EventStore
+from event_store.store import CSV_QUOTE, EventStore
 from projections.database import ViewDatabase
 from projections.projection import Projection
 from projections.tables import Table
@@ -172,7 +173,7 @@ class AnalyticsExport:
         with ExitStack() as stack:
             connection = stack.enter_context(duckdb.connect())
             for table, raw in _written_ahead(stack, self.folder, self._tables, self._write_view):
-                copy_parquet(connection, _view_sql(raw, table), folder / f"{table.name}.parquet")
+                _copy_csv(connection, partial(_view_sql, raw, table), folder / f"{table.name}.parquet")
 
     def _write_view(self, table: Table, raw: Path) -> None:
         with raw.open("wb") as out, self._views.reading() as cursor:
@@ -209,7 +210,7 @@ def _write_part(connection: duckdb.DuckDBPyConnection, raw: Path, log: Path, nam
     """The part's fact rows first, then the part itself: a part in place has its facts."""
     staged = log / "events" / f".staged-{name}"
     try:
-        copy_parquet(connection, _flatten_sql(raw), staged, PART_ROW_GROUP)
+        _copy_csv(connection, partial(_flatten_sql, raw), staged, PART_ROW_GROUP)
         for fact in FACTS:
             folder = log / "facts" / fact.name
             folder.mkdir(parents=True, exist_ok=True)
@@ -220,31 +221,55 @@ def _write_part(connection: duckdb.DuckDBPyConnection, raw: Path, log: Path, nam
         staged.unlink(missing_ok=True)
 
 
-_CSV = "header=false, auto_detect=false, delim=',', max_line_size=1073741824"
+_CSV = "header=false, auto_detect=false, delim=','"
+_LINE = 2**21
+"""The longest line DuckDB reads a CSV file for at first, its own default: the limit sizes
+the buffers it splits a file into between its threads, and a file read with room for a line
+of ``_LONGEST_LINE`` took one buffer, one thread, and up to twice as long."""
+_LONGEST_LINE = 2**30
+"""A file with a longer line than ``_LINE`` (an event or a view's row of megabytes, which
+nothing forbids) is read again with room for this."""
 _LOG_CSV = (
     "{'position': 'BIGINT', 'aggregate_id': 'VARCHAR', 'aggregate_version': 'BIGINT', "
     "'topic': 'VARCHAR', 'state': 'VARCHAR'}"
 )
 
 
-def _flatten_sql(raw: Path) -> str:
+def _flatten_sql(raw: Path, longest_line: int) -> str:
     """The log's CSV (``EventStore.write_csv``) flattened: its JSON parsed once into the
     fields the typed columns read, kept whole as the payload."""
     selected = ", ".join(f"CAST({c.expression} AS {c.type}) AS {c.name}" for c in COLUMNS)
     return (
         f"SELECT {selected} FROM (SELECT *, json_transform(state, {literal(FIELDS_STRUCTURE)}) AS fields "
-        f"FROM read_csv({literal(raw)}, columns={_LOG_CSV}, {_CSV}, quote='\"', escape='\"')) "
+        f"FROM read_csv({literal(raw)}, columns={_LOG_CSV}, {_CSV}, max_line_size={longest_line}, "
+        f"quote={literal(CSV_QUOTE)}, escape={literal(CSV_QUOTE)})) "
         "ORDER BY event_type, position"
     )
 
 
-def _view_sql(rows: Path, table: Table) -> str:
+def _view_sql(rows: Path, table: Table, longest_line: int) -> str:
     """A view's CSV (``ViewCursor.write_csv``) read with its columns' types."""
     columns = ", ".join(f"'{name}': '{DUCKDB_TYPES[kind]}'" for name, kind in table.columns.items())
     return (
-        f"SELECT * FROM read_csv({literal(rows)}, columns={{{columns}}}, {_CSV}, quote='''', escape='''', "
-        "nullstr='NULL', allow_quoted_nulls=false)"
+        f"SELECT * FROM read_csv({literal(rows)}, columns={{{columns}}}, {_CSV}, "
+        f"max_line_size={longest_line}, quote='''', escape='''', nullstr='NULL', allow_quoted_nulls=false)"
     )
+
+
+def _copy_csv(
+    connection: duckdb.DuckDBPyConnection,
+    select: Callable[[int], str],
+    target: Path,
+    row_group: int | None = None,
+) -> None:
+    """``copy_parquet`` of the rows ``select`` reads from a CSV file, given room for a line of
+    ``_LINE``, then of ``_LONGEST_LINE`` should a line be longer."""
+    try:
+        copy_parquet(connection, select(_LINE), target, row_group)
+    except duckdb.InvalidInputException as error:
+        if "Maximum line size" not in str(error):
+            raise
+        copy_parquet(connection, select(_LONGEST_LINE), target, row_group)
 
 
 def copy_parquet(

@@ -58,6 +58,11 @@ A = TypeVar("A", bound=Aggregate)
 
 DEFAULT_CACHE_SIZE = 10_000
 """Aggregates a store remembers for the write side (``event_store.cache``)."""
+CSV_QUOTE = "\x01"
+"""The quote of ``EventStore.write_csv``'s values, doubled where a value holds it. Each state is
+JSON, which always needs quoting and holds many double quotes but never a raw control
+character: with the usual double quote, every one of them was doubled, and both writing the
+file and reading it back took two to three times as long."""
 
 
 @dataclass(frozen=True)
@@ -409,19 +414,20 @@ class EventStore:
     def write_csv(self, after: int, upper: int, out: IO[bytes]) -> None:
         """The events after ``after`` and up to ``upper`` as CSV, in any order, one line each:
         position, aggregate id, its version, topic and the state as stored (JSON text), for a
-        reader that loads millions of them at once. PostgreSQL writes it itself (COPY); the
-        other stores are read a batch at a time."""
+        reader that loads millions of them at once. Values are quoted by ``CSV_QUOTE``.
+        PostgreSQL writes it itself (COPY); the other stores are read a batch at a time."""
         recorder = self._recorder
         if isinstance(recorder, PostgresApplicationRecorder):
             statement = SQL(
                 "COPY (SELECT notification_id, originator_id, originator_version, topic, "
                 "convert_from(state, 'UTF8') FROM {}.{} WHERE notification_id > {} "
-                "AND notification_id <= {}) TO STDOUT (FORMAT csv)"
+                "AND notification_id <= {}) TO STDOUT (FORMAT csv, QUOTE {})"
             ).format(
                 Identifier(recorder.datastore.schema),
                 Identifier(recorder.events_table_name),
                 Literal(after),
                 Literal(upper),
+                Literal(CSV_QUOTE),
             )
             with (
                 recorder.datastore.get_connection() as connection,
@@ -432,7 +438,7 @@ class EventStore:
                     out.write(data)
             return
         text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=True)
-        writer = csv.writer(text)
+        writer = csv.writer(text, quotechar=CSV_QUOTE)
         while after < upper:
             batch = recorder.select_notifications(
                 start=after, limit=10_000, stop=upper, inclusive_of_start=False

@@ -12,7 +12,9 @@ import pytest
 from aggregates.errors import DomainError
 from analytics.export import AnalyticsExport, ExportRefused
 from analytics.facts import FACTS
+from commands.payment_commands import RefundPayment
 from tests.analytics.sales import sell
+from tests.commands.test_contracts import TODAY
 
 
 def parts(letopis) -> list[str]:
@@ -40,6 +42,23 @@ def test_every_event_is_exported_once_with_its_provenance_and_typed_money(letopi
     ]
     lines = letopis.analytics.query("SELECT item, sum(quantity) FROM order_lines GROUP BY item ORDER BY item")
     assert lines.rows == [("Авиаперевозка", Decimal("2.000")), ("Фрахт 40HC", Decimal("4.000"))]
+
+
+def test_an_events_text_reaches_its_payload_as_it_was_recorded(letopis, staff):
+    sales = sell(letopis, staff)
+    reason = 'Клиент: "верните", it\'s;\tпо\r\nдоговору \\N, NULL'
+    refunded = letopis.store.read_stored(0, 10_000)[-1].originator_id
+    letopis.service.run(
+        staff["kuznetsova"][0],
+        RefundPayment(amount=Decimal("50"), refunded_on=TODAY, reason=reason),
+        str(refunded),
+    )
+    letopis.analytics_export.export()
+    found = letopis.analytics.query(
+        "SELECT payload->>'reason' FROM events WHERE event_type = 'Payment.Refunded' ORDER BY position"
+    ).rows
+    assert found == [("Переплата",), (reason,)]
+    assert sales.position < letopis.store.head()
 
 
 def test_an_export_appends_only_what_is_new_and_leaves_earlier_parts_untouched(letopis, staff):
@@ -185,3 +204,18 @@ def test_a_views_text_reaches_the_snapshot_as_it_is_and_apart_from_null(letopis,
         "SELECT industry FROM views.counterparties WHERE id = $other", {"other": sales.kuznetsova_client}
     )
     assert other.rows == [(" ' ",)]
+
+
+def test_a_view_row_longer_than_csv_readers_expect_is_snapshotted_whole(letopis, staff):
+    sales = sell(letopis, staff)
+    long_text = "Ёлка, «груз»\n" * 250_000  # 4.5 MB in UTF-8: a line longer than DuckDB's default
+    with letopis.views.writing() as cursor:
+        cursor.execute(
+            "UPDATE counterparties SET industry = $1 WHERE id = $2", (long_text, sales.ivanov_client)
+        )
+    letopis.analytics_export.export()
+    found = letopis.analytics.run(
+        "SELECT industry = $text, length(industry) FROM views.counterparties WHERE id = $one",
+        {"one": sales.ivanov_client, "text": long_text},
+    )
+    assert found.rows == [(True, len(long_text))]
