@@ -52,6 +52,8 @@ BENCHMARKS: dict[str, Callable[[bool], list[Result]]] = {
 }
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 COLUMNS = ("Benchmark", "Case", "Letopis", "Raw baseline", "Ratio", "Target", "", "Notes")
+RUN = "Run"
+"""The file's last column: when and on which CPU each row was measured."""
 
 ABOUT = """\
 How to read this table:
@@ -147,7 +149,9 @@ How to read this table:
   target under 1 s a step. Ratios are target over the measured p95.
 
 A run of some benchmarks (`--only`) replaces their rows and keeps the other benchmarks'
-rows from earlier runs; the header names the latest run.
+rows from earlier runs; the header describes the latest run's machine, and each row's last
+column names the run it comes from. Machines differ: one of these measured a plain Python
+loop three times as slow as another, and every time in ms with it.
 
 The machine is shared and noisy: only ratios measured in the same run are comparable.
 """
@@ -185,42 +189,56 @@ def markdown(
             return cells
         return "| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |"
 
+    moment = f"{datetime.now(UTC):%Y-%m-%d %H:%M}"
     lines = [
         "# Benchmark results",
         "",
-        f"Run on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC with `{command}` ({minutes:.1f} min).",
+        f"Run on {moment} UTC with `{command}` ({minutes:.1f} min).",
         "",
         "| Machine | |",
         "|---|---|",
         *(f"| {key} | {value} |" for key, value in machine.items()),
         "",
-        row(COLUMNS),
-        row(tuple("---" for _ in COLUMNS)),
-        *(row(cells) for cells in merged(results, previous)),
+        row((*COLUMNS, RUN)),
+        row(tuple("---" for _ in (*COLUMNS, RUN))),
+        *(row(cells) for cells in merged(results, previous, f"{moment}, {machine.get('CPU', '')}")),
         "",
         ABOUT,
     ]
     return "\n".join(lines)
 
 
+def _header_run(lines: list[str]) -> str:
+    """The run a results file's header describes: its date and CPU."""
+    moment = next((line.split()[2:4] for line in lines if line.startswith("Run on ")), ["", ""])
+    cpu = next((line.split(" | ")[1].removesuffix(" |") for line in lines if line.startswith("| CPU | ")), "")
+    return f"{' '.join(moment)}, {cpu}"
+
+
 def _row_benchmark(line: str) -> str:
     return line.removeprefix("| ").split(" | ", 1)[0].replace("\\|", "|")
 
 
-def merged(results: list[Result], previous: str) -> list[tuple[str, ...] | str]:
-    """This run's rows in place of the rows of the same benchmarks in ``previous``; the rows
-    of other benchmarks kept as they were, in their order; new benchmarks at the end."""
-    header = "| " + " | ".join(COLUMNS) + " |"
+def merged(results: list[Result], previous: str, run: str) -> list[tuple[str, ...] | str]:
+    """This run's rows, each naming ``run``, in place of the rows of the same benchmarks in
+    ``previous``; the rows of other benchmarks kept as they were, in their order (a row
+    written before rows named their run is given the run its file's header names); new
+    benchmarks at the end."""
     lines = previous.splitlines()
+    header = next(
+        (n for n, line in enumerate(lines) if line.startswith(f"| {COLUMNS[0]} | {COLUMNS[1]} |")), None
+    )
     kept: list[str] = []
-    if header in lines:
-        for line in lines[lines.index(header) + 2 :]:
+    if header is not None:
+        earlier = _header_run(lines)
+        for line in lines[header + 2 :]:
             if not line.startswith("| "):
                 break
-            kept.append(line)
+            unnamed = len(line.removeprefix("| ").removesuffix(" |").split(" | ")) == len(COLUMNS)
+            kept.append(f"{line} {earlier} |" if unnamed else line)
     fresh: dict[str, list[tuple[str, ...]]] = {}
     for result in results:
-        fresh.setdefault(result.benchmark, []).append(_cells(result))
+        fresh.setdefault(result.benchmark, []).append((*_cells(result), run))
     rows: list[tuple[str, ...] | str] = []
     for line in kept:
         name = _row_benchmark(line)
