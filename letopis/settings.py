@@ -73,6 +73,26 @@ class Settings(BaseSettings):
     analytics_row_limit: int = Field(
         10_000, ge=1, le=1_000_000, description="Rows an analytics query may return"
     )
+    replay_dir: Path | None = Field(
+        None,
+        description="Where views replayed for a past moment are kept at some log positions, so that "
+        "the next replay starts from the nearest; empty: data_dir/replay",
+    )
+    replay_checkpoint_events: int = Field(
+        20_000,
+        ge=0,
+        description="A report's own events between kept replays of its views, at least (the spacing "
+        "doubles to keep at most 16 per report); 0: every replay reads the log from its start",
+    )
+    replay_checkpoint_seconds: float = Field(
+        600,
+        ge=0,
+        description="How often the projection worker looks whether a past report's views want a new "
+        "checkpoint and replays them if so; 0: only the replays of reports keep them",
+    )
+    replay_checkpoint_mb: int = Field(
+        1024, ge=1, description="A report's replayed views larger than this are not kept"
+    )
     import_requisites_as_warnings: bool = Field(
         False,
         description="For a legacy import: requisites that fail their control digits (ИНН, ОГРН, an "
@@ -84,6 +104,9 @@ class Settings(BaseSettings):
 
     def analytics_folder(self) -> Path:
         return (self.analytics_dir or self.data_dir / "analytics").resolve()
+
+    def replay_folder(self) -> Path:
+        return (self.replay_dir or self.data_dir / "replay").resolve()
 
     def event_store_url(self) -> str:
         if self.database_url:

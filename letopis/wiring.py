@@ -53,6 +53,10 @@ from projections.sales_plans import SalesPlans
 from projections.sqlite import SqliteViews
 from projections.tasks import TaskView
 from projections.time_audit import TimeAudit
+from projections.worker import BackgroundJob
+from replay.checkpoint_schedule import CheckpointSchedule
+from replay.checkpoints import Checkpoints
+from replay.past_reports import PAST_REPORTS
 from replay.past_views import PastViews
 
 # The operator at the server's console: the author of what the command line does.
@@ -123,9 +127,11 @@ class Letopis:
     past: PastViews
 
     def close(self) -> None:
+        # What a schedule started reads the store and the views.
+        for started in ("analytics_schedule", "checkpoint_schedule"):
+            if started in vars(self):
+                vars(self)[started].wait()
         self.past.close()
-        if "analytics_schedule" in vars(self):  # an export it started reads the store and the views
-            self.analytics_schedule.wait()
         self.views.close()
         self.store.close()
 
@@ -151,6 +157,15 @@ class Letopis:
         return ExportSchedule(
             self.analytics_export, settings.analytics_events_seconds, settings.analytics_views_seconds
         )
+
+    @cached_property
+    def checkpoint_schedule(self) -> CheckpointSchedule:
+        return CheckpointSchedule(self.past, PAST_REPORTS, self.settings.replay_checkpoint_seconds)
+
+    @property
+    def background_jobs(self) -> tuple[BackgroundJob, ...]:
+        """What the projection worker sets going after each catch-up."""
+        return (self.analytics_schedule, self.checkpoint_schedule)
 
     @property
     def token_lifetime(self) -> timedelta:
@@ -184,4 +199,10 @@ def build(settings: Settings | None = None, clock: Clock = utc_now) -> Letopis:
         opened.pop_all()
     bounds = TimeBounds(settings.earliest_business_day, timedelta(seconds=settings.clock_skew_seconds))
     service = WriteService(store, clock, command_registry(), bounds, appended=runner.nudge)
-    return Letopis(settings, store, views, runner, service, PastViews(store))
+    return Letopis(settings, store, views, runner, service, PastViews(store, replay_checkpoints(settings)))
+
+
+def replay_checkpoints(settings: Settings) -> Checkpoints:
+    return Checkpoints(
+        settings.replay_folder(), settings.replay_checkpoint_events, settings.replay_checkpoint_mb * 2**20
+    )

@@ -158,6 +158,24 @@ class SqliteViews(ViewDatabase):
         self._opened: list[sqlite3.Connection] = []
         self._opened_lock = threading.Lock()
 
+    @classmethod
+    def from_image(cls, image: bytes) -> "SqliteViews":
+        """Views in memory holding what ``image`` held; ``sqlite3.DatabaseError`` if it is not
+        a database."""
+        views = cls(":memory:")
+        try:
+            views._writer.deserialize(image)
+            views._writer.execute("SELECT count(*) FROM sqlite_schema").fetchone()
+        except sqlite3.DatabaseError:
+            views.close()
+            raise
+        return views
+
+    def image(self) -> bytes:
+        """The whole database, as the bytes of its file."""
+        with self._write_lock:
+            return self._writer.serialize()
+
     def _reader(self) -> sqlite3.Connection:
         if self._path == ":memory:":
             return self._writer

@@ -3,12 +3,22 @@ worker of its own in a multi-process deployment."""
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Protocol
 
 from event_store.errors import DatabaseUnavailable
 from projections.runner import ProjectionRunner
 
 logger = logging.getLogger(__name__)
+
+
+class BackgroundJob(Protocol):
+    """Work set going after each catch-up, told the position the views reached, on a thread of
+    its own; ``wait`` lets it end before the store and the views close."""
+
+    def __call__(self, reached: int) -> None: ...
+
+    def wait(self) -> None: ...
 
 
 class ProjectionWorker:
@@ -21,10 +31,10 @@ class ProjectionWorker:
         runner: ProjectionRunner,
         interval: float = 0.2,
         longest_wait: float = 10.0,
-        after_catch_up: Callable[[int], None] | None = None,
+        after_catch_up: Sequence[Callable[[int], None]] = (),
     ) -> None:
-        """``after_catch_up``: told the position reached after each catch-up (the analytics
-        store's schedule)."""
+        """``after_catch_up``: each told the position reached after each catch-up (the
+        schedules of the analytics store and of the replays' checkpoints)."""
         self._runner = runner
         self._after_catch_up = after_catch_up
         self._interval = interval
@@ -50,8 +60,8 @@ class ProjectionWorker:
             self._runner.nudged.clear()
             try:
                 reached = self._runner.catch_up()
-                if self._after_catch_up is not None:
-                    self._after_catch_up(reached)
+                for job in self._after_catch_up:
+                    job(reached)
             except DatabaseUnavailable as unavailable:
                 backoff = min(backoff * 2, self._longest_wait)
                 logger.warning("views not updated: %s; next attempt in %.1f s", unavailable, backoff)

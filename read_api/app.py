@@ -121,16 +121,15 @@ def create_app(
         if projection_interval is None:
             yield
             return
-        worker = ProjectionWorker(
-            backend.runner, projection_interval, after_catch_up=backend.analytics_schedule
-        )
+        worker = ProjectionWorker(backend.runner, projection_interval, after_catch_up=backend.background_jobs)
         worker.start()
         try:
             yield
         finally:
             worker.stop()
-            # An export it started reads the store and the views, which close after the app.
-            backend.analytics_schedule.wait()
+            # What a job started reads the store and the views, which close after the app.
+            for job in backend.background_jobs:
+                job.wait()
 
     app = FastAPI(
         lifespan=keep_views_current,

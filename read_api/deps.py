@@ -11,7 +11,6 @@ from starlette.concurrency import run_in_threadpool
 from aggregates.employee import token_digest
 from aggregates.errors import InvalidValue
 from aggregates.scope import Actor
-from analytics.schedule import ExportSchedule
 from analytics.sql import AnalyticsDatabase
 from commands.command import Command
 from commands.fields import EntityId, Key
@@ -21,6 +20,7 @@ from letopis.settings import Settings
 from projections.database import ViewCursor, ViewDatabase
 from projections.employee_directory import actor_for_token
 from projections.runner import ProjectionRunner
+from projections.worker import BackgroundJob
 from read_api.schemas import WriteResult
 from read_api.sign_ins import SignInLimit
 from replay.past_views import PastViews
@@ -40,7 +40,7 @@ class Backend(Protocol):
     def analytics(self) -> AnalyticsDatabase: ...
 
     @property
-    def analytics_schedule(self) -> ExportSchedule:
+    def background_jobs(self) -> tuple[BackgroundJob, ...]:
         """Told the position the views reached after each catch-up of the projection worker."""
 
     @property

@@ -1,10 +1,10 @@
 """Any view-backed report answered for a past moment: ``as_of`` (business time), ``known_at``
 (recorded time) and ``at_position`` (a log position named by an earlier answer).
 
-A report takes one dependency, ``views_at(TheProjection, …)``, and reads from what it gives
-as it reads the live views; an answer for a past moment names the log position it reflects
-in the ``Log-Position`` header, and the same request with ``at_position=`` that position
-reproduces it exactly (``replay.past_views``)."""
+A report takes one dependency, ``views_at(ITS_VIEWS)`` (``replay.past_reports``), and reads
+from what it gives as it reads the live views; an answer for a past moment names the log
+position it reflects in the ``Log-Position`` header, and the same request with
+``at_position=`` that position reproduces it exactly (``replay.past_views``)."""
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -16,10 +16,9 @@ from fastapi import Query, Response
 from starlette.concurrency import run_in_threadpool
 
 from commands.fields import Moment
-from projections.counterparty_merges import CounterpartyMerges
 from projections.database import ViewCursor, ViewDatabase
-from projections.projection import Projection
 from read_api.deps import BackendDep
+from replay.past_reports import PastReport
 
 POSITION_HEADER = "Log-Position"
 
@@ -56,11 +55,8 @@ class ViewsAt:
         return self.as_of.date() if self.as_of is not None else live_today
 
 
-def views_at(*projections: type[Projection[Any]]) -> Callable[..., Any]:
-    """The dependency that gives a report its views, live or at the moment asked for; a past
-    moment's views come with the merges of cards known then, which every query about a client
-    reads through."""
-    replayed: tuple[type[Projection[Any]], ...] = (*projections, CounterpartyMerges)
+def views_at(report: PastReport) -> Callable[..., Any]:
+    """The dependency that gives a report its views, live or at the moment asked for."""
 
     async def chosen(
         backend: BackendDep,
@@ -72,7 +68,7 @@ def views_at(*projections: type[Projection[Any]]) -> Callable[..., Any]:
         moment = await run_in_threadpool(backend.past.moment, as_of, known_at, at_position)
         if moment is None:
             return ViewsAt(backend.views, None, None)
-        database = await run_in_threadpool(backend.past.views, moment, replayed)
+        database = await run_in_threadpool(backend.past.views, moment, report)
         response.headers[POSITION_HEADER] = str(moment.position)
         return ViewsAt(database, moment.position, as_of)
 

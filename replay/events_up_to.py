@@ -32,11 +32,13 @@ def batches_up_to(
     topics: Sequence[str],
     progress: Progress | None = None,
     batch_size: BatchSize | None = None,
+    after: int = 0,
 ) -> Iterator[list[Recorded]]:
-    """``batch_size``: how many events to read at a time (by default, as the views read)."""
+    """``batch_size``: how many events to read at a time (by default, as the views read);
+    ``after``: the position to read from (the log's start by default)."""
     batch_size = batch_size or BatchSize()
-    reached = 0
-    ahead = Prefetch(source, reached, batch_size.events, stop, topics) if stop > 0 else None
+    reached = after
+    ahead = Prefetch(source, reached, batch_size.events, stop, topics) if stop > reached else None
     while ahead is not None:
         began = time.monotonic()
         batch = ahead.take()

@@ -11,7 +11,9 @@ The views are the live projection classes applied by the live machinery
 (``projections.failures.apply_up_to_failure``), into SQLite in memory, whatever database the
 live views use: the report's own query function then reads them as it reads the live ones.
 Only the projections a report needs are replayed, reading only their events; replayed views
-are kept for a few moments, so that paging through a past report replays once.
+are kept for a few moments, so that paging through a past report replays once. A replay with no
+business cut-off starts from the nearest checkpoint of the same views and keeps new ones on its
+way (``replay.checkpoints``).
 """
 
 import math
@@ -30,7 +32,9 @@ from projections.database import ViewDatabase
 from projections.projection import Projection
 from projections.reading import BatchSize
 from projections.sqlite import SqliteViews
+from replay.checkpoints import Checkpoints
 from replay.events_up_to import batches_up_to, happened_by
+from replay.past_reports import PastReport
 
 REPLAY_BATCH = 20_000
 """Events read and applied at a time. A replay into memory holds no transaction anyone waits
@@ -47,9 +51,10 @@ class PastMoment:
 
 
 class PastViews:
-    def __init__(self, store: EventStore, kept: int = 4) -> None:
+    def __init__(self, store: EventStore, checkpoints: Checkpoints, kept: int = 4) -> None:
         """``kept``: replayed sets of views held at once (each is a copy of some views)."""
         self._store = store
+        self._checkpoints = checkpoints
         self._kept = kept
         self._cache: OrderedDict[tuple[Any, ...], SqliteViews] = OrderedDict()
         self._lock = threading.Lock()
@@ -94,30 +99,67 @@ class PastViews:
             self._cache.move_to_end(key)
             return found
 
-    def _replay(self, moment: PastMoment, projections: Sequence[Projection[Any]]) -> SqliteViews:
-        database = SqliteViews(":memory:")
+    def keep_checkpoint(self, position: int, report: PastReport, stopping: threading.Event) -> None:
+        """Replay a report's views up to ``position`` for a checkpoint alone, if one is wanted
+        there; a replay told to stop is given up."""
+        projections = [kind() for kind in report]
+        if self._checkpoints.behind(projections, position):
+            self._replay(PastMoment(position), projections, stopping).close()
+
+    def _replay(
+        self,
+        moment: PastMoment,
+        projections: Sequence[Projection[Any]],
+        stopping: threading.Event | None = None,
+    ) -> SqliteViews:
+        """The views replayed up to the moment: from the nearest checkpoint, where the moment
+        has no business cut-off (which leaves out events any checkpoint holds) and one is kept."""
+        as_of, store, checkpoints = moment.as_of, self._store, self._checkpoints
+        restored = checkpoints.nearest(store, projections, moment.position) if as_of is None else None
+        if restored is None:
+            start, happened, database = 0, 0, SqliteViews(":memory:")
+            with database.writing() as cursor:
+                for projection in projections:
+                    projection.create_tables(cursor, {})
+        else:
+            start, happened, database = restored.position, restored.events, restored.views
         topics = sorted({topic for projection in projections for topic in projection.topics()})
         applying = list(projections)
-        happened = 0
-        with database.writing() as cursor, collector_paused():
-            for projection in projections:
-                projection.create_tables(cursor, {})
+
+        def keep_if_wanted(position: int) -> None:
+            # Only views that applied every event up to the position make a checkpoint.
+            whole = as_of is None and len(applying) == len(projections)
+            if whole and checkpoints.wanted(projections, happened):
+                checkpoints.keep(store, projections, position, happened, database)
+
+        with collector_paused():
             for read in batches_up_to(
-                self._store, moment.position, topics, batch_size=BatchSize(REPLAY_BATCH, seconds=math.inf)
+                store,
+                moment.position,
+                topics,
+                batch_size=BatchSize(REPLAY_BATCH, seconds=math.inf),
+                after=start,
             ):
-                as_of = moment.as_of
                 batch = read if as_of is None else [event for event in read if happened_by(event, as_of)]
                 happened += len(batch)
-                for projection in list(applying):
-                    # As a live view does, a view stops before an event it cannot apply.
-                    if failures.apply_up_to_failure(cursor, projection, projection.handled_after(batch, 0)):
-                        applying.remove(projection)
+                with database.writing() as cursor:
+                    for projection in list(applying):
+                        # As a live view does, a view stops before an event it cannot apply.
+                        if failures.apply_up_to_failure(
+                            cursor, projection, projection.handled_after(batch, 0)
+                        ):
+                            applying.remove(projection)
+                if stopping is not None and stopping.is_set():
+                    return database
                 if not applying:
                     break
-        if moment.as_of is not None and happened == 0:
+                if batch:
+                    keep_if_wanted(batch[-1].position)
+            keep_if_wanted(moment.position)
+        if as_of is not None and happened == 0:
             raise InvalidValue(
                 "as_of",
-                f"{moment.as_of.isoformat()} is before the first event this report is built from",
+                f"{as_of.isoformat()} is before the first event this report is built from",
                 location="query",
             )
         return database

@@ -59,13 +59,15 @@ def store_kind(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture
 def letopis(store_kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Letopis]:
-    # No background analytics export: the tests that read the analytics store export it when
-    # they mean to, and an export at every app's start would cost each test a second or two.
+    # No background analytics export or replays: the tests that read the analytics store or
+    # checkpoints make them when they mean to, and an export at every app's start would cost
+    # each test a second or two.
     settings = Settings(
         database_url=database_url(store_kind, tmp_path, request),
         data_dir=tmp_path,
         analytics_events_seconds=0,
         analytics_views_seconds=0,
+        replay_checkpoint_seconds=0,
     )
     built = build(settings)
     yield built

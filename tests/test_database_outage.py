@@ -25,7 +25,7 @@ from event_store.errors import DatabaseUnavailable
 from event_store.store import EventStore
 from letopis.cli import app
 from letopis.settings import Settings
-from letopis.wiring import Letopis, all_projections, build, utc_now
+from letopis.wiring import Letopis, all_projections, build, replay_checkpoints, utc_now
 from projections.postgres import PostgresViews
 from projections.runner import ProjectionRunner
 from projections.worker import ProjectionWorker
@@ -126,7 +126,7 @@ def test_a_write_answers_503_while_the_event_store_is_away_and_succeeds_once_it_
     runner = ProjectionRunner(store, views, all_projections())
     runner.create_tables()
     service = WriteService(store, utc_now, command_registry())
-    letopis = Letopis(settings, store, views, runner, service, PastViews(store))
+    letopis = Letopis(settings, store, views, runner, service, PastViews(store, replay_checkpoints(settings)))
     try:
         _, token = letopis.create_user("Иванов Иван", Role.MANAGER, "Москва-1", "Продажи")
         runner.catch_up()

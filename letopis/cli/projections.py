@@ -58,7 +58,7 @@ def run_projections() -> None:
 
     letopis = build()
     worker = ProjectionWorker(
-        letopis.runner, letopis.settings.projection_interval, after_catch_up=letopis.analytics_schedule
+        letopis.runner, letopis.settings.projection_interval, after_catch_up=letopis.background_jobs
     )
     console.print("Projection worker running; Ctrl+C stops it.")
     worker.start()

@@ -21,7 +21,7 @@ from commands.contract_commands import (
 from commands.fields import EntityId
 from letopis.spreadsheets import Column, Kind
 from letopis.vocabulary import CONTRACT_STATUS
-from projections.contract_register import ContractFilter, ContractRegister, get_contract, search_contracts
+from projections.contract_register import ContractFilter, get_contract, search_contracts
 from read_api.access import readable
 from read_api.deps import (
     Backend,
@@ -36,6 +36,7 @@ from read_api.deps import (
 from read_api.schemas import READ_ONE, WRITE, DecimalText, Page, Uuid, WriteResult
 from read_api.spreadsheet_routes import list_sheet, spreadsheet_route
 from read_api.time_travel import ViewsAt, views_at
+from replay.past_reports import CONTRACT_REGISTER_VIEWS
 
 router = APIRouter(prefix="/contracts", tags=["contracts"])
 
@@ -127,7 +128,7 @@ CONTRACT_REGISTER = list_sheet(
 @spreadsheet_route(router, "", CONTRACT_REGISTER, response_model=Page[ContractRow], dependencies=[ReadAfter])
 def list_contracts(
     backend: BackendDep,
-    views: Annotated[ViewsAt, Depends(views_at(ContractRegister))],
+    views: Annotated[ViewsAt, Depends(views_at(CONTRACT_REGISTER_VIEWS))],
     actor: CurrentActor,
     status: ContractStatus | None = None,
     counterparty_id: EntityId | None = None,

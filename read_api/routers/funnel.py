@@ -10,12 +10,12 @@ from pydantic import BaseModel, Field
 from aggregates.errors import InvalidValue
 from commands.fields import Day, EntityId, SearchText
 from letopis.spreadsheets import Column, Kind
-from projections.deal_funnel import DealFunnel
 from projections.funnel_report import funnel
 from read_api.deps import CurrentActor, ReadAfter
 from read_api.schemas import READ_ONE, DecimalText, Uuid
 from read_api.spreadsheet_routes import Sheet, spreadsheet_route
 from read_api.time_travel import ViewsAt, views_at
+from replay.past_reports import FUNNEL_VIEWS
 
 router = APIRouter(tags=["deals"])
 
@@ -110,7 +110,7 @@ FUNNEL_SHEET = Sheet(
     responses=READ_ONE,
 )
 def get_funnel_report(
-    views: Annotated[ViewsAt, Depends(views_at(DealFunnel))],
+    views: Annotated[ViewsAt, Depends(views_at(FUNNEL_VIEWS))],
     actor: CurrentActor,
     pipeline_id: EntityId,
     scope: Annotated[

@@ -10,11 +10,12 @@ from fastapi import APIRouter, Depends, Query
 from aggregates.errors import InvalidValue
 from aggregates.scope import Actor
 from commands.fields import Moment, SearchText
-from projections.relationship_history import ENTRY_TYPES, HistoryQuery, RelationshipHistory, history_page
+from projections.relationship_history import ENTRY_TYPES, HistoryQuery, history_page
 from read_api.access import readable_contact, readable_counterparty
 from read_api.deps import Backend, BackendDep, CurrentActor, Limit, Offset, ReadAfter, RecordId
 from read_api.schemas import READ_ONE, HistoryEntry, Page
 from read_api.time_travel import ViewsAt, views_at
+from replay.past_reports import HISTORY_VIEWS
 
 router = APIRouter(tags=["history"], responses=READ_ONE)
 
@@ -72,7 +73,7 @@ async def history_page_asked(
 
 
 Asked = Annotated[HistoryPage, Depends(history_page_asked)]
-Views = Annotated[ViewsAt, Depends(views_at(RelationshipHistory))]
+Views = Annotated[ViewsAt, Depends(views_at(HISTORY_VIEWS))]
 
 
 @router.get(

@@ -12,18 +12,15 @@ from aggregates.period import parse_period
 from aggregates.sales_plan import PlanBasis, PlanMeasure, PlanTarget
 from commands.catalogue_commands import Currency
 from commands.fields import Name, PeriodKey
-from projections.exchange_rates import ExchangeRates
-from projections.forecast import Forecast
 from projections.plan_vs_actual import Target, plan_vs_actual, target_of
 from projections.product_trend import product_trend
-from projections.sales_actuals import SalesActuals
-from projections.sales_plans import SalesPlans
 from projections.stage_plan import stage_plan_vs_actual
 from read_api.deps import BackendDep, CurrentActor, ReadAfter
 from read_api.routers.contracts import business_today
 from read_api.routers.financial_positions import UsedRate
 from read_api.schemas import READ_ONE, DecimalText, Uuid
 from read_api.time_travel import ViewsAt, views_at
+from replay.past_reports import PLAN_VS_ACTUAL_VIEWS
 
 router = APIRouter(tags=["plans"])
 
@@ -90,7 +87,7 @@ class PlanVsActual(BaseModel):
 @router.get("/plan-vs-actual", response_model=PlanVsActual, dependencies=[ReadAfter], responses=READ_ONE)
 def get_plan_vs_actual(
     backend: BackendDep,
-    views: Annotated[ViewsAt, Depends(views_at(SalesPlans, SalesActuals, Forecast, ExchangeRates))],
+    views: Annotated[ViewsAt, Depends(views_at(PLAN_VS_ACTUAL_VIEWS))],
     actor: CurrentActor,
     period: PeriodKey,
     target: RequestedTarget,

@@ -44,7 +44,7 @@ def test_the_projection_worker_tells_the_schedule_where_it_reached(letopis, staf
     letopis.create_user("Новикова Ирина", staff["ivanov"][0].role, "Москва-1", "Продажи")
     export = letopis.analytics_export
     schedule = ExportSchedule(export, events_every=0.01, views_every=0.01)
-    worker = ProjectionWorker(letopis.runner, interval=0.05, after_catch_up=schedule)
+    worker = ProjectionWorker(letopis.runner, interval=0.05, after_catch_up=[schedule])
     worker.start()
     try:
         assert eventually(lambda: exported_position(export.folder) == letopis.store.head())
