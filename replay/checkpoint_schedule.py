@@ -1,9 +1,10 @@
 """Keeping checkpoints of the past reports' views from the projection worker, so that the first
 report asked for a past moment starts from a checkpoint as later ones do: after its first
-catch-up and then at most every so many seconds, each report whose views would keep a new
-checkpoint at the position the views reached (``Checkpoints.wanted``: the log moved on into a
-stretch with none) is replayed up to there. The work runs on a thread of its own, so the
-views never wait for it; one runs at a time."""
+catch-up and then at most every so many seconds, each report whose last checkpoint the log has
+moved on from by a stretch's worth of positions or more (``Checkpoints.behind``) is replayed
+up to the position the views reached, keeping checkpoints on its way. The work runs on a
+thread of its own, so the views never wait for it; one runs at a time, and a replay under way
+is given up when the process stops."""
 
 import logging
 import threading
