@@ -78,8 +78,8 @@ def run(quick: bool) -> list[Result]:
     head = store.head()
     as_of = NOW - timedelta(days=182)
     known_at = [moment(store.links(head * share // 10 - 1, 1)[0].recorded_us) for share in (9, 6)]
-    none_kept = Checkpoints(Path(tempfile.mkdtemp(prefix="letopis-bench-none-")), 0, 0)
     folder = Path(tempfile.mkdtemp(prefix="letopis-bench-checkpoints-"))
+    none_kept = Checkpoints(folder / "none", 0, 0)  # spacing 0: nothing is ever kept or read
     kept = Checkpoints(folder, demo.letopis.settings.replay_checkpoint_events, 2**31)
 
     def asked(past: PastMoment, checkpoints: Checkpoints) -> tuple[float, float, int]:

@@ -125,13 +125,6 @@ class PastViews:
             start, happened, database = restored.position, restored.events, restored.views
         topics = sorted({topic for projection in projections for topic in projection.topics()})
         applying = list(projections)
-
-        def keep_if_wanted(position: int) -> None:
-            # Only views that applied every event up to the position make a checkpoint.
-            whole = as_of is None and len(applying) == len(projections)
-            if whole and checkpoints.wanted(projections, happened):
-                checkpoints.keep(store, projections, position, happened, database)
-
         with collector_paused():
             for read in batches_up_to(
                 store,
@@ -153,9 +146,10 @@ class PastViews:
                     return database
                 if not applying:
                     break
-                if batch:
-                    keep_if_wanted(batch[-1].position)
-            keep_if_wanted(moment.position)
+                # Only views that applied every event up to a position make a checkpoint there.
+                whole = as_of is None and len(applying) == len(projections)
+                if batch and whole and checkpoints.wanted(projections, happened):
+                    checkpoints.keep(store, projections, batch[-1].position, happened, database)
         if as_of is not None and happened == 0:
             raise InvalidValue(
                 "as_of",
