@@ -32,7 +32,8 @@ from aggregates.errors import DomainError
 from analytics.database_file import DUCKDB_TYPES, literal, write_database_file
 from analytics.events import COLUMNS, FIELDS_STRUCTURE
 from analytics.facts import FACTS
-from event_store.store import CSV_QUOTE, EventStore
+from event_store.recorders import CSV_QUOTE
+from event_store.store import EventStore
 from projections.database import ViewDatabase
 from projections.projection import Projection
 from projections.tables import Table

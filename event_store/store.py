@@ -7,8 +7,6 @@ When PostgreSQL cannot be used, every method raises ``DatabaseUnavailable`` with
 store's timeout.
 """
 
-import csv
-import io
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -22,47 +20,33 @@ from eventsourcing.persistence import (
     ApplicationRecorder,
     InfrastructureFactory,
     IntegrityError,
-    InterfaceError,
     JSONTranscoder,
     Mapper,
     Notification,
-    OperationalError,
     StoredEvent,
     Transcoder,
     Transcoding,
     find_id_convertor,
 )
-from eventsourcing.popo import POPOApplicationRecorder, POPOFactory
-from eventsourcing.postgres import BasePostgresFactory, PostgresApplicationRecorder
-from eventsourcing.sqlite import SQLiteApplicationRecorder
-from eventsourcing.utils import Environment, get_topic, resolve_topic, retry
-from psycopg.rows import tuple_row
-from psycopg.sql import SQL, Composed, Identifier, Literal
+from eventsourcing.popo import POPOFactory
+from eventsourcing.postgres import BasePostgresFactory
+from eventsourcing.utils import Environment, get_topic, resolve_topic
 
 from aggregates.errors import InvalidValue, NotFound
 from aggregates.new_record import NewRecord
 from event_store.cache import AggregateCache
-from event_store.chain import Anchor, Finding, Link, Stored, check, micros
+from event_store.chain import Anchor, Finding, Link, check, micros
+from event_store.memory_recorder import MemoryRecorder
 from event_store.postgres import DEFAULT_TIMEOUT, FailFastDatastore, ensure_schema, split_schema
-from event_store.recorders import (
-    NONE,
-    ChainedRecorder,
-    MemoryRecorder,
-    PostgresRecorder,
-    SQLiteRecorder,
-    Unchanged,
-)
+from event_store.postgres_recorder import PostgresRecorder
+from event_store.recorders import NONE, LogRecorder, Unchanged
+from event_store.sqlite_recorder import SQLiteRecorder
 from event_store.transcoder import OrjsonTranscoder
 
 A = TypeVar("A", bound=Aggregate)
 
 DEFAULT_CACHE_SIZE = 10_000
 """Aggregates a store remembers for the write side (``event_store.cache``)."""
-CSV_QUOTE = "\x01"
-"""The quote of ``EventStore.write_csv``'s values, doubled where a value holds it. Each state is
-JSON, which always needs quoting and holds many double quotes but never a raw control
-character: with the usual double quote, every one of them was doubled, and both writing the
-file and reading it back took two to three times as long."""
 
 
 @dataclass(frozen=True)
@@ -151,34 +135,6 @@ class LetopisLog(Application[UUID]):
         transcoder.register(DateAsISO())
 
 
-READ_WINDOW = 4
-"""The span of positions one query of the log covers, in batches: a few, for gaps."""
-READ_WINDOW_WITH_TOPICS = 32
-"""The same when only some topics are read, which leaves most rows of a span out."""
-
-
-def notifications_query(
-    schema: str, table: str, after: int, upper: int, limit: int, topics: Sequence[str] = ()
-) -> tuple[Composed, list[Any]]:
-    """The events after one position and up to another, in order, at most ``limit``."""
-    parts = [SQL("notification_id>%s"), SQL("notification_id<=%s")]
-    params: list[Any] = [after, upper]
-    if topics:
-        parts.append(SQL("topic=ANY(%s)"))
-        params.append(list(topics))
-    params.append(limit)
-    statement = Composed(
-        [
-            SQL(
-                "SELECT notification_id, originator_id, originator_version, topic, state FROM {}.{} WHERE "
-            ).format(Identifier(schema), Identifier(table)),
-            SQL(" AND ").join(parts),
-            SQL(" ORDER BY notification_id LIMIT %s"),
-        ]
-    )
-    return statement, params
-
-
 class EventStore:
     def __init__(
         self, url: str, timeout: float = DEFAULT_TIMEOUT, cache_size: int = DEFAULT_CACHE_SIZE
@@ -197,7 +153,7 @@ class EventStore:
             datastore = FailFastDatastore(conninfo, schema, timeout, pool_size=2, max_overflow=18)
         self._app = LetopisLog(env, datastore)
         self._recorder = self._app.recorder
-        self._chain: ChainedRecorder = cast(ChainedRecorder, self._recorder)
+        self._log: LogRecorder = cast(LogRecorder, self._recorder)
         self._mapper = self._app.mapper
         self._cache = AggregateCache(cache_size)
         self._link_unlinked()
@@ -205,9 +161,9 @@ class EventStore:
     def _link_unlinked(self) -> None:
         """A log written before the chain existed is linked once, when first opened."""
         head = self.head()
-        if head and not self._chain.chain_links(head - 1, 1):
+        if head and not self._log.chain_links(head - 1, 1):
             decode = self._mapper.transcoder.decode
-            self._chain.link_unlinked(lambda stored: micros(decode(stored.state)["timestamp"]))
+            self._log.link_unlinked(lambda stored: micros(decode(stored.state)["timestamp"]))
 
     def append(self, *aggregates: Aggregate | NewRecord, unchanged: Unchanged = NONE) -> int:
         """Record every pending event of the given aggregates (or new records) in one transaction.
@@ -266,7 +222,7 @@ class EventStore:
         """Which of these aggregates exist, in one query (a few for thousands): for a write
         that would otherwise ask ``exists`` once per record."""
         wanted = list(dict.fromkeys(aggregate_ids))
-        return self._chain.existing(wanted) if wanted else set()
+        return self._log.existing(wanted) if wanted else set()
 
     def head(self) -> int:
         return self._recorder.max_notification_id() or 0
@@ -274,35 +230,15 @@ class EventStore:
     def read(
         self, after: int, limit: int, stop: int | None = None, topics: Sequence[str] = ()
     ) -> list[Recorded]:
-        recorder = self._recorder
-        if isinstance(recorder, PostgresApplicationRecorder) and self._plain_mapper():
-            recorded: list[Recorded] = self._read_postgres(recorder, after, limit, stop, topics)
-            return recorded
-        notifications = recorder.select_notifications(
-            start=after, limit=limit, stop=stop, topics=topics, inclusive_of_start=False
-        )
+        """The events after ``after`` (up to ``stop``; of ``topics`` when some are named),
+        decoded. A rebuild's hot path: rows as they are stored, and the mapper's decoding without
+        the intermediate notification objects. Events of classes that need upcasting, and states
+        compressed or encrypted, take the mapper's own path."""
+        rows = self._log.stored_rows(after, limit, stop, topics)
         to_event = self._mapper.to_domain_event
-        return [Recorded(n.id, to_event(n)) for n in notifications]
-
-    def _plain_mapper(self) -> bool:
-        """Stored state is bare JSON: neither compressed nor encrypted."""
-        return self._mapper.cipher is None and self._mapper.compressor is None
-
-    def _read_postgres(
-        self,
-        recorder: PostgresApplicationRecorder,
-        after: int,
-        limit: int,
-        stop: int | None,
-        topics: Sequence[str],
-    ) -> list[Recorded]:
-        """The rebuild's hot path: the library's notification query, rows as tuples, and the
-        mapper's decoding without the intermediate notification objects. Events of classes
-        that need upcasting take the mapper's own path."""
-        # In binary, as checking the chain reads: the states arrive as stored, not spelt in hex.
-        rows = _rows_postgres(recorder, after, limit, stop, topics, binary=True)
+        if not self._plain_mapper():
+            return [Recorded(n, to_event(StoredEvent(o, v, t, bytes(s)))) for n, o, v, t, s in rows]
         decode = self._mapper.transcoder.decode
-        to_event = self._mapper.to_domain_event
         recorded = []
         for notification_id, originator_id, originator_version, topic, state in rows:
             cls = resolve_topic(topic)
@@ -322,78 +258,45 @@ class EventStore:
             recorded.append(Recorded(notification_id, event))
         return recorded
 
+    def _plain_mapper(self) -> bool:
+        """Stored state is bare JSON: neither compressed nor encrypted."""
+        return self._mapper.cipher is None and self._mapper.compressor is None
+
     @property
     def mapper(self) -> Mapper[UUID]:
         """Turns stored events into domain events and back; consumers of the relay decode with it."""
         return self._mapper
 
-    def _read_rows(self, after: int, limit: int) -> list[Stored]:
-        """The log as committed, as plain rows: what checking the chain reads millions of."""
-        recorder = self._recorder
-        if isinstance(recorder, PostgresApplicationRecorder):
-            # In binary: the states arrive as they are stored, not spelt in hex to be decoded.
-            return cast(list[Stored], _rows_postgres(recorder, after, limit, None, (), binary=True))
-        return [
-            (n.id, n.originator_id, n.originator_version, n.topic, n.state)
-            for n in recorder.select_notifications(start=after, limit=limit, inclusive_of_start=False)
-        ]
-
     def read_stored(self, after: int, limit: int) -> list[Notification]:
         """The log exactly as committed (state bytes untouched), for the Kafka relay."""
-        recorder = self._recorder
-        if isinstance(recorder, PostgresApplicationRecorder):
-            return [
-                Notification(id=n, originator_id=o, originator_version=v, topic=t, state=bytes(state))
-                for n, o, v, t, state in _rows_postgres(recorder, after, limit, None, ())
-            ]
-        return list(recorder.select_notifications(start=after, limit=limit, inclusive_of_start=False))
+        return [
+            Notification(id=n, originator_id=o, originator_version=v, topic=t, state=bytes(state))
+            for n, o, v, t, state in self._log.stored_rows(after, limit)
+        ]
 
     def position_of(self, aggregate_id: UUID, version: int) -> int:
         """The log position at which one event of an aggregate was recorded."""
-        recorder: Any = self._recorder
-        if isinstance(recorder, POPOApplicationRecorder):
-            for notification in recorder.select_notifications(
-                start=1, limit=recorder.max_notification_id() or 0
-            ):
-                if notification.originator_id == aggregate_id and notification.originator_version == version:
-                    return notification.id
-        elif isinstance(recorder, SQLiteApplicationRecorder):
-            with recorder.datastore.transaction(commit=False) as cursor:
-                cursor.execute(
-                    f"SELECT rowid FROM {recorder.events_table_name} "
-                    "WHERE originator_id=? AND originator_version=?",
-                    (aggregate_id.hex, version),
-                )
-                row = cursor.fetchone()
-                if row:
-                    return int(row[0])
-        else:
-            statement = SQL(
-                "SELECT notification_id FROM {}.{} WHERE originator_id=%s AND originator_version=%s"
-            ).format(Identifier(recorder.datastore.schema), Identifier(recorder.events_table_name))
-            with recorder.datastore.get_connection() as connection, connection.cursor() as cursor:
-                cursor.execute(statement, (aggregate_id, version))
-                found = cursor.fetchone()
-                if found:
-                    return int(found["notification_id"])
-        raise NotFound(f"event {aggregate_id}@{version} is not in the log")
+        position = self._log.position_of(aggregate_id, version)
+        if position is None:
+            raise NotFound(f"event {aggregate_id}@{version} is not in the log")
+        return position
 
     def links(self, after: int, limit: int) -> list[Link]:
         """The hash chain beside the log (``event_store.chain``), in position order."""
-        return self._chain.chain_links(after, limit)
+        return self._log.chain_links(after, limit)
 
     def links_of(self, aggregate_id: UUID) -> list[Link]:
         """The links of one aggregate's events, in version order: their positions and recorded times."""
-        return self._chain.links_of(aggregate_id)
+        return self._log.links_of(aggregate_id)
 
     def position_known_at(self, moment: datetime) -> int:
         """The last position the log had recorded at ``moment`` (0: nothing yet)."""
-        return self._chain.position_recorded_by(micros(moment))
+        return self._log.position_recorded_by(micros(moment))
 
     def anchor(self) -> Anchor:
         """The chain's head, to be kept elsewhere and checked against later."""
         head = self.head()
-        found = self._chain.chain_links(head - 1, 1) if head else []
+        found = self._log.chain_links(head - 1, 1) if head else []
         return Anchor(found[0].position, found[0].hash) if found else Anchor(0, bytes(32))
 
     def verify(
@@ -407,88 +310,17 @@ class EventStore:
                 yield from page
                 after = int(page[-1][0])
 
-        events = pages(lambda after: self._read_rows(after, batch))
+        events = pages(lambda after: self._log.stored_rows(after, batch))
         links = pages(lambda after: self.links(after, batch))
         return check(events, links, anchor, progress)
 
     def write_csv(self, after: int, upper: int, out: IO[bytes]) -> None:
         """The events after ``after`` and up to ``upper`` as CSV, in any order, one line each:
         position, aggregate id, its version, topic and the state as stored (JSON text), for a
-        reader that loads millions of them at once. Values are quoted by ``CSV_QUOTE``.
-        PostgreSQL writes it itself (COPY); the other stores are read a batch at a time."""
-        recorder = self._recorder
-        if isinstance(recorder, PostgresApplicationRecorder):
-            statement = SQL(
-                "COPY (SELECT notification_id, originator_id, originator_version, topic, "
-                "convert_from(state, 'UTF8') FROM {}.{} WHERE notification_id > {} "
-                "AND notification_id <= {}) TO STDOUT (FORMAT csv, QUOTE {})"
-            ).format(
-                Identifier(recorder.datastore.schema),
-                Identifier(recorder.events_table_name),
-                Literal(after),
-                Literal(upper),
-                Literal(CSV_QUOTE),
-            )
-            with (
-                recorder.datastore.get_connection() as connection,
-                connection.cursor() as cursor,
-                cursor.copy(statement) as copy,
-            ):
-                for data in copy:
-                    out.write(data)
-            return
-        text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=True)
-        writer = csv.writer(text, quotechar=CSV_QUOTE)
-        while after < upper:
-            batch = recorder.select_notifications(
-                start=after, limit=10_000, stop=upper, inclusive_of_start=False
-            )
-            if not batch:
-                break
-            writer.writerows(
-                (n.id, n.originator_id, n.originator_version, n.topic, n.state.decode()) for n in batch
-            )
-            after = batch[-1].id
-        text.detach()
+        reader that loads millions of them at once. Values are quoted by ``CSV_QUOTE``
+        (``event_store.recorders``). PostgreSQL writes it itself (COPY); the other stores are
+        read a batch at a time."""
+        self._log.write_csv(after, upper, out)
 
     def close(self) -> None:
         self._app.close()
-
-
-@retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
-def _rows_postgres(
-    recorder: PostgresApplicationRecorder,
-    after: int,
-    limit: int,
-    stop: int | None,
-    topics: Sequence[str],
-    binary: bool = False,
-) -> list[tuple[Any, ...]]:
-    """(position, originator id, version, topic, state) of up to ``limit`` events after
-    ``after`` and up to ``stop`` (the head when None), in order.
-
-    The log is read in windows of positions a few times the batch (``READ_WINDOW``), never
-    in one range to the head: on a table without planner statistics (a fresh or just
-    bulk-loaded store, before autovacuum analyzes it) PostgreSQL may answer a range over the
-    whole log with a bitmap scan of every row in it and a sort, hundreds of ms for the first
-    batch of a large log, where a window bounds the work whatever the plan."""
-    schema, table = recorder.datastore.schema, recorder.events_table_name
-    rows: list[tuple[Any, ...]] = []
-    with (
-        recorder.datastore.get_connection() as connection,
-        connection.cursor(row_factory=tuple_row) as cursor,
-    ):
-        if stop is None:
-            head = SQL("SELECT max(notification_id) FROM {}.{}").format(Identifier(schema), Identifier(table))
-            cursor.execute(head)
-            found = cursor.fetchone()
-            stop = int(found[0]) if found and found[0] is not None else after
-        window = limit * (READ_WINDOW_WITH_TOPICS if topics else READ_WINDOW)
-        lower = after
-        while len(rows) < limit and lower < stop:
-            upper = min(stop, lower + window)
-            statement, params = notifications_query(schema, table, lower, upper, limit - len(rows), topics)
-            cursor.execute(statement, params, prepare=True, binary=binary)
-            rows.extend(cursor.fetchall())
-            lower = upper
-    return rows

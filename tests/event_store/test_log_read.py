@@ -13,7 +13,8 @@ from eventsourcing.domain import Aggregate, event
 from psycopg.sql import SQL, Identifier
 
 from event_store.postgres import split_schema
-from event_store.store import READ_WINDOW_WITH_TOPICS, EventStore, notifications_query
+from event_store.postgres_recorder import READ_WINDOW_WITH_TOPICS, notifications_query
+from event_store.store import EventStore
 from tests.conftest import STORES, database_url
 
 EVENTS = 40_000
