@@ -142,26 +142,25 @@ class PostgresRecorder(PostgresApplicationRecorder):
             chain=Identifier(self.chain_table_name),
         )
 
-    def _links(self, statement: str, params: Sequence[Any]) -> list[Link]:
+    def _rows(self, statement: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
         with (
             self.datastore.get_connection() as connection,
             connection.cursor(row_factory=tuple_row) as cursor,
         ):
             cursor.execute(self._chain_sql(statement), params, binary=True)
-            return [_postgres_link(row) for row in cursor.fetchall()]
+            return cursor.fetchall()
+
+    def _links(self, statement: str, params: Sequence[Any]) -> list[Link]:
+        return [_postgres_link(row) for row in self._rows(statement, params)]
 
     def existing(self, originator_ids: Sequence[UUID]) -> set[UUID]:
-        with (
-            self.datastore.get_connection() as connection,
-            connection.cursor(row_factory=tuple_row) as cursor,
-        ):
-            cursor.execute(
-                self._chain_sql(
-                    "SELECT DISTINCT originator_id FROM {schema}.{table} WHERE originator_id = ANY(%s)"
-                ),
+        return {
+            row[0]
+            for row in self._rows(
+                "SELECT DISTINCT originator_id FROM {schema}.{table} WHERE originator_id = ANY(%s)",
                 (list(originator_ids),),
             )
-            return {row[0] for row in cursor.fetchall()}
+        }
 
     def chain_links(self, after: int, limit: int) -> list[Link]:
         return self._links(
@@ -176,16 +175,10 @@ class PostgresRecorder(PostgresApplicationRecorder):
         )
 
     def position_recorded_by(self, recorded_us: int) -> int:
-        with (
-            self.datastore.get_connection() as connection,
-            connection.cursor(row_factory=tuple_row) as cursor,
-        ):
-            cursor.execute(
-                self._chain_sql("SELECT max(position) FROM {schema}.{chain} WHERE recorded_us <= %s"),
-                (recorded_us,),
-            )
-            found = cursor.fetchone()
-            return int(found[0]) if found and found[0] is not None else 0
+        ((found,),) = self._rows(
+            "SELECT max(position) FROM {schema}.{chain} WHERE recorded_us <= %s", (recorded_us,)
+        )
+        return int(found) if found is not None else 0
 
     def link_unlinked(self, recorded_us: RecordedUs) -> int:
         with (
@@ -272,19 +265,11 @@ class PostgresRecorder(PostgresApplicationRecorder):
         return rows
 
     def position_of(self, originator_id: UUID, version: int) -> int | None:
-        with (
-            self.datastore.get_connection() as connection,
-            connection.cursor(row_factory=tuple_row) as cursor,
-        ):
-            cursor.execute(
-                self._chain_sql(
-                    "SELECT notification_id FROM {schema}.{table} "
-                    "WHERE originator_id=%s AND originator_version=%s"
-                ),
-                (originator_id, version),
-            )
-            found = cursor.fetchone()
-            return int(found[0]) if found else None
+        found = self._rows(
+            "SELECT notification_id FROM {schema}.{table} WHERE originator_id=%s AND originator_version=%s",
+            (originator_id, version),
+        )
+        return int(found[0][0]) if found else None
 
     def write_csv(self, after: int, upper: int, out: IO[bytes]) -> None:
         """Written by the server itself (COPY)."""
