@@ -21,7 +21,7 @@ from event_store.recorders import (
     write_selected_csv,
 )
 
-EXISTING_BATCH = 500
+_EXISTING_BATCH = 500
 """Ids per query: SQLite allows a few thousand parameters."""
 
 
@@ -101,8 +101,8 @@ class SQLiteRecorder(SQLiteApplicationRecorder):
     def existing(self, originator_ids: Sequence[UUID]) -> set[UUID]:
         found: set[UUID] = set()
         with self.datastore.transaction(commit=False) as c:
-            for start in range(0, len(originator_ids), EXISTING_BATCH):
-                ids = {id_.hex: id_ for id_ in originator_ids[start : start + EXISTING_BATCH]}
+            for start in range(0, len(originator_ids), _EXISTING_BATCH):
+                ids = {id_.hex: id_ for id_ in originator_ids[start : start + _EXISTING_BATCH]}
                 c.execute(
                     f"SELECT DISTINCT originator_id FROM {self.events_table_name} "
                     f"WHERE originator_id IN ({','.join('?' * len(ids))})",
