@@ -21,6 +21,7 @@ from psycopg import sql
 from aggregates.contact import Contact
 from aggregates.counterparty import Counterparty
 from aggregates.interaction import Direction, Interaction, InteractionKind
+from aggregates.requisites import inn_check_digits
 from aggregates.stamp import Stamp
 from benchmarks.common import BENCH_CONNINFO, Result, Stopwatch, pg_schema, rate
 from event_store.store import EventStore
@@ -68,7 +69,7 @@ def template_units(store: EventStore) -> list[tuple[list[str], list[tuple[uuid.U
             _stamp(moment),
             manager_id=MANAGER_ID,
             name=f"ООО Север-{unit}",
-            tax_id=f"77{unit:08d}",
+            tax_id=f"77{unit:07d}" + inn_check_digits(f"77{unit:07d}"),
             phones=[f"+7 495 200-{unit:02d}-00"],
             industry="Производство",
             region="Москва",

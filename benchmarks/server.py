@@ -31,11 +31,12 @@ def main() -> None:
     stopped_at = os.environ.get(CLOCK_VARIABLE)
     moment = None if stopped_at is None else datetime.fromisoformat(stopped_at)
     letopis = build(settings, clock=utc_now if moment is None else lambda: moment)
-    app = create_app(letopis)
+    overrides = {}
     if len(sys.argv) > 3:
         with letopis.views.reading() as cursor:
             employee = find_employee(cursor, sys.argv[3])
-        app.dependency_overrides[get_actor] = lambda: employee
+        overrides[get_actor] = lambda: employee
+    app = create_app(letopis, dependency_overrides=overrides)
     try:
         uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
     finally:

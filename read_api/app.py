@@ -1,8 +1,9 @@
 """The web API: thin routes over commands and projection queries, under /api/v1."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from functools import cache
+from typing import Any
 
 from fastapi import APIRouter, FastAPI
 from fastapi.routing import APIRoute
@@ -99,7 +100,13 @@ def _routes() -> tuple[BaseRoute, ...]:
     """Every route, built once per process: building one analyses each of its parameters into
     validators (about a second for them all), and nothing in a route depends on the backend,
     which a request finds in ``app.state``. Each app (one per backend) shares them."""
-    every = APIRouter(generate_unique_id_function=_operation_id)
+    return _built_routes(None)
+
+
+def _built_routes(overridden_by: FastAPI | None) -> tuple[BaseRoute, ...]:
+    """Every route; ``overridden_by``: the app whose ``dependency_overrides`` they follow (a
+    route takes the app it follows when it is built, so routes shared by every app follow none)."""
+    every = APIRouter(generate_unique_id_function=_operation_id, dependency_overrides_provider=overridden_by)
     api = APIRouter(prefix="/api/v1", responses=EVERY_REQUEST)
     for module in API_ROUTERS:
         api.include_router(module.router)
@@ -110,11 +117,15 @@ def _routes() -> tuple[BaseRoute, ...]:
 
 
 def create_app(
-    backend: Backend, sign_ins: SignInLimit | None = None, projection_interval: float | None = 0.2
+    backend: Backend,
+    sign_ins: SignInLimit | None = None,
+    projection_interval: float | None = 0.2,
+    dependency_overrides: Mapping[Callable[..., Any], Callable[..., Any]] | None = None,
 ) -> FastAPI:
     """The app over a backend. While it serves, a projection worker in the same process keeps
     the views current, polling every ``projection_interval`` seconds and woken at once by the
-    app's own writes; None leaves that to a worker of its own (``crm projections run``)."""
+    app's own writes; None leaves that to a worker of its own (``crm projections run``).
+    ``dependency_overrides``: FastAPI's, for this app alone, which then builds routes of its own."""
 
     @asynccontextmanager
     async def keep_views_current(app: FastAPI) -> AsyncIterator[None]:
@@ -143,6 +154,10 @@ def create_app(
     )
     app.state.backend = backend
     app.state.sign_ins = sign_ins or SignInLimit(failures=20, window_seconds=60)
-    app.router.routes.extend(_routes())
+    if dependency_overrides:
+        app.dependency_overrides.update(dependency_overrides)
+        app.router.routes.extend(_built_routes(app))
+    else:
+        app.router.routes.extend(_routes())
     errors.install(app)
     return app

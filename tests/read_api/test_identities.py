@@ -14,6 +14,7 @@ from aggregates.stamp import Stamp
 from letopis.settings import Settings
 from letopis.wiring import build
 from read_api.app import create_app
+from read_api.deps import get_actor
 from read_api.sign_ins import SignInLimit
 from tests.conftest import database_url
 from tests.read_api.world import API
@@ -188,3 +189,19 @@ def test_a_sign_in_never_runs_projection_work(auth, staff, letopis) -> None:
         assert client.get(f"{API}/employees/me", headers=bearer("lt_wrong")).status_code == 401
         assert client.get(f"{API}/employees/me", headers=auth("ivanov")).status_code == 200
     assert letopis.runner.positions() == before
+
+
+def test_an_app_given_dependency_overrides_follows_them_and_no_other_app_does(letopis, staff) -> None:
+    """Every app shares its routes, which follow no app's overrides: an app given some builds
+    routes of its own (a benchmark serves every request as one employee this way)."""
+    sidorov = staff["sidorov"][0]
+    served_as_sidorov = create_app(letopis, dependency_overrides={get_actor: lambda: sidorov})
+    with TestClient(served_as_sidorov) as client:
+        me = client.get(f"{API}/employees/me")
+        assert me.status_code == 200, me.text
+        assert me.json()["id"] == sidorov.employee_id
+    with TestClient(create_app(letopis)) as client:
+        assert client.get(f"{API}/employees/me").status_code == 401
+        assert client.get(f"{API}/employees/me", headers=bearer(staff["ivanov"][1])).json()["id"] == (
+            staff["ivanov"][0].employee_id
+        )
