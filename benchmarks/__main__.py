@@ -4,7 +4,7 @@ import argparse
 import sys
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -183,14 +183,21 @@ def _cells(result: Result) -> tuple[str, ...]:
 
 
 def markdown(
-    results: list[Result], machine: dict[str, str], command: str, minutes: float, previous: str = ""
+    results: list[Result],
+    machine: dict[str, str],
+    command: str,
+    minutes: float,
+    previous: str = "",
+    ran: Collection[str] = (),
 ) -> str:
-    """The results file; rows of benchmarks not run now are kept from ``previous``."""
+    """The results file; rows of benchmarks not run now (``ran``: as the command line names
+    them) are kept from ``previous``."""
 
     def row(cells: tuple[str, ...] | str) -> str:
         if isinstance(cells, str):
             return cells
-        return "| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |"
+        # A cell on one line (a failure's message may hold several), or the row ends there.
+        return "| " + " | ".join(" ".join(cell.split()).replace("|", "\\|") for cell in cells) + " |"
 
     moment = f"{datetime.now(UTC):%Y-%m-%d %H:%M}"
     lines = [
@@ -204,7 +211,7 @@ def markdown(
         "",
         row((*COLUMNS, RUN)),
         row(tuple("---" for _ in (*COLUMNS, RUN))),
-        *(row(cells) for cells in merged(results, previous, f"{moment}, {machine.get('CPU', '')}")),
+        *(row(cells) for cells in merged(results, previous, f"{moment}, {machine.get('CPU', '')}", ran)),
         "",
         ABOUT,
     ]
@@ -222,11 +229,14 @@ def _row_benchmark(line: str) -> str:
     return line.removeprefix("| ").split(" | ", 1)[0].replace("\\|", "|")
 
 
-def merged(results: list[Result], previous: str, run: str) -> list[tuple[str, ...] | str]:
+def merged(
+    results: list[Result], previous: str, run: str, ran: Collection[str] = ()
+) -> list[tuple[str, ...] | str]:
     """This run's rows, each naming ``run``, in place of the rows of the same benchmarks in
     ``previous``; the rows of other benchmarks kept as they were, in their order (a row
     written before rows named their run is given the run its file's header names); new
-    benchmarks at the end."""
+    benchmarks at the end. A failure's row names its benchmark as the command line does
+    (``ran``), not as its results do, and goes once that benchmark runs again."""
     lines = previous.splitlines()
     header = next(
         (n for n, line in enumerate(lines) if line.startswith(f"| {COLUMNS[0]} | {COLUMNS[1]} |")), None
@@ -245,10 +255,11 @@ def merged(results: list[Result], previous: str, run: str) -> list[tuple[str, ..
     rows: list[tuple[str, ...] | str] = []
     for line in kept:
         name = _row_benchmark(line)
-        if name not in fresh:
+        if name in fresh:
+            if name not in {r[0] for r in rows if isinstance(r, tuple)}:
+                rows.extend(fresh[name])
+        elif name not in ran:
             rows.append(line)
-        elif name not in {r[0] for r in rows if isinstance(r, tuple)}:
-            rows.extend(fresh[name])
     placed = {r[0] for r in rows if isinstance(r, tuple)}
     for name, cells in fresh.items():
         if name not in placed:
@@ -289,7 +300,8 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_write:
         command = " ".join(["python -m benchmarks", *(argv if argv is not None else sys.argv[1:])])
         previous = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else ""
-        RESULTS.write_text(markdown(results, machine, command, minutes, previous), encoding="utf-8")
+        ran = args.only or list(BENCHMARKS)
+        RESULTS.write_text(markdown(results, machine, command, minutes, previous, ran), encoding="utf-8")
         console.print(f"written to {RESULTS}")
     return 0 if all(r.verdict != "MISSED" and r.case != "failed" for r in results) else 1
 
