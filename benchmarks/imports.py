@@ -33,7 +33,7 @@ from letopis.wiring import build
 
 WORK = Path(__file__).resolve().parent / ".work"
 TARGET = 0.3
-_CARD_TITLES = [
+CARD_TITLES = [
     "Наименование",
     "Полное наименование",
     "ИНН",
@@ -47,7 +47,7 @@ _CARD_TITLES = [
     "Регион",
     "Вид контрагента",
 ]
-_CONTACT_TITLES = ["ФИО", "Должность", "Телефон", "E-mail", "ИНН организации"]
+CONTACT_TITLES = ["ФИО", "Должность", "Телефон", "E-mail", "ИНН организации"]
 _REGIONS = [
     ("77", "Москва", "495"),
     ("78", "Санкт-Петербург", "812"),
@@ -64,7 +64,7 @@ def _digits(rng: random.Random, count: int) -> str:
     return "".join(str(rng.randrange(10)) for _ in range(count))
 
 
-def _rows(cards: int) -> tuple[list[list[str]], list[list[str]]]:
+def client_base_rows(cards: int) -> tuple[list[list[str]], list[list[str]]]:
     rng = random.Random(15)
     organisations, people = [], []
     for n in range(cards):
@@ -104,7 +104,7 @@ def _rows(cards: int) -> tuple[list[list[str]], list[list[str]]]:
     return organisations, people
 
 
-def _csv(titles: list[str], rows: list[list[str]]) -> bytes:
+def csv_file(titles: list[str], rows: list[list[str]]) -> bytes:
     lines = [";".join(titles), *(";".join(row) for row in rows)]
     return ("\r\n".join(lines) + "\r\n").encode("cp1251")
 
@@ -126,13 +126,13 @@ def input_files(cards: int, kind: str) -> tuple[bytes, bytes]:
     WORK.mkdir(exist_ok=True)
     paths = [WORK / f"import-{cards}-{what}.{kind}" for what in ("counterparties", "contacts")]
     if not all(path.exists() for path in paths):
-        organisations, people = _rows(cards)
+        organisations, people = client_base_rows(cards)
         if kind == "csv":
-            data = [_csv(_CARD_TITLES, organisations), _csv(_CONTACT_TITLES, people)]
+            data = [csv_file(CARD_TITLES, organisations), csv_file(CONTACT_TITLES, people)]
         else:
             data = [
-                _xlsx(_CARD_TITLES, organisations, "Контрагенты"),
-                _xlsx(_CONTACT_TITLES, people, "Контакты"),
+                _xlsx(CARD_TITLES, organisations, "Контрагенты"),
+                _xlsx(CONTACT_TITLES, people, "Контакты"),
             ]
         for path, content in zip(paths, data, strict=True):
             path.write_bytes(content)
