@@ -1,26 +1,25 @@
 """The log kept in the process (``memory://``), for tests (see ``event_store.recorders``)."""
 
 from collections.abc import Sequence
-from typing import IO, Any
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.popo import POPOApplicationRecorder
 
-from event_store.chain import Link, Stored, linked
+from event_store.chain import Link, linked
 from event_store.recorders import (
     NONE,
     RecordedUs,
+    SelectedLog,
     Unchanged,
     changed,
     notifications,
     now_us,
-    selected_rows,
-    write_selected_csv,
 )
 
 
-class MemoryRecorder(POPOApplicationRecorder):
+class MemoryRecorder(SelectedLog, POPOApplicationRecorder):
     """The library's log in the process, with the chain and the reads every recorder offers."""
 
     def __init__(self) -> None:
@@ -71,16 +70,8 @@ class MemoryRecorder(POPOApplicationRecorder):
         if current:
             raise changed(unchanged, current)
 
-    def stored_rows(
-        self, after: int, limit: int, stop: int | None = None, topics: Sequence[str] = ()
-    ) -> list[Stored]:
-        return selected_rows(self, after, limit, stop, topics)
-
     def position_of(self, originator_id: UUID, version: int) -> int | None:
         for notification in self.select_notifications(start=1, limit=self.max_notification_id() or 0):
             if notification.originator_id == originator_id and notification.originator_version == version:
                 return notification.id
         return None
-
-    def write_csv(self, after: int, upper: int, out: IO[bytes]) -> None:
-        write_selected_csv(self, after, upper, out)

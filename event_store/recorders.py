@@ -108,29 +108,30 @@ def notifications(positions: Iterable[int], stored_events: Sequence[StoredEvent]
     ]
 
 
-def selected_rows(
-    recorder: ApplicationRecorder, after: int, limit: int, stop: int | None, topics: Sequence[str]
-) -> list[Stored]:
-    """``stored_rows`` through the library's own selection, for the stores whose notifications
-    cost no more than rows (memory, SQLite)."""
-    return [
-        (n.id, n.originator_id, n.originator_version, n.topic, n.state)
-        for n in recorder.select_notifications(
-            start=after, limit=limit, stop=stop, topics=topics, inclusive_of_start=False
-        )
-    ]
+class SelectedLog(ApplicationRecorder):
+    """``stored_rows`` and ``write_csv`` through the library's own selection of notifications,
+    for the stores whose notifications cost no more than rows (memory, SQLite)."""
 
+    def stored_rows(
+        self, after: int, limit: int, stop: int | None = None, topics: Sequence[str] = ()
+    ) -> list[Stored]:
+        return [
+            (n.id, n.originator_id, n.originator_version, n.topic, n.state)
+            for n in self.select_notifications(
+                start=after, limit=limit, stop=stop, topics=topics, inclusive_of_start=False
+            )
+        ]
 
-def write_selected_csv(recorder: ApplicationRecorder, after: int, upper: int, out: IO[bytes]) -> None:
-    """``write_csv`` a batch of the library's selection at a time."""
-    text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=True)
-    writer = csv.writer(text, quotechar=CSV_QUOTE)
-    while after < upper:
-        batch = recorder.select_notifications(start=after, limit=10_000, stop=upper, inclusive_of_start=False)
-        if not batch:
-            break
-        writer.writerows(
-            (n.id, n.originator_id, n.originator_version, n.topic, n.state.decode()) for n in batch
-        )
-        after = batch[-1].id
-    text.detach()
+    def write_csv(self, after: int, upper: int, out: IO[bytes]) -> None:
+        """A batch of the selection at a time."""
+        text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=True)
+        writer = csv.writer(text, quotechar=CSV_QUOTE)
+        while after < upper:
+            batch = self.select_notifications(start=after, limit=10_000, stop=upper, inclusive_of_start=False)
+            if not batch:
+                break
+            writer.writerows(
+                (n.id, n.originator_id, n.originator_version, n.topic, n.state.decode()) for n in batch
+            )
+            after = batch[-1].id
+        text.detach()

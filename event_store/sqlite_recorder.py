@@ -2,30 +2,29 @@
 ``event_store.recorders``)."""
 
 from collections.abc import Sequence
-from typing import IO, Any
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import Notification, StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 
-from event_store.chain import Link, Stored, linked
+from event_store.chain import Link, linked
 from event_store.recorders import (
     NONE,
     UPGRADE_BATCH,
     RecordedUs,
+    SelectedLog,
     Unchanged,
     changed,
     notifications,
     now_us,
-    selected_rows,
-    write_selected_csv,
 )
 
 _EXISTING_BATCH = 500
 """Ids per query: SQLite allows a few thousand parameters."""
 
 
-class SQLiteRecorder(SQLiteApplicationRecorder):
+class SQLiteRecorder(SelectedLog, SQLiteApplicationRecorder):
     def __init__(self, datastore: Any, events_table_name: str = "stored_events") -> None:
         super().__init__(datastore, events_table_name)
         self.chain_table_name = f"{events_table_name}_chain"
@@ -156,11 +155,6 @@ class SQLiteRecorder(SQLiteApplicationRecorder):
                 self._insert_links(c, links)
                 head, count = links[-1], count + len(links)
 
-    def stored_rows(
-        self, after: int, limit: int, stop: int | None = None, topics: Sequence[str] = ()
-    ) -> list[Stored]:
-        return selected_rows(self, after, limit, stop, topics)
-
     def position_of(self, originator_id: UUID, version: int) -> int | None:
         with self.datastore.transaction(commit=False) as c:
             c.execute(
@@ -169,9 +163,6 @@ class SQLiteRecorder(SQLiteApplicationRecorder):
             )
             row = c.fetchone()
             return int(row[0]) if row else None
-
-    def write_csv(self, after: int, upper: int, out: IO[bytes]) -> None:
-        write_selected_csv(self, after, upper, out)
 
 
 def _text_id(originator_id: UUID | str) -> str:
