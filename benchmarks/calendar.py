@@ -3,13 +3,13 @@
 The demo company (``benchmarks.demo.seeded_demo``, ×``SCALE``; ×1 with --quick), read at
 the demo's own moment (``NOW``) as the manager with the most calendar entries:
 
-- one employee's calendar for a month, and their team's for a week, through
-  ``calendar_entries``; the daily report through ``daily_report``; the iCalendar feed (30
-  days back, 90 ahead, reminders as alarms) through ``employee_calendar``; each with its
-  own pooled connection, as a request would;
-- ``GET /me/today`` through the web API (a uvicorn subprocess whose clock stands at the
-  demo's moment, so that it reports the same day as the function: by the real clock, every
-  plan of the demo would be years overdue);
+- the daily report through ``daily_report`` and the iCalendar feed (30 days back, 90
+  ahead, reminders as alarms) through ``employee_calendar``, each with its own pooled
+  connection, as a request would;
+- through the web API (a uvicorn subprocess whose clock stands at the demo's moment, so that
+  it reports the same day as the function: by the real clock, every plan of the demo would
+  be years overdue), the manager's own calendar for a month and their team's for a week
+  (``GET /calendar``), and ``GET /me/today``;
 - ``ProjectionRunner.rebuild()`` with only the calendar's projections (the calendar and its
   feeds; benchmark 11 rebuilds the other planning views) against a raw ``COPY`` of exactly
   the rows the rebuild produced into tables of the same shape, in rows per second.
@@ -27,7 +27,6 @@ from benchmarks.sales import rebuild_against_copy
 from projections.calendar import Calendar
 from projections.calendar_entries import CALENDAR_ZONE
 from projections.calendar_feeds import CalendarFeeds
-from projections.calendar_queries import CalendarQuery, calendar_entries
 from projections.daily_report import daily_report
 from projections.employee_directory import find_employee
 from projections.projection import Projection
@@ -60,16 +59,6 @@ def run(quick: bool) -> list[Result]:
     month_starts = [today - timedelta(days=rng.randrange(365)) for _ in range(queries)]
     week_starts = [today - timedelta(days=rng.randrange(365)) for _ in range(queries)]
 
-    def month(first: date) -> None:
-        query = CalendarQuery(first, first + timedelta(days=30), employee_id=manager_id)
-        with views.reading() as cursor:
-            calendar_entries(cursor, manager, query)
-
-    def team_week(first: date) -> None:
-        query = CalendarQuery(first, first + timedelta(days=6), team=manager.team)
-        with views.reading() as cursor:
-            calendar_entries(cursor, manager, query)
-
     def my_day() -> None:
         with views.reading() as cursor:
             daily_report(cursor, manager, NOW)
@@ -78,13 +67,9 @@ def run(quick: bool) -> list[Result]:
         with views.reading() as cursor:
             employee_calendar(cursor, manager, NOW, "http://127.0.0.1:8000")
 
-    for n in range(20):  # warm-up: pool, caches, prepared plans
-        month(month_starts[n])
-        team_week(week_starts[n])
+    for _ in range(20):  # warm-up: pool, caches, prepared plans
         my_day()
         feed()
-    month_samples = timed([lambda d=d: month(d) for d in month_starts])
-    week_samples = timed([lambda d=d: team_week(d) for d in week_starts])
     day_samples = timed([my_day] * queries)
     feed_samples = timed([feed] * queries)
 
@@ -92,24 +77,45 @@ def run(quick: bool) -> list[Result]:
     letopis.runner.catch_up()
     with (
         api_server(demo.url, at=NOW) as base,
-        httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=30) as http,
+        httpx.Client(
+            base_url=f"{base}/api/v1", headers={"Authorization": f"Bearer {token}"}, timeout=30
+        ) as http,
     ):
-        for _ in range(20):
-            http.get("/api/v1/me/today").raise_for_status()
-        http_day = timed([lambda: http.get("/api/v1/me/today").raise_for_status()] * queries)
+
+        def calendar(first: date, days: int, **whose: str) -> None:
+            period = {"from": first.isoformat(), "to": (first + timedelta(days=days)).isoformat()}
+            http.get("/calendar", params=period | whose).raise_for_status()
+
+        def month(first: date) -> None:
+            calendar(first, 30, employee_id=manager_id)
+
+        def team_week(first: date) -> None:
+            calendar(first, 6, team=str(manager.team))
+
+        for n in range(20):
+            http.get("/me/today").raise_for_status()
+            month(month_starts[n])
+            team_week(week_starts[n])
+        http_day = timed([lambda: http.get("/me/today").raise_for_status()] * queries)
+        month_samples = timed([lambda d=d: month(d) for d in month_starts])
+        week_samples = timed([lambda d=d: team_week(d) for d in week_starts])
 
     events = demo.summary.position
     seeded = f"demo ×{scale}: {events:,} events, {all_entries:,} calendar entries; {demo.preparation}"
     return [
         within_p95(
             bench,
-            "one employee's month (function)",
+            "GET /calendar, one employee's month (HTTP)",
             month_samples,
             20,
             f"{queries} months, {entries:,} entries of the manager; {seeded}",
         ),
         within_p95(
-            bench, "a team's week (function)", week_samples, 50, f"{queries} weeks, team {manager.team}"
+            bench,
+            "GET /calendar, a team's week (HTTP)",
+            week_samples,
+            50,
+            f"{queries} weeks, team {manager.team}, 1 client",
         ),
         within_p95(
             bench, "daily report (function)", day_samples, 50, f"{queries} reports at the demo's moment"

@@ -9,16 +9,19 @@ time zone.
 """
 
 from bisect import bisect_left
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import orjson
+
 from projections.database import Dialect
 from projections.staff import staff_table
 from projections.tables import Kind, Table
-from projections.values import to_json
+from projections.values import from_json, to_json
 from projections.writes import Row, Rows, Writes
 
 CALENDAR_ZONE = ZoneInfo("Europe/Moscow")
@@ -69,6 +72,7 @@ ENTRIES = Table(
         "details": Kind.JSON,
         "updated_at": Kind.MOMENT,
         "span": Kind.INTEGER,
+        "body": Kind.TEXT,
     },
     key=("entry_id", "employee_id"),
     nullable=frozenset({"starts_at", "ends_at", "counterparty_id", "source_path"}),
@@ -223,16 +227,67 @@ def all_day_entry(
     }
 
 
+SHOWN = (
+    "entry_id",
+    "employee_id",
+    "layer",
+    "title",
+    "status",
+    "all_day",
+    "starts_at",
+    "ends_at",
+    "first_day",
+    "last_day",
+    "sequence",
+    "counterparty_id",
+    "source",
+    "details",
+)
+"""What a reader is shown of an entry, in the order the API shows it."""
+
+
+def shown_json(entry: Mapping[str, Any]) -> str:
+    """An entry as the API shows it (``SHOWN`` of it), its times in UTC."""
+    return orjson.dumps({name: entry[name] for name in SHOWN}, option=orjson.OPT_UTC_Z).decode()
+
+
+def shown_entry(body: str) -> dict[str, Any]:
+    """The entry a body shows, its days and times as dates and datetimes again."""
+    entry: dict[str, Any] = orjson.loads(body)
+    for name in ("starts_at", "ends_at"):
+        if entry[name] is not None:
+            entry[name] = datetime.fromisoformat(entry[name])
+    entry["first_day"] = date.fromisoformat(entry["first_day"])
+    entry["last_day"] = date.fromisoformat(entry["last_day"])
+    return entry
+
+
 class EntryRows(Rows):
-    """The entries as a batch sees them, each put with the span its days give it."""
+    """The entries as a batch sees them, each written with the span its days give it and the
+    body a reader is shown: rendered once here, as a team's week is thousands of entries that
+    would otherwise be read column by column and rebuilt on every request."""
 
     def __init__(self, writes: Writes, table: Table) -> None:
         super().__init__(writes, table)
         self._dialect = writes.cursor.dialect
 
-    def put(self, row: Row) -> None:
-        day = self._dialect.day_of
-        super().put(row | {"span": span_bound(day(row["first_day"]), day(row["last_day"]))})
+    def written(self, row: Row) -> Row:
+        day, moment = self._dialect.day_of, self._dialect.moment_of
+        first_day, last_day = day(row["first_day"]), day(row["last_day"])
+        starts_at, ends_at = (
+            None if row[name] is None else moment(row[name]).astimezone(UTC)
+            for name in ("starts_at", "ends_at")
+        )
+        shown = row | {
+            "all_day": bool(row["all_day"]),
+            "starts_at": starts_at,
+            "ends_at": ends_at,
+            "first_day": first_day,
+            "last_day": last_day,
+            "source": {"kind": row["source_kind"], "id": row["source_id"], "path": row["source_path"]},
+            "details": from_json(row["details"]) or {},
+        }
+        return row | {"span": span_bound(first_day, last_day), "body": shown_json(shown)}
 
 
 @dataclass

@@ -7,17 +7,27 @@ month and never shown late.
 """
 
 import calendar as gregorian
+import heapq
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 
 from aggregates.scope import Actor
 from letopis.garbage_collector import collector_paused
-from projections.calendar_entries import ENTRIES, LAYERS, SPAN_BOUNDS, STAFF, YEARLY, Layer, api_path
+from projections.calendar_entries import (
+    ENTRIES,
+    LAYERS,
+    SPAN_BOUNDS,
+    STAFF,
+    YEARLY,
+    Layer,
+    api_path,
+    shown_entry,
+    shown_json,
+)
 from projections.database import Dialect, Params, ViewCursor
 from projections.scope import in_scope
-from projections.values import from_json
 
 _YEARLY_LAYER = Layer.DATES
 _CARDS = {"contact": "contacts", "counterparty": "counterparties"}
@@ -72,25 +82,63 @@ def calendar_entries(cursor: ViewCursor, actor: Actor, query: CalendarQuery) -> 
     A team's week is thousands of entries: were the collector to run while they are built,
     it would count them long-lived and soon walk every object of the process (tens of ms)."""
     employees = _named_employees(cursor, query)
-    entries = _dated(cursor, actor, query, employees) if query.layers - {_YEARLY_LAYER} else []
+    entries = []
+    if query.layers - {_YEARLY_LAYER}:
+        condition, p = _dated(cursor.dialect, actor, query, employees)
+        entries = _entries_where(cursor, condition, p)
     if _YEARLY_LAYER in query.layers:
         entries.extend(_yearly(cursor, actor, query, employees))
     entries.sort(key=_in_order)
     return entries
 
 
+@collector_paused()
+def calendar_json(cursor: ViewCursor, actor: Actor, query: CalendarQuery) -> bytes:
+    """The entries of ``calendar_entries`` as the API shows them, a JSON array in the same
+    order: each dated one is the body rendered when it was written, sorted by the engine and
+    sent as it is read."""
+    employees = _named_employees(cursor, query)
+    dated: list[tuple[date, bytes]] = []
+    if query.layers - {_YEARLY_LAYER}:
+        condition, p = _dated(cursor.dialect, actor, query, employees)
+        day, by_bytes = cursor.dialect.day_of, cursor.dialect.byte_order
+        rows = cursor.execute_utf8(
+            f"SELECT first_day, body FROM {ENTRIES.name} WHERE {condition} ORDER BY first_day, "
+            f"starts_at IS NOT NULL, starts_at, entry_id{by_bytes}, employee_id{by_bytes}",
+            p.values,
+        )
+        dated = [(day(first_day), body) for first_day, body in rows]
+    yearly: list[tuple[date, bytes]] = []
+    if _YEARLY_LAYER in query.layers:
+        found = sorted(_yearly(cursor, actor, query, employees), key=_in_order)
+        yearly = [(entry["first_day"], shown_json(entry).encode()) for entry in found]
+    # A merge keeps the order of each list, and on a day takes the yearly dates first.
+    shown = heapq.merge(yearly, dated, key=itemgetter(0))
+    return b"[" + b",".join(body for _, body in shown) + b"]"
+
+
 def _in_order(entry: dict[str, Any]) -> tuple[Any, ...]:
-    """By day; on a day, all-day entries first, then by the time they start."""
+    """By day; on a day, the yearly dates first, then the other all-day entries, then the
+    timed ones by the time they start; an entry shown to several employees once for each,
+    in the order of their ids."""
     timed = entry["starts_at"] is not None
-    return (entry["first_day"], timed, entry["starts_at"] if timed else entry["first_day"], entry["entry_id"])
+    rank = 0 if entry["layer"] == _YEARLY_LAYER else 1 + timed
+    return (
+        entry["first_day"],
+        rank,
+        entry["starts_at"] if timed else entry["first_day"],
+        entry["entry_id"],
+        entry["employee_id"],
+    )
 
 
 def _dated(
-    cursor: ViewCursor, actor: Actor, query: CalendarQuery, employees: list[str] | None
-) -> list[dict[str, Any]]:
+    dialect: Dialect, actor: Actor, query: CalendarQuery, employees: list[str] | None
+) -> tuple[str, Params]:
+    """The condition the period's dated entries meet, with its parameters."""
     p = Params()
     layers = sorted(layer.value for layer in query.layers - {_YEARLY_LAYER})
-    whose = _whose(cursor.dialect, employees, p)
+    whose = _whose(dialect, employees, p)
     last_day = p(query.last_day)
     # One range of the index for each span: its employees (named in each, so that each is a
     # seek on both engines), then the days an entry of that span may start on and be shown.
@@ -100,12 +148,11 @@ def _dated(
         + f"span = {p(bound)} AND first_day BETWEEN {p(_days_before(query.first_day, bound))} AND {last_day})"
         for bound in SPAN_BOUNDS
     )
-    return _entries_where(
-        cursor,
-        f"({spans}) AND last_day >= {p(query.first_day)} AND {cursor.dialect.any_of('layer', p(layers))} "
-        f"AND {in_scope(actor, 'employee_id', STAFF.name, p)}",
-        p,
+    condition = (
+        f"({spans}) AND last_day >= {p(query.first_day)} AND {dialect.any_of('layer', p(layers))} "
+        f"AND {in_scope(actor, 'employee_id', STAFF.name, p)}"
     )
+    return condition, p
 
 
 def _days_before(day: date, days: int) -> date:
@@ -130,76 +177,9 @@ def stage_plans_due(cursor: ViewCursor, employee_id: str, today: date, until: da
 
 
 def _entries_where(cursor: ViewCursor, condition: str, p: Params) -> list[dict[str, Any]]:
-    sql = f"SELECT {', '.join(_SELECTED)} FROM {ENTRIES.name} WHERE {condition}"
-    day, moment = cursor.dialect.day_of, cursor.dialect.moment_of
-    # A team's week reads thousands of entries: each is built in one pass, its details
-    # decoded once for every entry and request that shows the same.
-    return [
-        {
-            "entry_id": entry_id,
-            "employee_id": employee_id,
-            "layer": layer,
-            "title": title,
-            "status": status,
-            "all_day": bool(all_day),
-            "starts_at": None if starts_at is None else moment(starts_at),
-            "ends_at": None if ends_at is None else moment(ends_at),
-            "first_day": day(first_day),
-            "last_day": day(last_day),
-            "sequence": sequence,
-            "counterparty_id": counterparty_id,
-            "details": dict(_decoded(details)),
-            "updated_at": moment(updated_at),
-            "source": {"kind": kind, "id": source_id, "path": path},
-        }
-        for (
-            entry_id,
-            employee_id,
-            layer,
-            title,
-            status,
-            all_day,
-            starts_at,
-            ends_at,
-            first_day,
-            last_day,
-            sequence,
-            counterparty_id,
-            details,
-            updated_at,
-            kind,
-            source_id,
-            path,
-        ) in cursor.execute(sql, p.values)
-    ]
-
-
-_SELECTED = (
-    "entry_id",
-    "employee_id",
-    "layer",
-    "title",
-    "status",
-    "all_day",
-    "starts_at",
-    "ends_at",
-    "first_day",
-    "last_day",
-    "sequence",
-    "counterparty_id",
-    "details",
-    "updated_at",
-    "source_kind",
-    "source_id",
-    "source_path",
-)
-assert set(_SELECTED) == set(ENTRIES.column_names) - {"span"}
-
-
-@lru_cache(maxsize=100_000)
-def _decoded(details: str) -> dict[str, Any]:
-    """Read-only: each entry is given a copy, so that no reader changes another's."""
-    return from_json(details) or {}
+    moment = cursor.dialect.moment_of
+    rows = cursor.execute(f"SELECT body, updated_at FROM {ENTRIES.name} WHERE {condition}", p.values)
+    return [shown_entry(body) | {"updated_at": moment(updated_at)} for body, updated_at in rows]
 
 
 def _month_day_ranges(first_day: date, last_day: date) -> list[tuple[int, int]] | None:

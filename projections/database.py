@@ -49,6 +49,8 @@ class Dialect(ABC):
 
     lock_rows: str = ""
     """What makes a SELECT lock the rows it reads until the transaction ends."""
+    byte_order: str = ""
+    """What makes text sort by its code points, as Python sorts strings."""
 
 
 class Params:
@@ -77,6 +79,11 @@ class ViewCursor(ABC):
 
     @abstractmethod
     def execute(self, sql: str, params: Sequence[Any] = ()) -> list[Row]: ...
+
+    @abstractmethod
+    def execute_utf8(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        """``execute``, its text values as the UTF-8 bytes the engine holds: a document
+        rendered when it was written is sent on as it is read, neither decoded nor encoded."""
 
     @abstractmethod
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None: ...

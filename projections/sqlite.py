@@ -52,7 +52,9 @@ class SqliteDialect(Dialect):
         return datetime.strptime(str(stored), _UTC_TEXT).replace(tzinfo=UTC)
 
     def day_of(self, stored: Any) -> date:
-        return stored if isinstance(stored, date) else date.fromisoformat(str(stored))
+        if isinstance(stored, date):
+            return stored
+        return date.fromisoformat(stored.decode() if isinstance(stored, bytes) else str(stored))
 
 
 _BOUND_AS_THEY_ARE = frozenset({str, int, float, bool, bytes, type(None)})
@@ -114,6 +116,13 @@ class SqliteCursor(ViewCursor):
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         return self._connection.execute(sql, _bound(params)).fetchall()
+
+    def execute_utf8(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        self._connection.text_factory = bytes
+        try:
+            return self.execute(sql, params)
+        finally:
+            self._connection.text_factory = str
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         self._connection.executemany(sql, (_bound(row) for row in rows))

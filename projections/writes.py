@@ -33,7 +33,7 @@ class Writes:
 
     def rows(self, table: Table, kind: "type[Rows] | None" = None) -> "Rows":
         """The table's rows for this batch; ``kind``, a view's own kind of ``Rows``, adds to
-        what each row holds as it is put."""
+        what each row holds as it is written."""
         return self._opened((kind or Rows)(self, table))
 
     def totals(self, table: Table) -> "Totals":
@@ -135,6 +135,11 @@ class Rows:
             self._known[tuple(row[c] for c in self._table.key)] = dict(row)
         return rows
 
+    def written(self, row: Row) -> Row:
+        """The row as it is sent: a view's own kind of ``Rows`` adds what it derives from the
+        rest here, once a batch for each row however often its handlers put it."""
+        return row
+
     def flush(self) -> None:
         if not self._dirty:
             return
@@ -146,7 +151,8 @@ class Rows:
             if row is None:
                 deletes.append(key)
             else:
-                upserts.append([row[column] for column in names])
+                written = self.written(row)
+                upserts.append([written[column] for column in names])
         if deletes:
             self._cursor.delete_rows(self._name, self._table.key, self._key_types, deletes)
         if upserts:

@@ -17,3 +17,11 @@ def test_the_postgresql_json_operator_question_mark_works(letopis: Letopis) -> N
     with letopis.views.reading() as cursor:
         rows = cursor.execute("SELECT $1::jsonb ? 'phones', $1::jsonb ? 'fax'", ('{"phones": []}',))
     assert rows == [(True, False)]
+
+
+def test_text_read_as_utf8_comes_as_the_bytes_of_the_text_and_other_reads_as_text(letopis: Letopis) -> None:
+    with letopis.views.reading() as cursor:
+        raw = cursor.execute_utf8("SELECT 'Ёлкин «Ая»' || $1, 7", (" 𝔘",))
+        text = cursor.execute("SELECT 'Ёлкин «Ая»' || $1", (" 𝔘",))
+    assert raw == [("Ёлкин «Ая» 𝔘".encode(), 7)]
+    assert text == [("Ёлкин «Ая» 𝔘",)]

@@ -5,8 +5,10 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from pydantic import TypeAdapter
 
 from commands.fields import FIRST_DAY, LAST_DAY
+from read_api.routers.calendar import CalendarEntry
 from tests.read_api.calendar_client import CalendarApi
 from tests.read_api.world import API, TODAY, contract_body, days, ivanov_world
 
@@ -38,6 +40,57 @@ def test_each_layer_shows_with_a_link_to_its_source(
 
     without_closes = api.calendar("ivanov", layer=["meetings", "contract_stages"])
     assert {e["layer"] for e in without_closes} == {"meetings", "contract_stages"}
+
+
+def test_the_calendar_is_sent_exactly_as_its_documented_model_renders_it_in_the_order_entries_fall(
+    client: TestClient, auth: Any, calendar_api: CalendarApi
+) -> None:
+    api = calendar_api
+    ids = ivanov_world(client, auth)
+    api.write(
+        "ivanov", "post", "/contacts", {"full_name": "Ёлкина «Ая»\u2028", "birthday": "1992-" + days(3)[5:]}
+    )
+    api.write(
+        "ivanov",
+        "post",
+        f"/activities/{ids['activity']}/reschedules",
+        {"starts_at": f"{days(1)}T09:30:00.250000+03:00", "duration_minutes": 45, "reason": "Клиент просил"},
+    )
+    api.settle()
+    response = client.get(f"{API}/calendar", params={"from": days(-30), "to": days(90)}, headers=auth("head"))
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/json"
+
+    model = TypeAdapter(list[CalendarEntry])
+    entries = model.validate_json(response.content)
+    assert response.content == model.dump_json(entries)
+    assert {e.layer for e in entries} == {
+        "meetings",
+        "tasks",
+        "contract_stages",
+        "deal_closes",
+        "dates",
+        "bookings",
+    }
+    (moved,) = [e for e in entries if e.source.id == ids["activity"]]
+    assert moved.starts_at is not None
+    assert moved.starts_at.isoformat() == f"{days(1)}T06:30:00.250000+00:00"
+    assert moved.sequence == 1
+    # By day; on a day the yearly dates, the other all-day entries, then the timed ones by time.
+    order = [
+        (
+            e.first_day.isoformat(),
+            0 if e.layer == "dates" else 2 if e.starts_at else 1,
+            e.starts_at.isoformat() if e.starts_at else "",
+            e.entry_id,
+            e.employee_id,
+        )
+        for e in entries
+    ]
+    assert order == sorted(order)
+    birthday_and_task = [e.layer for e in entries if e.first_day.isoformat() == days(3) and e.all_day]
+    assert birthday_and_task[0] == "dates"
+    assert "tasks" in birthday_and_task
 
 
 def test_a_stage_shows_what_really_happened_next_to_its_plan(
