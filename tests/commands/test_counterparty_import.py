@@ -1,6 +1,8 @@
 """Importing counterparties from CSV: every row checked, and the file written whole or not at all."""
 
 import gc
+from itertools import islice
+from uuid import RFC_4122
 
 import pytest
 from typer.testing import CliRunner
@@ -8,7 +10,7 @@ from typer.testing import CliRunner
 from aggregates.counterparty import Counterparty
 from aggregates.employee import Role
 from commands.counterparty_import import import_counterparties
-from commands.import_checks import RejectedRow
+from commands.import_checks import RejectedRow, random_ids
 from letopis.cli import app
 from letopis.settings import Settings
 from letopis.wiring import build
@@ -209,3 +211,9 @@ def test_the_command_line_console_import_needs_managers(data_dir) -> None:
     assert result.exit_code == 1
     table_text = " ".join(result.output.replace("│", " ").split())
     assert "2 manager_id: the importer is not a sales employee, so each row needs a manager_id" in table_text
+
+
+def test_the_ids_an_import_gives_are_distinct_random_version_4_uuids() -> None:
+    ids = list(islice(random_ids(block=100), 10_000))
+    assert len(set(ids)) == 10_000
+    assert {(found.version, found.variant) for found in ids} == {(4, RFC_4122)}
