@@ -7,7 +7,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
-from aggregates.counterparty import check_name
+from aggregates.counterparty_profile import check_name
 from aggregates.errors import RuleViolated
 from aggregates.money import Money
 from aggregates.stamp import Fact, Stamp

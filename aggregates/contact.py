@@ -8,7 +8,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 
 from aggregates import requisites
-from aggregates.counterparty import check_name
+from aggregates.counterparty_profile import check_name
 from aggregates.errors import InvalidValue
 from aggregates.new_record import NewRecord
 from aggregates.phone import normalize_phone

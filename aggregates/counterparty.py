@@ -1,30 +1,18 @@
-"""The counterparty: an organisation or private person the company deals with."""
+"""The counterparty: an organisation or private person the company deals with. Its card's
+fields and their rules are in ``aggregates.counterparty_profile``, the rules of merging
+duplicates in ``aggregates.counterparty_merge``."""
 
-from datetime import date
 from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
+from aggregates.counterparty_merge import check_mergeable, check_reason, merged_profile
+from aggregates.counterparty_profile import PROFILE_FIELDS, checked_profile, new_profile
 from aggregates.errors import InvalidValue, RuleViolated
 from aggregates.new_record import NewRecord
-from aggregates.phone import normalize_phone
-from aggregates.requisites import broken_requisites
 from aggregates.stamp import Fact, Stamp, changed_fields
-
-
-class LegalForm(StrEnum):
-    ORGANISATION = "organisation"
-    PERSON = "person"
-
-
-class CounterpartyKind(StrEnum):
-    CUSTOMER = "customer"
-    PARTNER = "partner"
-    DEALER = "dealer"
-    SUPPLIER = "supplier"
-    COMPETITOR = "competitor"
 
 
 class Admission(StrEnum):
@@ -38,54 +26,6 @@ class Admission(StrEnum):
 
 
 BARRED = frozenset({Admission.FORBIDDEN, Admission.TEMPORARILY_FORBIDDEN})
-
-# The profile is everything on the card that a plain edit may change; manager,
-# rating and admission have their own events because scope, bonuses and
-# the admission rules depend on them.
-PROFILE_FIELDS = (
-    "legal_form",
-    "kind",
-    "name",
-    "tax_id",
-    "requisites",
-    "industry",
-    "region",
-    "activity",
-    "phones",
-    "attributes",
-    "classifiers",
-    "loyalty_reasons",
-    "lead_source",
-    "interests",
-    "competitor_products",
-    "founding_date",
-)
-
-
-def check_name(name: str) -> str:
-    cleaned = " ".join(name.split())
-    if not cleaned:
-        raise InvalidValue("name", "name must not be blank")
-    return cleaned
-
-
-def check_tax_id(tax_id: str | None) -> str | None:
-    """A Russian INN has 10 (organisation) or 12 (person) digits; foreign ids are free text."""
-    if tax_id is None:
-        return None
-    cleaned = tax_id.strip()
-    if not cleaned:
-        return None
-    if cleaned.isdigit() and len(cleaned) not in (10, 12):
-        raise InvalidValue("tax_id", f"INN {cleaned!r} must have 10 or 12 digits")
-    return cleaned
-
-
-def check_founding_date(founded: date | str) -> str:
-    try:
-        return date.fromisoformat(str(founded)).isoformat()
-    except ValueError:
-        raise InvalidValue("founding_date", f"{founded!r} is not a day (YYYY-MM-DD)") from None
 
 
 def check_rating(rating: int) -> int:
@@ -101,58 +41,6 @@ def check_admission_decision(current: Admission, decided: Admission, reason: str
         raise RuleViolated("a counterparty cannot be made potential again")
     if not reason.strip():
         raise InvalidValue("reason", "an admission decision needs a reason")
-
-
-def check_reason(reason: str) -> None:
-    if not reason.strip():
-        raise InvalidValue("reason", "a merge or its undoing needs a reason")
-
-
-def check_mergeable(survivor: "Counterparty", duplicate: "Counterparty", reason: str) -> None:
-    """A merge joins two live cards; chains are not made, so one step always undoes one merge."""
-    if survivor.id == duplicate.id:
-        raise InvalidValue("merged_id", "a card cannot be merged into itself")
-    if survivor.merged_into is not None:
-        raise RuleViolated(f"counterparty {survivor.id} is itself merged into {survivor.merged_into}")
-    if duplicate.merged_into is not None:
-        raise RuleViolated(f"counterparty {duplicate.id} is already merged into {duplicate.merged_into}")
-    if duplicate.absorbed:
-        raise RuleViolated(
-            f"counterparty {duplicate.id} has cards merged into it: merge the survivor the other way, "
-            "or split them first"
-        )
-    check_reason(reason)
-
-
-_MERGED_LISTS = frozenset({"phones", "loyalty_reasons", "interests", "competitor_products"})
-_MERGED_DICTS = frozenset({"requisites", "attributes"})
-
-
-def merged_profile(survivor: dict[str, Any], duplicate: dict[str, Any], prefer: list[str]) -> dict[str, Any]:
-    """The survivor's card after taking the duplicate in. Lists (phones …) and classifier
-    values are united, the survivor's first; in requisites and attributes and in single values
-    the survivor's value wins, and the duplicate's fills what the survivor lacks, unless the
-    field is named in ``prefer``, where the duplicate's value wins."""
-    unknown = set(prefer) - set(PROFILE_FIELDS)
-    if unknown:
-        raise InvalidValue("prefer_duplicate", f"{sorted(unknown)[0]!r} is not a field of the card")
-    merged: dict[str, Any] = {}
-    for field in PROFILE_FIELDS:
-        ours, theirs = survivor.get(field), duplicate.get(field)
-        first, second = (theirs, ours) if field in prefer else (ours, theirs)
-        if field in _MERGED_LISTS:
-            merged[field] = list(dict.fromkeys([*(first or ()), *(second or ())]))
-        elif field in _MERGED_DICTS:
-            merged[field] = {**(second or {}), **(first or {})}
-        elif field == "classifiers":
-            names = dict.fromkeys([*(first or {}), *(second or {})])
-            merged[field] = {
-                name: list(dict.fromkeys([*(first or {}).get(name, ()), *(second or {}).get(name, ())]))
-                for name in names
-            }
-        else:
-            merged[field] = first if first is not None else second
-    return merged
 
 
 class Counterparty(Aggregate):
@@ -300,7 +188,7 @@ class Counterparty(Aggregate):
         unknown = set(proposed) - set(PROFILE_FIELDS)
         if unknown:
             raise InvalidValue(sorted(unknown)[0], "not a field of the counterparty card")
-        changes, previous = changed_fields(self.profile, _checked_profile(proposed))
+        changes, previous = changed_fields(self.profile, checked_profile(proposed))
         if changes:
             self.trigger_event(self.ProfileChanged, changes=changes, previous=previous, **stamp.fields())
 
@@ -358,49 +246,3 @@ class Counterparty(Aggregate):
         )
         if changes:
             self.trigger_event(self.ProfileChanged, changes=changes, previous=previous, **stamp.fields())
-
-
-_EMPTY_PROFILE: dict[str, Any] = {
-    "legal_form": LegalForm.ORGANISATION.value,
-    "kind": CounterpartyKind.CUSTOMER.value,
-    "tax_id": None,
-    "requisites": {},
-    "industry": None,
-    "region": None,
-    "activity": None,
-    "phones": [],
-    "attributes": {},
-    "classifiers": {},
-    "loyalty_reasons": [],
-    "lead_source": None,
-    "interests": [],
-    "competitor_products": [],
-    "founding_date": None,
-}
-
-
-def _checked_profile(fields: dict[str, Any], check_requisites: bool = True) -> dict[str, Any]:
-    checked = dict(fields)
-    if "name" in checked:
-        checked["name"] = check_name(checked["name"])
-    if "tax_id" in checked:
-        checked["tax_id"] = check_tax_id(checked["tax_id"])
-    if "phones" in checked:
-        checked["phones"] = list(dict.fromkeys(normalize_phone(p, "phones") for p in checked["phones"]))
-    if "legal_form" in checked:
-        checked["legal_form"] = LegalForm(checked["legal_form"]).value
-    if "kind" in checked:
-        checked["kind"] = CounterpartyKind(checked["kind"]).value
-    if checked.get("founding_date") is not None:
-        checked["founding_date"] = check_founding_date(checked["founding_date"])
-    if check_requisites:
-        for broken in broken_requisites(checked.get("tax_id"), checked.get("requisites") or {}):
-            raise InvalidValue(broken.field, broken.rule)
-    return checked
-
-
-def new_profile(profile: dict[str, Any], check_requisites: bool = True) -> dict[str, Any]:
-    """The whole profile of a new card, checked, with the fields not given empty.
-    ``check_requisites=False`` keeps the formats but not the control digits: for a legacy import
-    whose broken values are reported as warnings."""
-    return _checked_profile({**_EMPTY_PROFILE, **profile}, check_requisites)

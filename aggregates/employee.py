@@ -13,7 +13,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate
 
-from aggregates.counterparty import check_name
+from aggregates.counterparty_profile import check_name
 from aggregates.errors import InvalidValue, NotFound, RuleViolated
 from aggregates.role import Role as Role
 from aggregates.stamp import Fact, Stamp

@@ -4,7 +4,8 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-from aggregates.counterparty import Admission, Counterparty, CounterpartyKind, LegalForm
+from aggregates.counterparty import Admission, Counterparty
+from aggregates.counterparty_profile import CounterpartyKind, LegalForm
 from aggregates.new_record import NewRecord
 from aggregates.requisites import kpp_of
 from aggregates.tax_id_claim import TaxIdClaim

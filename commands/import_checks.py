@@ -23,7 +23,8 @@ from uuid import UUID
 from pydantic import BaseModel, Field, ValidationError
 
 from aggregates.contact import new_details
-from aggregates.counterparty import Counterparty, new_profile
+from aggregates.counterparty import Counterparty
+from aggregates.counterparty_profile import new_profile
 from aggregates.employee import Role
 from aggregates.errors import DomainError, InvalidValue
 from aggregates.requisites import broken_requisites

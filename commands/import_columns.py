@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from aggregates.counterparty import CounterpartyKind, LegalForm
+from aggregates.counterparty_profile import CounterpartyKind, LegalForm
 
 
 def name_key(name: str) -> str:

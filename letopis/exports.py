@@ -9,7 +9,7 @@ others are written as ``req:<name>``, ``attr:<name>`` and ``class:<name>`` colum
 from collections.abc import Iterator
 from typing import Any
 
-from aggregates.counterparty import CounterpartyKind, LegalForm
+from aggregates.counterparty_profile import CounterpartyKind, LegalForm
 from aggregates.scope import Actor
 from commands.import_columns import COUNTERPARTY_TITLES, title_key
 from letopis.spreadsheets import Column, Table

@@ -3,7 +3,7 @@ spreadsheets' cells. The API's JSON keeps the codes, which programs compare."""
 
 from aggregates.catalogue_item import ItemKind
 from aggregates.contract import ContractStatus
-from aggregates.counterparty import CounterpartyKind
+from aggregates.counterparty_profile import CounterpartyKind
 from aggregates.deal import DealStatus
 from aggregates.order import OrderStatus
 from aggregates.plan_terms import PlanMeasure

@@ -6,7 +6,8 @@ from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import BaseModel, Field, PlainSerializer, WithJsonSchema
 
-from aggregates.counterparty import Admission, CounterpartyKind, LegalForm
+from aggregates.counterparty import Admission
+from aggregates.counterparty_profile import CounterpartyKind, LegalForm
 from aggregates.employee import Role
 
 T = TypeVar("T")

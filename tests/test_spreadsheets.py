@@ -12,7 +12,7 @@ import pytest
 
 from aggregates.catalogue_item import ItemKind
 from aggregates.contract import ContractStatus
-from aggregates.counterparty import CounterpartyKind
+from aggregates.counterparty_profile import CounterpartyKind
 from aggregates.deal import DealStatus
 from aggregates.order import OrderStatus
 from letopis.spreadsheets import Column, Kind, Table, csv_bytes, kind_of

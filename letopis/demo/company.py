@@ -7,7 +7,8 @@ from typing import Any
 from uuid import UUID
 
 from aggregates.contact import Contact
-from aggregates.counterparty import Admission, Counterparty, CounterpartyKind, LegalForm
+from aggregates.counterparty import Admission, Counterparty
+from aggregates.counterparty_profile import CounterpartyKind, LegalForm
 from aggregates.employee import Employee, Role
 from aggregates.requisites import account_control_key, kpp_of, ogrn_control_digit
 from aggregates.stamp import Stamp

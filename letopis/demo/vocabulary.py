@@ -5,7 +5,8 @@ import random
 from dataclasses import dataclass
 
 from aggregates.contact import Influence
-from aggregates.counterparty import Admission, CounterpartyKind
+from aggregates.counterparty import Admission
+from aggregates.counterparty_profile import CounterpartyKind
 
 
 def words(text: str) -> tuple[str, ...]:

@@ -4,7 +4,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from aggregates.counterparty import Admission, CounterpartyKind
+from aggregates.counterparty import Admission
+from aggregates.counterparty_profile import CounterpartyKind
 from aggregates.errors import InvalidValue
 from commands.counterparty_commands import (
     AssignManager,

@@ -4,7 +4,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from aggregates.counterparty import Counterparty, merged_profile
+from aggregates.counterparty import Counterparty
+from aggregates.counterparty_merge import merged_profile
 from aggregates.errors import InvalidValue, RuleViolated
 from aggregates.stamp import Stamp
 
