@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -252,7 +253,16 @@ def shown_json(entry: Mapping[str, Any]) -> str:
 
 
 def shown_entry(body: str) -> dict[str, Any]:
-    """The entry a body shows, its days and times as dates and datetimes again."""
+    """The entry a body shows, its days and times as dates and datetimes again: a copy of
+    its own for each reader, so that none changes another's."""
+    entry = dict(_parsed(body))
+    entry["source"], entry["details"] = dict(entry["source"]), dict(entry["details"])
+    return entry
+
+
+@lru_cache(maxsize=100_000)
+def _parsed(body: str) -> Mapping[str, Any]:
+    """Remembered, as a feed or a report reads the same entries again and again."""
     entry: dict[str, Any] = orjson.loads(body)
     for name in ("starts_at", "ends_at"):
         if entry[name] is not None:
