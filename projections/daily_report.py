@@ -50,7 +50,13 @@ class DailyReport:
     contract_stages: list[ReportItem]
     overdue_quote_tasks: list[ReportItem]
     inquiries_waiting: list[ReportItem]
+    inquiries_waiting_total: int
+    """How many wait in all; the list shows the nearest deadlines, at most ``INQUIRIES_SHOWN``."""
 
+
+INQUIRIES_SHOWN = 50
+"""The inquiries a report lists: a manager may have hundreds waiting, and the day starts with
+the most pressing; the rest are counted."""
 
 SECTIONS = tuple(f.name for f in fields(DailyReport) if f.type == list[ReportItem])
 """The report's lists of items, in the order it is read."""
@@ -156,6 +162,7 @@ def daily_report(cursor: ViewCursor, actor: Actor, now: datetime) -> DailyReport
     dates = CalendarQuery(today, today + DATES_AHEAD, frozenset({Layer.DATES}), employee_id=me)
     # The overdue tasks are those to do whose day passed: one read serves both lists.
     to_do = [_task(t) for t in tasks_to_do(cursor, me, today)]
+    waiting, waiting_total = inquiries_waiting(cursor, me, INQUIRIES_SHOWN)
     return DailyReport(
         employee_id=me,
         today=today,
@@ -172,5 +179,6 @@ def daily_report(cursor: ViewCursor, actor: Actor, now: datetime) -> DailyReport
             _quote_task(t | {"due": cursor.dialect.moment_of(t["due"])})
             for t in overdue_quote_tasks(cursor, actor, now)
         ],
-        inquiries_waiting=[_inquiry(i) for i in inquiries_waiting(cursor, me)],
+        inquiries_waiting=[_inquiry(i) for i in waiting],
+        inquiries_waiting_total=waiting_total,
     )

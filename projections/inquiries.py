@@ -284,18 +284,21 @@ def overdue_quote_tasks(cursor: ViewCursor, actor: Actor, now: datetime) -> list
 _WAITING_COLUMNS = ("id", "counterparty_id", "status", "request", "deadline")
 
 
-def inquiries_waiting(cursor: ViewCursor, responsible_id: str) -> list[dict[str, Any]]:
+def inquiries_waiting(
+    cursor: ViewCursor, responsible_id: str, limit: int
+) -> tuple[list[dict[str, Any]], int]:
     """For the daily report: the inquiries an employee is responsible for that wait for an
-    answer, ours (open) or the client's (proposed), the nearest deadline first. Only what
-    the report shows is read: a manager may have thousands waiting, and their proposals are
-    the widest part of each row."""
+    answer, ours (open) or the client's (proposed), the nearest deadline first, at most
+    ``limit`` of them, and how many wait in all. Only what the report shows is read: a
+    manager may have thousands waiting, and their proposals are the widest part of each row."""
     rows = cursor.execute(
-        f"SELECT {', '.join(_WAITING_COLUMNS)} FROM {INQUIRIES.name} "
-        f"WHERE responsible_id = $1 AND {cursor.dialect.any_of('status', '$2')} ORDER BY deadline, id",
-        (responsible_id, _STILL_OPEN),
+        f"SELECT {', '.join(_WAITING_COLUMNS)}, COUNT(*) OVER () FROM {INQUIRIES.name} "
+        f"WHERE responsible_id = $1 AND {cursor.dialect.any_of('status', '$2')} "
+        "ORDER BY deadline, id LIMIT $3",
+        (responsible_id, _STILL_OPEN, limit),
     )
     moment = cursor.dialect.moment_of
-    return [
+    shown = [
         {
             "id": inquiry_id,
             "counterparty_id": counterparty_id,
@@ -303,5 +306,6 @@ def inquiries_waiting(cursor: ViewCursor, responsible_id: str) -> list[dict[str,
             "request": from_json(request),
             "deadline": moment(deadline),
         }
-        for inquiry_id, counterparty_id, status, request, deadline in rows
+        for inquiry_id, counterparty_id, status, request, deadline, _total in rows
     ]
+    return shown, rows[0][-1] if rows else 0

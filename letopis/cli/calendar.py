@@ -62,7 +62,10 @@ def today(employee_id: EmployeeOption) -> None:
     console.print(f"[bold]{employee.full_name}[/bold], {report.today:%d.%m.%Y}")
     for section in SECTIONS:
         items = getattr(report, section)
-        table = Table("When", "What", "Status", "Source", title=f"{section.replace('_', ' ')} ({len(items)})")
+        # A list the report cuts short names its whole count beside it.
+        total = getattr(report, f"{section}_total", len(items))
+        shown = f"{len(items)}" if total == len(items) else f"{len(items)} of {total}"
+        table = Table("When", "What", "Status", "Source", title=f"{section.replace('_', ' ')} ({shown})")
         for item in items:
             when = f"{item.at.astimezone(CALENDAR_ZONE):%d.%m %H:%M}" if item.at else f"{item.day or ''}"
             table.add_row(when, item.title, item.status, item.path or f"{item.kind} {item.id}")

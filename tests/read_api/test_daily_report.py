@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from letopis.settings import Settings
 from letopis.wiring import Letopis, build
 from projections.calendar_entries import CALENDAR_ZONE
-from projections.daily_report import SECTIONS
+from projections.daily_report import INQUIRIES_SHOWN, SECTIONS
 from tests.conftest import database_url
 from tests.read_api.calendar_client import CalendarApi
 from tests.read_api.world import API, contract_body, days, ivanov_world
@@ -92,9 +92,35 @@ def test_the_daily_report_gathers_the_day_each_item_linked_to_its_source(
     assert quote_task["path"] == f"{API}/inquiries/{ids['inquiry']}"
     assert _ids(report, "inquiries_waiting") == [ids["inquiry"]]
     assert report["inquiries_waiting"][0]["details"]["waiting_for"] == "our proposal"
+    assert report["inquiries_waiting_total"] == 1
     for section in SECTIONS:
         for item in report[section]:
             assert client.get(item["path"], headers=auth("ivanov")).status_code == 200, item
+
+
+def test_a_report_lists_the_inquiries_with_the_nearest_deadlines_and_counts_them_all(
+    calendar_api: CalendarApi,
+) -> None:
+    api = calendar_api
+    counterparty = api.write("ivanov", "post", "/counterparties", {"name": "ООО «Запросы»"})["id"]
+    waiting = [
+        api.write(
+            "ivanov",
+            "post",
+            "/inquiries",
+            {
+                "counterparty_id": counterparty,
+                "request": {"Маршрут": f"Рейс {n}"},
+                "deadline": f"{days(INQUIRIES_SHOWN + 2 - n)}T12:00:00+03:00",
+            },
+        )["id"]
+        for n in range(INQUIRIES_SHOWN + 2)
+    ]
+
+    report = api.read("ivanov", "/me/today")
+
+    assert report["inquiries_waiting_total"] == INQUIRIES_SHOWN + 2
+    assert _ids(report, "inquiries_waiting") == waiting[::-1][:INQUIRIES_SHOWN]
 
 
 def test_another_teams_day_shows_nothing_of_ivanovs(
