@@ -260,9 +260,10 @@ def shown_entry(body: str) -> dict[str, Any]:
     return entry
 
 
-@lru_cache(maxsize=100_000)
+@lru_cache(maxsize=20_000)
 def _parsed(body: str) -> Mapping[str, Any]:
-    """Remembered, as a feed or a report reads the same entries again and again."""
+    """Remembered, as a feed or a report reads the same entries again and again: a few
+    employees' feeds' worth, each entry a few kilobytes."""
     entry: dict[str, Any] = orjson.loads(body)
     for name in ("starts_at", "ends_at"):
         if entry[name] is not None:
