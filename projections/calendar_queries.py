@@ -179,7 +179,12 @@ def stage_plans_due(cursor: ViewCursor, employee_id: str, today: date, until: da
 def _entries_where(cursor: ViewCursor, condition: str, p: Params) -> list[dict[str, Any]]:
     moment = cursor.dialect.moment_of
     rows = cursor.execute(f"SELECT body, updated_at FROM {ENTRIES.name} WHERE {condition}", p.values)
-    return [shown_entry(body) | {"updated_at": moment(updated_at)} for body, updated_at in rows]
+    entries = []
+    for body, updated_at in rows:
+        entry = shown_entry(body)  # a copy of its own already
+        entry["updated_at"] = moment(updated_at)
+        entries.append(entry)
+    return entries
 
 
 def _month_day_ranges(first_day: date, last_day: date) -> list[tuple[int, int]] | None:
