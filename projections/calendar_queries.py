@@ -9,9 +9,9 @@ month and never shown late.
 import calendar as gregorian
 import heapq
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from operator import itemgetter
-from typing import Any
+from typing import Any, NamedTuple
 
 from aggregates.scope import Actor
 from letopis.garbage_collector import collector_paused
@@ -51,6 +51,30 @@ def yearly_occurrences(original: date, first_day: date, last_day: date) -> list[
     return found
 
 
+class StoredEntry(NamedTuple):
+    """A dated entry as it is stored: the body a reader is shown, when it last changed, and the
+    id of the record it shows."""
+
+    body: str
+    updated_at: datetime
+    source_id: str
+
+
+class YearlyDate(NamedTuple):
+    """A yearly date on the day it falls on in a period, as its row gives it."""
+
+    entry_id: str
+    employee_id: str
+    kind: str
+    label: str
+    person: str
+    original: date
+    source_kind: str
+    source_id: str
+    counterparty_id: str | None
+    day: date
+
+
 @dataclass(frozen=True)
 class CalendarQuery:
     first_day: date
@@ -81,15 +105,34 @@ def calendar_entries(cursor: ViewCursor, actor: Actor, query: CalendarQuery) -> 
 
     A team's week is thousands of entries: were the collector to run while they are built,
     it would count them long-lived and soon walk every object of the process (tens of ms)."""
-    employees = _named_employees(cursor, query)
-    entries = []
-    if query.layers - {_YEARLY_LAYER}:
-        condition, p = _dated(cursor.dialect, actor, query, employees)
-        entries = _entries_where(cursor, condition, p)
-    if _YEARLY_LAYER in query.layers:
-        entries.extend(_yearly(cursor, actor, query, employees))
+    dated, yearly = stored_entries(cursor, actor, query)
+    entries = [entry_of(stored) for stored in dated]
+    entries.extend(map(yearly_entry, yearly))
     entries.sort(key=_in_order)
     return entries
+
+
+@collector_paused()
+def stored_entries(
+    cursor: ViewCursor, actor: Actor, query: CalendarQuery
+) -> tuple[list[StoredEntry], list[YearlyDate]]:
+    """The period's dated entries the reader may see as they are stored, in no particular
+    order, and its yearly dates' occurrences: for a reader that renders each once and
+    remembers the rendering (the feeds)."""
+    employees = _named_employees(cursor, query)
+    dated = []
+    if query.layers - {_YEARLY_LAYER}:
+        condition, p = _dated(cursor.dialect, actor, query, employees)
+        dated = _stored_where(cursor, condition, p)
+    yearly = _yearly(cursor, actor, query, employees) if _YEARLY_LAYER in query.layers else []
+    return dated, yearly
+
+
+def entry_of(stored: StoredEntry) -> dict[str, Any]:
+    """The entry a stored body shows, with the time it last changed: a copy of its own."""
+    entry = shown_entry(stored.body)
+    entry["updated_at"] = stored.updated_at
+    return entry
 
 
 @collector_paused()
@@ -110,7 +153,7 @@ def calendar_json(cursor: ViewCursor, actor: Actor, query: CalendarQuery) -> byt
         dated = [(day(first_day), body) for first_day, body in rows]
     yearly: list[tuple[date, bytes]] = []
     if _YEARLY_LAYER in query.layers:
-        found = sorted(_yearly(cursor, actor, query, employees), key=_in_order)
+        found = sorted(map(yearly_entry, _yearly(cursor, actor, query, employees)), key=_in_order)
         yearly = [(entry["first_day"], shown_json(entry).encode()) for entry in found]
     # A merge keeps the order of each list, and on a day takes the yearly dates first.
     shown = heapq.merge(yearly, dated, key=itemgetter(0))
@@ -177,14 +220,15 @@ def stage_plans_due(cursor: ViewCursor, employee_id: str, today: date, until: da
 
 
 def _entries_where(cursor: ViewCursor, condition: str, p: Params) -> list[dict[str, Any]]:
+    return [entry_of(stored) for stored in _stored_where(cursor, condition, p)]
+
+
+def _stored_where(cursor: ViewCursor, condition: str, p: Params) -> list[StoredEntry]:
     moment = cursor.dialect.moment_of
-    rows = cursor.execute(f"SELECT body, updated_at FROM {ENTRIES.name} WHERE {condition}", p.values)
-    entries = []
-    for body, updated_at in rows:
-        entry = shown_entry(body)  # a copy of its own already
-        entry["updated_at"] = moment(updated_at)
-        entries.append(entry)
-    return entries
+    rows = cursor.execute(
+        f"SELECT body, updated_at, source_id FROM {ENTRIES.name} WHERE {condition}", p.values
+    )
+    return [StoredEntry(body, moment(updated_at), source_id) for body, updated_at, source_id in rows]
 
 
 def _month_day_ranges(first_day: date, last_day: date) -> list[tuple[int, int]] | None:
@@ -197,9 +241,39 @@ def _month_day_ranges(first_day: date, last_day: date) -> list[tuple[int, int]] 
     return [(low, max(high, 229) if low <= 228 <= high else high) for low, high in ranges]
 
 
+def yearly_entry(occurrence: YearlyDate) -> dict[str, Any]:
+    """The entry a yearly date's occurrence shows: one of its own, a year's id apart."""
+    day, original = occurrence.day, occurrence.original
+    return {
+        "entry_id": f"{occurrence.entry_id}:{day.year}",
+        "employee_id": occurrence.employee_id,
+        "layer": _YEARLY_LAYER.value,
+        "title": f"{occurrence.label}: {occurrence.person}",
+        "status": "yearly",
+        "all_day": True,
+        "starts_at": None,
+        "ends_at": None,
+        "first_day": day,
+        "last_day": day,
+        "sequence": 0,
+        "counterparty_id": occurrence.counterparty_id,
+        "details": {
+            "kind": occurrence.kind,
+            "original": original.isoformat(),
+            "years": day.year - original.year,
+        },
+        "updated_at": None,
+        "source": {
+            "kind": occurrence.source_kind,
+            "id": occurrence.source_id,
+            "path": api_path(_CARDS[occurrence.source_kind], occurrence.source_id),
+        },
+    }
+
+
 def _yearly(
     cursor: ViewCursor, actor: Actor, query: CalendarQuery, employees: list[str] | None
-) -> list[dict[str, Any]]:
+) -> list[YearlyDate]:
     p = Params()
     conditions = [in_scope(actor, "employee_id", STAFF.name, p)]
     whose = _whose(cursor.dialect, employees, p)
@@ -215,35 +289,23 @@ def _yearly(
         f"counterparty_id FROM {YEARLY.name} WHERE {' AND '.join(conditions)}",
         p.values,
     )
-    entries = []
+    day_of = cursor.dialect.day_of
+    found: list[YearlyDate] = []
     for entry_id, employee_id, kind, label, person, stored, source_kind, source_id, counterparty_id in rows:
-        original = cursor.dialect.day_of(stored)
-        for day in yearly_occurrences(original, query.first_day, query.last_day):
-            entries.append(
-                {
-                    "entry_id": f"{entry_id}:{day.year}",
-                    "employee_id": employee_id,
-                    "layer": _YEARLY_LAYER.value,
-                    "title": f"{label}: {person}",
-                    "status": "yearly",
-                    "all_day": True,
-                    "starts_at": None,
-                    "ends_at": None,
-                    "first_day": day,
-                    "last_day": day,
-                    "sequence": 0,
-                    "counterparty_id": counterparty_id,
-                    "details": {
-                        "kind": kind,
-                        "original": original.isoformat(),
-                        "years": day.year - original.year,
-                    },
-                    "updated_at": None,
-                    "source": {
-                        "kind": source_kind,
-                        "id": source_id,
-                        "path": api_path(_CARDS[source_kind], source_id),
-                    },
-                }
+        original = day_of(stored)
+        found.extend(
+            YearlyDate(
+                entry_id,
+                employee_id,
+                kind,
+                label,
+                person,
+                original,
+                source_kind,
+                source_id,
+                counterparty_id,
+                day,
             )
-    return entries
+            for day in yearly_occurrences(original, query.first_day, query.last_day)
+        )
+    return found

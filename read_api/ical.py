@@ -18,7 +18,14 @@ from icalendar import STATUS, TRANSP, Alarm, Calendar, Event, Timezone, vDuratio
 from aggregates.scope import Actor
 from letopis.garbage_collector import collector_paused
 from projections.calendar_entries import CALENDAR_ZONE
-from projections.calendar_queries import CalendarQuery, calendar_entries
+from projections.calendar_queries import (
+    CalendarQuery,
+    StoredEntry,
+    YearlyDate,
+    entry_of,
+    stored_entries,
+    yearly_entry,
+)
 from projections.database import ViewCursor
 from projections.reminders import reminders_between
 
@@ -28,6 +35,7 @@ FEED_AHEAD = timedelta(days=90)
 MEDIA_TYPE = "text/calendar; charset=utf-8"
 _UID_DOMAIN = "letopis"
 _CANCELLED = "cancelled"
+_END = b"END:VCALENDAR\r\n"
 
 
 @dataclass(frozen=True)
@@ -124,6 +132,19 @@ def _event(entry: Mapping[str, Any], base_url: str, alarms: Sequence[FeedAlarm],
     )
 
 
+@lru_cache(maxsize=20_000)
+def _stored_event(body: str, updated_at: datetime, base_url: str) -> bytes:
+    """A dated entry with no alarms, remembered by its body: a feed read again sends what it
+    sent before without parsing the body or building the event again."""
+    return _event(entry_of(StoredEntry(body, updated_at, "")), base_url, (), updated_at)
+
+
+@lru_cache(maxsize=20_000)
+def _yearly_event(occurrence: YearlyDate, base_url: str, stamp: datetime) -> bytes:
+    """A yearly date with no alarms, remembered for the day it is read on."""
+    return _event(yearly_entry(occurrence), base_url, (), stamp)
+
+
 def _reminder_event(alarm: FeedAlarm, stamp: datetime) -> bytes:
     at = alarm.at.astimezone(CALENDAR_ZONE)
     return _rendered(
@@ -140,15 +161,9 @@ def _reminder_event(alarm: FeedAlarm, stamp: datetime) -> bytes:
     )
 
 
-def calendar_document(
-    entries: Iterable[Mapping[str, Any]],
-    *,
-    uid: str,
-    name: str,
-    base_url: str,
-    now: datetime,
-    alarms: Sequence[FeedAlarm] = (),
-) -> bytes:
+@lru_cache(maxsize=1024)
+def _calendar_head(uid: str, name: str) -> bytes:
+    """The calendar's own lines and its time zone, up to its events: the same on every read."""
     calendar = Calendar.new(
         prodid="-//Letopis CRM//Calendar//RU",
         name=name,
@@ -161,6 +176,23 @@ def calendar_document(
     calendar.add("X-PUBLISHED-TTL", vDuration(REFRESH_INTERVAL))
     calendar.add("X-WR-TIMEZONE", str(CALENDAR_ZONE))
     calendar.add_component(_company_zone())
+    document = bytes(calendar.to_ical())
+    assert document.endswith(_END)
+    return document[: -len(_END)]
+
+
+def calendar_document(
+    dated: Iterable[StoredEntry],
+    yearly: Iterable[YearlyDate],
+    *,
+    uid: str,
+    name: str,
+    base_url: str,
+    now: datetime,
+    alarms: Sequence[FeedAlarm] = (),
+) -> bytes:
+    """What ``stored_entries`` found as a calendar, with the reminders as alarms of the
+    entries they remind of, or as events of their own."""
     # What has no time of its own to stamp (a yearly date, a reminder) is stamped with the
     # day it is read, so its rendering is remembered for the day.
     stamp = now.replace(hour=0, minute=0, second=0, microsecond=0)
@@ -168,16 +200,26 @@ def calendar_document(
     for alarm in alarms:
         by_subject.setdefault(alarm.subject_id or "", []).append(alarm)
     rung: set[str] = set()
-    events = []
-    for entry in entries:
+
+    def with_alarms(entry: Mapping[str, Any]) -> bytes:
         ringing = [a for a in by_subject.get(entry["source"]["id"], ()) if a.rings_for(entry)]
         rung.update(a.reminder_id for a in ringing)
-        events.append(_event(entry, base_url, ringing, stamp))
+        return _event(entry, base_url, ringing, stamp)
+
+    events = [
+        with_alarms(entry_of(stored))
+        if stored.source_id in by_subject
+        else _stored_event(stored.body, stored.updated_at, base_url)
+        for stored in dated
+    ]
+    events.extend(
+        with_alarms(yearly_entry(occurrence))
+        if occurrence.source_id in by_subject
+        else _yearly_event(occurrence, base_url, stamp)
+        for occurrence in yearly
+    )
     events.extend(_reminder_event(alarm, stamp) for alarm in alarms if alarm.reminder_id not in rung)
-    document = bytes(calendar.to_ical())
-    end = b"END:VCALENDAR\r\n"
-    assert document.endswith(end)
-    return document[: -len(end)] + b"".join(events) + end
+    return _calendar_head(uid, name) + b"".join(events) + _END
 
 
 @collector_paused()
@@ -186,7 +228,7 @@ def employee_calendar(cursor: ViewCursor, owner: Actor, now: datetime, base_url:
     ``FEED_AHEAD`` after it, with their undismissed reminders as alarms."""
     today = now.astimezone(CALENDAR_ZONE).date()
     query = CalendarQuery(today - FEED_PAST, today + FEED_AHEAD, employee_id=owner.employee_id)
-    entries = calendar_entries(cursor, owner, query)
+    dated, yearly = stored_entries(cursor, owner, query)
     since = datetime.combine(query.first_day, time(), CALENDAR_ZONE)
     until = datetime.combine(query.last_day + timedelta(days=1), time(), CALENDAR_ZONE)
     alarms = [
@@ -194,7 +236,8 @@ def employee_calendar(cursor: ViewCursor, owner: Actor, now: datetime, base_url:
         for r in reminders_between(cursor, owner.employee_id, since, until)
     ]
     return calendar_document(
-        entries,
+        dated,
+        yearly,
         uid=f"calendar:{owner.employee_id}",
         name=f"Letopis: {owner.full_name}",
         base_url=base_url,
