@@ -7,10 +7,10 @@ month and never shown late.
 """
 
 import calendar as gregorian
-import heapq
+from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from operator import itemgetter
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 from aggregates.scope import Actor
@@ -141,23 +141,46 @@ def calendar_json(cursor: ViewCursor, actor: Actor, query: CalendarQuery) -> byt
     order: each dated one is the body rendered when it was written, sorted by the engine and
     sent as it is read."""
     employees = _named_employees(cursor, query)
-    dated: list[tuple[date, bytes]] = []
+    dated: list[tuple[Any, bytes]] = []
     if query.layers - {_YEARLY_LAYER}:
         condition, p = _dated(cursor.dialect, actor, query, employees)
-        day, by_bytes = cursor.dialect.day_of, cursor.dialect.byte_order
-        rows = cursor.execute_utf8(
+        by_bytes = cursor.dialect.byte_order
+        dated = cursor.execute_utf8(
             f"SELECT first_day, body FROM {ENTRIES.name} WHERE {condition} ORDER BY first_day, "
             f"starts_at IS NOT NULL, starts_at, entry_id{by_bytes}, employee_id{by_bytes}",
             p.values,
         )
-        dated = [(day(first_day), body) for first_day, body in rows]
-    yearly: list[tuple[date, bytes]] = []
+    yearly = []
     if _YEARLY_LAYER in query.layers:
-        found = sorted(map(yearly_entry, _yearly(cursor, actor, query, employees)), key=_in_order)
-        yearly = [(entry["first_day"], shown_json(entry).encode()) for entry in found]
-    # A merge keeps the order of each list, and on a day takes the yearly dates first.
-    shown = heapq.merge(yearly, dated, key=itemgetter(0))
-    return b"[" + b",".join(body for _, body in shown) + b"]"
+        yearly = sorted(_yearly(cursor, actor, query, employees), key=_yearly_order)
+    # Each yearly date goes before the first dated entry of its day or a later one: a seek
+    # among the dated entries, which are sent as they are read.
+    day_of = cursor.dialect.day_of
+    pieces: list[bytes] = []
+    taken = 0
+    for occurrence in yearly:
+        before = bisect_left(dated, occurrence.day, lo=taken, key=lambda row: day_of(row[0]))
+        pieces.extend(body for _, body in dated[taken:before])
+        pieces.append(_yearly_json(occurrence))
+        taken = before
+    pieces.extend(body for _, body in dated[taken:])
+    if not pieces:
+        return b"[]"
+    # The brackets join the first and last bodies, so the megabytes are copied only once.
+    pieces[0] = b"[" + pieces[0]
+    pieces[-1] += b"]"
+    return b",".join(pieces)
+
+
+def _yearly_order(occurrence: YearlyDate) -> tuple[date, str, str]:
+    """``_in_order`` of the entries yearly dates show, all of them of the first rank on a day."""
+    return occurrence.day, f"{occurrence.entry_id}:{occurrence.day.year}", occurrence.employee_id
+
+
+@lru_cache(maxsize=20_000)
+def _yearly_json(occurrence: YearlyDate) -> bytes:
+    """Remembered: a person's birthday is shown in every calendar of its month."""
+    return shown_json(yearly_entry(occurrence)).encode()
 
 
 def _in_order(entry: dict[str, Any]) -> tuple[Any, ...]:
