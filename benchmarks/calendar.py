@@ -8,8 +8,9 @@ the demo's own moment (``NOW``) as the manager with the most calendar entries:
   connection, as a request would;
 - through the web API (a uvicorn subprocess whose clock stands at the demo's moment, so that
   it reports the same day as the function: by the real clock, every plan of the demo would
-  be years overdue), the manager's own calendar for a month and their team's for a week
-  (``GET /calendar``), and ``GET /me/today``;
+  be years overdue), read over one kept-alive connection by ``benchmarks.http.Reader``, the
+  manager's own calendar for a month and their team's for a week (``GET /calendar``), and
+  ``GET /me/today``;
 - ``ProjectionRunner.rebuild()`` with only the calendar's projections (the calendar and its
   feeds; benchmark 11 rebuilds the other planning views) against a raw ``COPY`` of exactly
   the rows the rebuild produced into tables of the same shape, in rows per second.
@@ -18,11 +19,9 @@ the demo's own moment (``NOW``) as the manager with the most calendar entries:
 import random
 from datetime import date, timedelta
 
-import httpx
-
 from benchmarks.common import Result, timed, within_p95
 from benchmarks.demo import NOW, seeded_demo
-from benchmarks.http import api_server
+from benchmarks.http import Reader, api_server
 from benchmarks.sales import rebuild_against_copy
 from projections.calendar import Calendar
 from projections.calendar_entries import CALENDAR_ZONE
@@ -75,16 +74,11 @@ def run(quick: bool) -> list[Result]:
 
     token = letopis.issue_token(manager_id, "calendar benchmark").token
     letopis.runner.catch_up()
-    with (
-        api_server(demo.url, at=NOW) as base,
-        httpx.Client(
-            base_url=f"{base}/api/v1", headers={"Authorization": f"Bearer {token}"}, timeout=30
-        ) as http,
-    ):
+    with api_server(demo.url, at=NOW) as base, Reader(f"{base}/api/v1", token) as http:
 
         def calendar(first: date, days: int, **whose: str) -> None:
             period = {"from": first.isoformat(), "to": (first + timedelta(days=days)).isoformat()}
-            http.get("/calendar", params=period | whose).raise_for_status()
+            http.get("/calendar", **period, **whose)
 
         def month(first: date) -> None:
             calendar(first, 30, employee_id=manager_id)
@@ -93,10 +87,10 @@ def run(quick: bool) -> list[Result]:
             calendar(first, 6, team=str(manager.team))
 
         for n in range(20):
-            http.get("/me/today").raise_for_status()
+            http.get("/me/today")
             month(month_starts[n])
             team_week(week_starts[n])
-        http_day = timed([lambda: http.get("/me/today").raise_for_status()] * queries)
+        http_day = timed([lambda: http.get("/me/today")] * queries)
         month_samples = timed([lambda d=d: month(d) for d in month_starts])
         week_samples = timed([lambda d=d: team_week(d) for d in week_starts])
 

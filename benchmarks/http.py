@@ -4,6 +4,7 @@ The server runs in a subprocess (uvicorn, one worker) on a free loopback port, s
 clients here do not compete with it for the interpreter lock, only for the two cores.
 """
 
+import http.client
 import os
 import socket
 import subprocess
@@ -14,6 +15,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import urlencode, urlsplit
 
 import httpx
 
@@ -63,6 +65,34 @@ def api_server(url: str, *served_as: str, at: datetime | None = None) -> Iterato
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+class Reader:
+    """GET requests over one kept-alive connection, each body read in one call, as a browser's or
+    a calendar client's network stack reads it. httpx parses a body in Python as it arrives:
+    on a team's calendar week (3.5 MB) that cost the client 10 to 20 ms of what was timed,
+    while curl and this reader see the whole body in about 32 ms."""
+
+    def __init__(self, base: str, token: str) -> None:
+        address = urlsplit(base)
+        self._connection = http.client.HTTPConnection(address.hostname or "127.0.0.1", address.port)
+        self._prefix = address.path.rstrip("/")
+        self._headers = {"Authorization": f"Bearer {token}"}
+
+    def __enter__(self) -> "Reader":
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._connection.close()
+
+    def get(self, path: str, **params: str) -> bytes:
+        query = f"?{urlencode(params)}" if params else ""
+        self._connection.request("GET", f"{self._prefix}{path}{query}", headers=self._headers)
+        response = self._connection.getresponse()
+        body = response.read()
+        if response.status != 200:
+            raise RuntimeError(f"GET {path}: {response.status} {body[:200]!r}")
+        return body
 
 
 def drive(
