@@ -42,7 +42,7 @@ _DEFAULT_MEETING_LENGTH = timedelta(hours=1)
 
 class Calendar(SalesLayers, PlanningLayers, KeepsStaff, Projection[CalendarBatch]):
     name = "calendar"
-    version = 5
+    version = 6
     tables = (ENTRIES, YEARLY, CLIENTS, CONTACTS, SOURCES, STAFF)
 
     def open(self, writes: Writes) -> CalendarBatch:

@@ -64,6 +64,7 @@ class Rows:
         self._select = f"SELECT {', '.join(names)} FROM {self._name} WHERE {key_match(table.key)}"
         dialect = writes.cursor.dialect
         self._key_types = tuple(column_type(table.columns[column], dialect) for column in table.key)
+        self._order = tuple(names.index(column) for column in table.written_in)
 
     def get(self, *key: Any) -> Row | None:
         if key not in self._known:
@@ -156,8 +157,14 @@ class Rows:
         if deletes:
             self._cursor.delete_rows(self._name, self._table.key, self._key_types, deletes)
         if upserts:
+            if self._table.written_in:
+                upserts.sort(key=self._placing)
             self._cursor.upsert_rows(self._name, names, self._table.key, upserts)
         self._dirty.clear()
+
+    def _placing(self, values: list[Any]) -> tuple[tuple[bool, Any], ...]:
+        """Where a row goes in ``Table.written_in`` order; empty values last."""
+        return tuple((values[i] is None, "" if values[i] is None else values[i]) for i in self._order)
 
 
 class Totals:

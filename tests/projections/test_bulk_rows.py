@@ -135,3 +135,32 @@ def test_many_running_totals_are_added_to_in_bulk(letopis: Letopis) -> None:
     assert stored["клиент 0"] == (Decimal("0.02"), 4)
     assert stored[f"клиент {MANY - 1}"] == (Decimal("0.20") * (MANY - 1) + Decimal("0.02"), 4)
     assert stored[f"клиент {MANY}"] == (Decimal("0.10") * MANY + Decimal("0.01"), 2)
+
+
+ORDERED = Table(
+    "test_ordered_rows",
+    {"id": Kind.TEXT, "owner": Kind.TEXT, "day": Kind.DAY},
+    key=("id",),
+    nullable=frozenset({"owner"}),
+    written_in=("owner", "day"),
+)
+
+
+def test_a_batch_writes_its_rows_in_the_order_its_table_declares(letopis: Letopis) -> None:
+    """Stored that way, rows read together (an owner's days) lie together on the same pages."""
+    placed = [(f"o{n % 7}" if n % 11 else None, date(2024, 1, 1 + n % 28)) for n in range(MANY)]
+    with letopis.views.writing() as cursor:
+        ORDERED.create(cursor, ORDERED.name)
+        writes = Writes(cursor, {})
+        rows = writes.rows(ORDERED)
+        for n, (owner, day) in enumerate(placed):
+            rows.put({"id": f"r{n}", "owner": owner, "day": day})
+        writes.flush()
+
+    with letopis.views.reading() as cursor:
+        # A table just written is read in the order its rows were stored.
+        stored = [
+            (owner, cursor.dialect.day_of(day))
+            for owner, day in cursor.execute(f"SELECT owner, day FROM {ORDERED.name}")
+        ]
+    assert stored == sorted(placed, key=lambda row: (row[0] is None, row[0] or "", row[1]))
