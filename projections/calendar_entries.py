@@ -301,7 +301,14 @@ class EntryRows(Rows):
             "source": {"kind": row["source_kind"], "id": row["source_id"], "path": row["source_path"]},
             "details": from_json(row["details"]) or {},
         }
-        return row | {"span": span_bound(first_day, last_day), "body": shown_json(shown)}
+        # Days as dates, whether a handler put them or SQLite gave them back as text: the rows
+        # of a batch are sorted by them.
+        return row | {
+            "first_day": first_day,
+            "last_day": last_day,
+            "span": span_bound(first_day, last_day),
+            "body": shown_json(shown),
+        }
 
 
 @dataclass

@@ -43,7 +43,8 @@ class Table:
     indexes: tuple[tuple[str, ...], ...] = ()
     written_in: tuple[str, ...] = ()
     """The order a batch writes its rows in: rows read together are then stored together, on
-    far fewer pages than a batch's own order (a hash's) would spread them over."""
+    far fewer pages than a batch's own order (a hash's) would spread them over. Columns that
+    always hold a value, so that rows compare without a key built for each."""
     money: frozenset[str] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -53,6 +54,7 @@ class Table:
         named = {*self.key, *self.nullable, *self.written_in, *(c for index in self.indexes for c in index)}
         unknown = named - set(self.columns)
         assert not unknown, f"{self.name}: no columns {sorted(unknown)}"
+        assert not self.nullable & set(self.written_in), f"{self.name}: rows are written in nullable columns"
 
     @property
     def column_names(self) -> tuple[str, ...]:

@@ -9,6 +9,8 @@ order the parts were opened.
 """
 
 from collections.abc import Iterable, Mapping, Sequence
+from contextlib import suppress
+from operator import itemgetter
 from typing import Any, TypeVar
 
 from projections.database import Params, ViewCursor, key_match
@@ -64,7 +66,8 @@ class Rows:
         self._select = f"SELECT {', '.join(names)} FROM {self._name} WHERE {key_match(table.key)}"
         dialect = writes.cursor.dialect
         self._key_types = tuple(column_type(table.columns[column], dialect) for column in table.key)
-        self._order = tuple(names.index(column) for column in table.written_in)
+        order = [names.index(column) for column in table.written_in]
+        self._placing = itemgetter(*order) if order else None
 
     def get(self, *key: Any) -> Row | None:
         if key not in self._known:
@@ -157,14 +160,13 @@ class Rows:
         if deletes:
             self._cursor.delete_rows(self._name, self._table.key, self._key_types, deletes)
         if upserts:
-            if self._table.written_in:
-                upserts.sort(key=self._placing)
+            if self._placing is not None:
+                # The order only decides where rows lie: values of two types in one column (one
+                # put by a handler, one read back from the engine) leave the rows as they came.
+                with suppress(TypeError):
+                    upserts.sort(key=self._placing)
             self._cursor.upsert_rows(self._name, names, self._table.key, upserts)
         self._dirty.clear()
-
-    def _placing(self, values: list[Any]) -> tuple[tuple[bool, Any], ...]:
-        """Where a row goes in ``Table.written_in`` order; empty values last."""
-        return tuple((values[i] is None, "" if values[i] is None else values[i]) for i in self._order)
 
 
 class Totals:

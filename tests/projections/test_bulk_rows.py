@@ -141,14 +141,13 @@ ORDERED = Table(
     "test_ordered_rows",
     {"id": Kind.TEXT, "owner": Kind.TEXT, "day": Kind.DAY},
     key=("id",),
-    nullable=frozenset({"owner"}),
     written_in=("owner", "day"),
 )
 
 
 def test_a_batch_writes_its_rows_in_the_order_its_table_declares(letopis: Letopis) -> None:
     """Stored that way, rows read together (an owner's days) lie together on the same pages."""
-    placed = [(f"o{n % 7}" if n % 11 else None, date(2024, 1, 1 + n % 28)) for n in range(MANY)]
+    placed = [(f"o{n % 7}", date(2024, 1, 1 + n % 28)) for n in range(MANY)]
     with letopis.views.writing() as cursor:
         ORDERED.create(cursor, ORDERED.name)
         writes = Writes(cursor, {})
@@ -163,4 +162,26 @@ def test_a_batch_writes_its_rows_in_the_order_its_table_declares(letopis: Letopi
             (owner, cursor.dialect.day_of(day))
             for owner, day in cursor.execute(f"SELECT owner, day FROM {ORDERED.name}")
         ]
-    assert stored == sorted(placed, key=lambda row: (row[0] is None, row[0] or "", row[1]))
+    assert stored == sorted(placed)
+
+
+def test_rows_whose_values_differ_in_type_are_written_all_the_same(letopis: Letopis) -> None:
+    """SQLite gives a day back as text, which does not sort beside a date a handler puts."""
+    with letopis.views.writing() as cursor:
+        ORDERED.create(cursor, ORDERED.name)
+        writes = Writes(cursor, {})
+        writes.rows(ORDERED).put({"id": "read back", "owner": "o1", "day": date(2024, 3, 1)})
+        writes.flush()
+    with letopis.views.writing() as cursor:
+        writes = Writes(cursor, {})
+        rows = writes.rows(ORDERED)
+        rows.update(("read back",), owner="o2")
+        rows.put({"id": "put", "owner": "o2", "day": date(2024, 2, 29)})
+        writes.flush()
+
+    with letopis.views.reading() as cursor:
+        stored = {
+            key: (owner, cursor.dialect.day_of(day))
+            for key, owner, day in cursor.execute(f"SELECT id, owner, day FROM {ORDERED.name}")
+        }
+    assert stored == {"read back": ("o2", date(2024, 3, 1)), "put": ("o2", date(2024, 2, 29))}
