@@ -12,7 +12,7 @@ from typing import IO, Any
 
 import psycopg
 from psycopg.abc import Buffer
-from psycopg.adapt import Loader
+from psycopg.adapt import Loader, PyFormat
 from psycopg.types.datetime import DatetimeBinaryDumper, DatetimeDumper
 from psycopg.types.string import StrDumperUnknown
 
@@ -73,9 +73,15 @@ class PostgresCursor(ViewCursor):
         self._cursor.executemany(sql, list(rows))
 
     def copy_rows(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-        with self._cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+        """Each row made fit for the server in one pass (``_as_sent``) and dumped by psycopg's
+        own dumpers: the connection's, a Python call for every text and time, cost a calendar
+        rebuild a tenth of its time."""
+        cursor = psycopg.RawCursor(self._cursor.connection)
+        for kind in (str, datetime):
+            cursor.adapters.register_dumper(kind, psycopg.adapters.get_dumper(kind, PyFormat.TEXT))
+        with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
             for row in rows:
-                copy.write_row(row)
+                copy.write_row(_as_sent(row))
 
     def upsert_rows(
         self,
@@ -127,17 +133,20 @@ class _Utf8(Loader):
         return bytes(data)
 
 
+_NUL, _REPLACEMENT = "\x00", "\ufffd"
+
+
 class _TextWithoutNul(StrDumperUnknown):
     """PostgreSQL text cannot hold NUL, which the log, SQLite and Python strings can; an
     event carrying one would stop every view that stores the text. A view stores U+FFFD,
     the replacement character, in its place instead.
 
     This is a dumper for ``str`` registered on the views' connections, not a cleanup in
-    the handlers or the cursor, because every string goes through it on its way to the
-    server: statement parameters and the rows of COPY alike."""
+    the handlers, because every string of a statement goes through it on its way to the
+    server; the rows of COPY are cleaned by ``_as_sent``, a row at a time."""
 
     def dump(self, obj: str) -> Buffer | None:
-        return super().dump(obj.replace("\x00", "\ufffd"))
+        return super().dump(obj.replace(_NUL, _REPLACEMENT))
 
 
 class _UtcMoment(DatetimeDumper):
@@ -153,6 +162,18 @@ class _UtcMoment(DatetimeDumper):
 class _UtcMomentBinary(DatetimeBinaryDumper):
     def dump(self, obj: datetime) -> Buffer | None:
         return super().dump(obj.astimezone(UTC))
+
+
+def _as_sent(row: Sequence[Any]) -> list[Any]:
+    """A row of COPY as ``_TextWithoutNul`` and ``_UtcMoment`` would send its values."""
+    return [
+        value.replace(_NUL, _REPLACEMENT)
+        if isinstance(value, str)
+        else value.astimezone(UTC)
+        if isinstance(value, datetime)
+        else value
+        for value in row
+    ]
 
 
 def _configure(connection: psycopg.Connection[Row]) -> None:

@@ -1,8 +1,11 @@
 """A batch's keyed rows read ahead in one statement and written back in bulk (by COPY into a
 scratch table on PostgreSQL, once there are many) end as the same rows written one by one."""
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
 
 from letopis.wiring import Letopis
 from projections.tables import Kind, Table
@@ -185,3 +188,43 @@ def test_rows_whose_values_differ_in_type_are_written_all_the_same(letopis: Leto
             for key, owner, day in cursor.execute(f"SELECT id, owner, day FROM {ORDERED.name}")
         }
     assert stored == {"read back": ("o2", date(2024, 3, 1)), "put": ("o2", date(2024, 2, 29))}
+
+
+TIMED = Table("test_timed_rows", {"id": Kind.TEXT, "at": Kind.MOMENT}, key=("id",))
+
+
+def test_times_written_in_bulk_keep_their_instant_and_one_outside_the_calendar_is_refused(
+    letopis: Letopis,
+) -> None:
+    """A time of year 1 east of UTC falls in year 0 there: it stops the batch as it is written,
+    rather than being stored where no read could load it, and none of the batch is kept."""
+    moscow = ZoneInfo("Europe/Moscow")
+    moments = {
+        f"t{n}": datetime(2024, 2, 29, 9, 0, tzinfo=moscow) + timedelta(minutes=n) for n in range(MANY)
+    }
+    with letopis.views.writing() as cursor:
+        TIMED.create(cursor, TIMED.name)
+        writes = Writes(cursor, {})
+        rows = writes.rows(TIMED)
+        for key, at in moments.items():
+            rows.put({"id": key, "at": at})
+        writes.flush()
+
+    def write_year_one_among_others() -> None:
+        with letopis.views.writing() as cursor:
+            writes = Writes(cursor, {})
+            rows = writes.rows(TIMED)
+            for n in range(MANY):
+                rows.put({"id": f"late{n}", "at": datetime(2024, 3, 1, tzinfo=UTC)})
+            rows.put({"id": "year one", "at": datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=14)))})
+            writes.flush()
+
+    with pytest.raises(OverflowError):
+        write_year_one_among_others()
+
+    with letopis.views.reading() as cursor:
+        stored = {
+            key: cursor.dialect.moment_of(at)
+            for key, at in cursor.execute(f"SELECT id, at FROM {TIMED.name}")
+        }
+    assert stored == moments
