@@ -74,6 +74,11 @@ class YearlyDate(NamedTuple):
     counterparty_id: str | None
     day: date
 
+    @property
+    def shown_id(self) -> str:
+        """The id of the entry it shows: one a year."""
+        return f"{self.entry_id}:{self.day.year}"
+
 
 @dataclass(frozen=True)
 class CalendarQuery:
@@ -174,7 +179,7 @@ def calendar_json(cursor: ViewCursor, actor: Actor, query: CalendarQuery) -> byt
 
 def _yearly_order(occurrence: YearlyDate) -> tuple[date, str, str]:
     """``_in_order`` of the entries yearly dates show, all of them of the first rank on a day."""
-    return occurrence.day, f"{occurrence.entry_id}:{occurrence.day.year}", occurrence.employee_id
+    return occurrence.day, occurrence.shown_id, occurrence.employee_id
 
 
 @lru_cache(maxsize=20_000)
@@ -268,7 +273,7 @@ def yearly_entry(occurrence: YearlyDate) -> dict[str, Any]:
     """The entry a yearly date's occurrence shows: one of its own, a year's id apart."""
     day, original = occurrence.day, occurrence.original
     return {
-        "entry_id": f"{occurrence.entry_id}:{day.year}",
+        "entry_id": occurrence.shown_id,
         "employee_id": occurrence.employee_id,
         "layer": _YEARLY_LAYER.value,
         "title": f"{occurrence.label}: {occurrence.person}",

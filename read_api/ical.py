@@ -133,10 +133,10 @@ def _event(entry: Mapping[str, Any], base_url: str, alarms: Sequence[FeedAlarm],
 
 
 @lru_cache(maxsize=20_000)
-def _stored_event(body: str, updated_at: datetime, base_url: str) -> bytes:
+def _stored_event(stored: StoredEntry, base_url: str) -> bytes:
     """A dated entry with no alarms, remembered by its body: a feed read again sends what it
     sent before without parsing the body or building the event again."""
-    return _event(entry_of(StoredEntry(body, updated_at, "")), base_url, (), updated_at)
+    return _event(entry_of(stored), base_url, (), stored.updated_at)
 
 
 @lru_cache(maxsize=20_000)
@@ -207,9 +207,7 @@ def calendar_document(
         return _event(entry, base_url, ringing, stamp)
 
     events = [
-        with_alarms(entry_of(stored))
-        if stored.source_id in by_subject
-        else _stored_event(stored.body, stored.updated_at, base_url)
+        with_alarms(entry_of(stored)) if stored.source_id in by_subject else _stored_event(stored, base_url)
         for stored in dated
     ]
     events.extend(

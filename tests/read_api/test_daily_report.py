@@ -14,7 +14,7 @@ from projections.calendar_entries import CALENDAR_ZONE
 from projections.daily_report import INQUIRIES_SHOWN, SECTIONS
 from tests.conftest import database_url
 from tests.read_api.calendar_client import CalendarApi
-from tests.read_api.world import API, contract_body, days, ivanov_world
+from tests.read_api.world import API, an_inquiry, contract_body, days, ivanov_world
 
 
 class MovingClock:
@@ -104,16 +104,7 @@ def test_a_report_lists_the_inquiries_with_the_nearest_deadlines_and_counts_them
     api = calendar_api
     counterparty = api.write("ivanov", "post", "/counterparties", {"name": "ООО «Запросы»"})["id"]
     waiting = [
-        api.write(
-            "ivanov",
-            "post",
-            "/inquiries",
-            {
-                "counterparty_id": counterparty,
-                "request": {"Маршрут": f"Рейс {n}"},
-                "deadline": f"{days(INQUIRIES_SHOWN + 2 - n)}T12:00:00+03:00",
-            },
-        )["id"]
+        an_inquiry(api, counterparty, f"{days(INQUIRIES_SHOWN + 2 - n)}T12:00:00+03:00", f"Рейс {n}")
         for n in range(INQUIRIES_SHOWN + 2)
     ]
 

@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.read_api.test_sales_plans_api import MONTH, Tracking, a_deal, plan_body
-from tests.read_api.world import ITEM, STAGES, moment
+from tests.read_api.world import ITEM, STAGES, an_inquiry, moment
 
 LAST_MONTH = MONTH.shift(-1)
 
@@ -28,15 +28,7 @@ def test_sales_marketing_and_purchase_plans_follow_deals_and_inquiries(api: Trac
     a_deal(api, "ivanov", "200000.00", item_id=item)
     api.write("ivanov", "post", f"/deals/{won}/won", {})
     client = api.write("ivanov", "post", "/counterparties", {"name": "ООО «Новый клиент»"})["id"]
-    inquiries = [
-        api.write(
-            "ivanov",
-            "post",
-            "/inquiries",
-            {"counterparty_id": client, "request": {"Маршрут": "Казань — Москва"}, "deadline": moment(48)},
-        )["id"]
-        for _ in range(2)
-    ]
+    inquiries = [an_inquiry(api, client, moment(48), "Казань — Москва") for _ in range(2)]
     pipeline = api.write("head", "post", "/pipelines", {"name": "Входящие", "stages": STAGES})["id"]
     from_inquiry = api.write(
         "ivanov",

@@ -44,6 +44,12 @@ def a_contract(client: TestClient, auth: Any, who: str = "ivanov") -> str:
     return str(api.write(who, "post", "/contracts", contract_body(counterparty))["id"])
 
 
+def an_inquiry(api: Api, counterparty_id: str, deadline: str, route: str = "Шанхай — Москва") -> str:
+    """Ivanov's inquiry for a route, its answer due at ``deadline``."""
+    body = {"counterparty_id": counterparty_id, "request": {"Маршрут": route}, "deadline": deadline}
+    return str(api.write("ivanov", "post", "/inquiries", body)["id"])
+
+
 def contract_body(counterparty_id: str, number: str = "ТЛ-2026/001") -> dict[str, Any]:
     return {
         "number": number,
@@ -86,16 +92,7 @@ def ivanov_world(client: TestClient, auth: Any) -> dict[str, str]:
         "/interactions",
         {"contact_ids": [ids["private_contact"]], "subject": "Звонок частнику", "details": meeting},
     )["id"]
-    ids["inquiry"] = api.write(
-        "ivanov",
-        "post",
-        "/inquiries",
-        {
-            "counterparty_id": ids["counterparty"],
-            "request": {"Маршрут": "Шанхай — Москва"},
-            "deadline": moment(48),
-        },
-    )["id"]
+    ids["inquiry"] = an_inquiry(api, ids["counterparty"], moment(48))
     api.write(
         "ivanov",
         "post",
