@@ -40,6 +40,10 @@ class Dialect(ABC):
     def any_of(self, column: str, placeholder: str) -> str:
         """A condition true when ``column`` equals one of the list bound to ``placeholder``."""
 
+    def listed(self, values: Sequence[Any]) -> Any:
+        """What to bind to ``any_of``'s placeholder for these values."""
+        return list(values)
+
     @abstractmethod
     def moment_of(self, stored: Any) -> datetime:
         """A time as the engine hands it back, as an aware datetime."""

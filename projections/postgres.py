@@ -40,6 +40,12 @@ class PostgresDialect(Dialect):
     def any_of(self, column: str, placeholder: str) -> str:
         return f"{column} = ANY({placeholder})"
 
+    def listed(self, values: Sequence[Any]) -> Any:
+        """The array as its text literal, for the server to read as an array of the column's
+        type: psycopg's list dumper, Python for every element, cost a calendar rebuild a tenth
+        of its time reading ahead ten thousand keys a batch."""
+        return "{" + ",".join(_array_element(value) for value in values) + "}"
+
     def moment_of(self, stored: Any) -> datetime:
         assert isinstance(stored, datetime)
         return stored
@@ -162,6 +168,16 @@ class _UtcMoment(DatetimeDumper):
 class _UtcMomentBinary(DatetimeBinaryDumper):
     def dump(self, obj: datetime) -> Buffer | None:
         return super().dump(obj.astimezone(UTC))
+
+
+def _array_element(value: Any) -> str:
+    """One element of an array literal: quoted, so that no text is read as NULL or splits."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, datetime):
+        value = value.astimezone(UTC)
+    text = str(value).replace(_NUL, _REPLACEMENT).replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{text}"'
 
 
 def _as_sent(row: Sequence[Any]) -> list[Any]:

@@ -77,16 +77,17 @@ class Rows:
         return None if row is None else dict(row)
 
     def load(self, column: str, values: Iterable[Any]) -> None:
-        """Read, in one statement, every row whose ``column`` is one of ``values`` that the
+        """Read, in one statement, every row whose text ``column`` is one of ``values`` that the
         batch does not hold yet, so that the handlers' ``get`` finds them without a round trip
         each. A view calls it from ``Projection.preload`` with what its batch will look up."""
         wanted = sorted(set(values))
         if not wanted:
             return
         names = self._table.column_names
+        dialect = self._cursor.dialect
         found = self._cursor.execute(
-            f"SELECT {', '.join(names)} FROM {self._name} WHERE {self._cursor.dialect.any_of(column, '$1')}",
-            (wanted,),
+            f"SELECT {', '.join(names)} FROM {self._name} WHERE {dialect.any_of(column, '$1')}",
+            (dialect.listed(wanted),),
         )
         for values_found in found:
             row = dict(zip(names, values_found, strict=True))
