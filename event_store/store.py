@@ -7,7 +7,7 @@ When PostgreSQL cannot be used, every method raises ``DatabaseUnavailable`` with
 store's timeout.
 """
 
-from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import IO, Any, TypeVar, cast
@@ -55,6 +55,29 @@ class Recorded:
 
     position: int
     event: DomainEventProtocol[UUID]
+
+
+@dataclass(frozen=True)
+class Unread:
+    """An event ``EventStore.read`` left undecoded because its state mentions none of the
+    values its readers look for: it keeps its place in the batch, and no handler takes it."""
+
+    originator_id: UUID
+    originator_version: int
+
+    @property
+    def timestamp(self) -> datetime:
+        raise LookupError("an event left unread has no decoded fields")
+
+
+def _as_uuid(stored: UUID | str) -> UUID:
+    """An originator id as a recorder hands it back: SQLite keeps the hex text."""
+    return stored if isinstance(stored, UUID) else UUID(stored)
+
+
+Mentions = Mapping[str, Collection[str]]
+"""By topic, text values at least one of which an event's state must hold for its readers to
+want it (``EventStore.read``)."""
 
 
 class StoreConflict(Exception):
@@ -228,26 +251,41 @@ class EventStore:
         return self._recorder.max_notification_id() or 0
 
     def read(
-        self, after: int, limit: int, stop: int | None = None, topics: Sequence[str] = ()
+        self,
+        after: int,
+        limit: int,
+        stop: int | None = None,
+        topics: Sequence[str] = (),
+        mentions: Mentions | None = None,
     ) -> list[Recorded]:
         """The events after ``after`` (up to ``stop``; of ``topics`` when some are named),
         decoded. A rebuild's hot path: rows as they are stored, and the mapper's decoding without
         the intermediate notification objects. Events of classes that need upcasting, and states
-        compressed or encrypted, take the mapper's own path."""
+        compressed or encrypted, take the mapper's own path.
+
+        ``mentions``: an event of a topic named there whose stored state holds none of the
+        values (as JSON text: the value in quotes) is not decoded but handed back as ``Unread``.
+        The calendar reads every logged interaction to show the meetings, a tenth of them."""
         rows = self._log.stored_rows(after, limit, stop, topics)
         to_event = self._mapper.to_domain_event
         if not self._plain_mapper():
             return [Recorded(n, to_event(StoredEvent(o, v, t, bytes(s)))) for n, o, v, t, s in rows]
         decode = self._mapper.transcoder.decode
+        encode = self._mapper.transcoder.encode
+        sought = {topic: [encode(value) for value in values] for topic, values in (mentions or {}).items()}
         recorded = []
         for notification_id, originator_id, originator_version, topic, state in rows:
             cls = resolve_topic(topic)
+            data = bytes(state)
+            event: DomainEventProtocol[UUID]
             if getattr(cls, "class_version", 1) != 1:
-                event = to_event(StoredEvent(originator_id, originator_version, topic, bytes(state)))
+                event = to_event(StoredEvent(originator_id, originator_version, topic, data))
+            elif topic in sought and not any(value in data for value in sought[topic]):
+                event = Unread(_as_uuid(originator_id), originator_version)
             else:
-                event_state: dict[str, Any] = decode(bytes(state))
+                event_state: dict[str, Any] = decode(data)
                 if "class_version" in event_state:
-                    event = to_event(StoredEvent(originator_id, originator_version, topic, bytes(state)))
+                    event = to_event(StoredEvent(originator_id, originator_version, topic, data))
                 else:
                     event_state["originator_id"] = find_id_convertor(
                         cls, cast(Hashable, type(originator_id))

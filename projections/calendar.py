@@ -122,7 +122,7 @@ class Calendar(SalesLayers, PlanningLayers, KeepsStaff, Projection[CalendarBatch
 
     # Held meetings and negotiations, as logged.
 
-    @on(Interaction.Logged)
+    @on(Interaction.Logged, mentioning=MEETING_KINDS)
     def _interaction_logged(self, view: CalendarBatch, event: Interaction.Logged, _position: int) -> None:
         if event.kind not in MEETING_KINDS:
             return
@@ -145,7 +145,7 @@ class Calendar(SalesLayers, PlanningLayers, KeepsStaff, Projection[CalendarBatch
             )
         )
 
-    @on(Interaction.Corrected)
+    @on(Interaction.Corrected, mentioning=MEETING_KINDS)
     def _interaction_corrected(
         self, view: CalendarBatch, event: Interaction.Corrected, _position: int
     ) -> None:

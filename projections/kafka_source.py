@@ -50,7 +50,7 @@ from event_store.kafka_relay import (
     topic_partitions,
 )
 from event_store.kafka_topic import WITHOUT_TOPIC_CREATION
-from event_store.store import Recorded
+from event_store.store import Mentions, Recorded
 
 
 @dataclass(frozen=True)
@@ -119,10 +119,16 @@ class KafkaEventSource:
         return last_published_position(self._probe, partitions, self.timeout)
 
     def read(
-        self, after: int, limit: int, stop: int | None = None, topics: Sequence[str] = ()
+        self,
+        after: int,
+        limit: int,
+        stop: int | None = None,
+        topics: Sequence[str] = (),
+        mentions: Mentions | None = None,
     ) -> list[Recorded]:
         """Up to ``limit`` events after position ``after`` and up to ``stop``, in log order;
-        fewer only when none is left up to ``stop`` (default: the head of the topic)."""
+        fewer only when none is left up to ``stop`` (default: the head of the topic). Every
+        event is decoded: ``mentions`` is a hint this source does without."""
         if not self._assigned_partitions():
             return []
         if after < self._handed_out_through:

@@ -9,7 +9,7 @@ view rebuilt alone equals a full rebuild.
 """
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any, ClassVar, Generic, TypeVar
 
 from eventsourcing.utils import get_topic
@@ -27,12 +27,21 @@ Handler = Callable[[Any, V, E, int], None]
 """(projection, the batch's writes, the event, its log position)"""
 
 
-def on(*event_classes: type[E]) -> Callable[[Callable[[P, V, E, int], None]], Callable[[P, V, E, int], None]]:
+def on(
+    *event_classes: type[E], mentioning: Collection[str] = ()
+) -> Callable[[Callable[[P, V, E, int], None]], Callable[[P, V, E, int], None]]:
     """Marks a method as the handler of an event class (or of several that one method
-    handles alike, typed by what they share)."""
+    handles alike, typed by what they share).
+
+    ``mentioning``: text values one of which an event must hold for the handler to do anything
+    with it (it still checks); the log's reader may leave the others undecoded."""
 
     def mark(method: Callable[[P, V, E, int], None]) -> Callable[[P, V, E, int], None]:
         method.__dict__.setdefault("handles", []).extend(event_classes)
+        if mentioning:
+            method.__dict__.setdefault("mentioning", {}).update(
+                dict.fromkeys(event_classes, frozenset(mentioning))
+            )
         return method
 
     return mark
@@ -50,14 +59,21 @@ class Projection(ABC, Generic[V]):
     """Raised whenever the tables or what the handlers write change: a view built by another
     version is rebuilt beside it from the log, and takes its place once caught up."""
     _handlers: ClassVar[dict[type[Any], Callable[..., None]]]
+    _mentions: ClassVar[dict[str, frozenset[str]]]
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         cls._handlers = {}
+        cls._mentions = {}
         for klass in reversed(cls.__mro__):
             for member in vars(klass).values():
+                mentioning = getattr(member, "mentioning", {})
                 for event_class in getattr(member, "handles", ()):
                     cls._handlers[event_class] = member
+                    topic = get_topic(event_class)
+                    cls._mentions.pop(topic, None)
+                    if event_class in mentioning:
+                        cls._mentions[topic] = mentioning[event_class]
 
     @abstractmethod
     def open(self, writes: Writes) -> V:
@@ -72,6 +88,10 @@ class Projection(ABC, Generic[V]):
 
     def topics(self) -> list[str]:
         return [get_topic(event_class) for event_class in self._handlers]
+
+    def mentions(self) -> dict[str, frozenset[str]]:
+        """By topic, the values its handler said an event must mention (``on(mentioning=…)``)."""
+        return self._mentions
 
     def handled_after(self, batch: Sequence[Recorded], after: int) -> list[Recorded]:
         """The part of a batch this view handles, past the position it reached."""

@@ -6,10 +6,14 @@ local event store, or a consumer of the Kafka relay.
 """
 
 import threading
-from collections.abc import Callable, Sequence
-from typing import Protocol
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
 
-from event_store.store import Recorded
+from event_store.store import Mentions, Recorded
+
+if TYPE_CHECKING:
+    from projections.projection import Projection
 
 _SMALLEST_BATCH, _LARGEST_BATCH = 100, 20_000
 
@@ -21,8 +25,42 @@ class EventSource(Protocol):
     def head(self) -> int: ...
 
     def read(
-        self, after: int, limit: int, stop: int | None = None, topics: Sequence[str] = ()
+        self,
+        after: int,
+        limit: int,
+        stop: int | None = None,
+        topics: Sequence[str] = (),
+        mentions: Mentions | None = None,
     ) -> list[Recorded]: ...
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What one read of the log fetches for some views: the events of ``topics`` (every event
+    when there are none), less those whose state mentions none of the values every view reading
+    their topic looks for (``mentions``, see ``Projection.mentions``)."""
+
+    topics: tuple[str, ...] = ()
+    mentions: Mapping[str, frozenset[str]] = field(default_factory=dict)
+
+
+def selection_for(projections: Iterable["Projection[Any]"]) -> Selection:
+    per_view = list(projections)
+    if not all(projection.topics() for projection in per_view):
+        return Selection()
+    sought: dict[str, set[str] | None] = {}
+    for projection in per_view:
+        hints = projection.mentions()
+        for topic in projection.topics():
+            hint = hints.get(topic)
+            if hint is None:
+                sought[topic] = None
+            elif topic not in sought:
+                sought[topic] = set(hint)
+            elif (values := sought[topic]) is not None:
+                values.update(hint)
+    mentions = {topic: frozenset(values) for topic, values in sought.items() if values is not None}
+    return Selection(tuple(sorted(sought)), mentions)
 
 
 class BatchSize:
@@ -42,22 +80,28 @@ class BatchSize:
             self.events = min(self.largest, self.events * 2)
 
 
+def read(source: EventSource, after: int, limit: int, stop: int, selection: Selection) -> list[Recorded]:
+    return source.read(
+        after=after, limit=limit, stop=stop, topics=selection.topics, mentions=selection.mentions
+    )
+
+
 class Prefetch:
     """The next batch, read on a thread of its own while the current one is applied, so
     that the database's work on the read overlaps the views' work on the last batch."""
 
-    def __init__(self, source: EventSource, after: int, limit: int, stop: int, topics: Sequence[str]) -> None:
-        self.after, self.limit, self.stop, self.topics = after, limit, stop, tuple(topics)
+    def __init__(self, source: EventSource, after: int, limit: int, stop: int, selection: Selection) -> None:
+        self.after, self.limit, self.stop, self.selection = after, limit, stop, selection
         self._source = source
         self._batch: list[Recorded] = []
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._read, name="projection-prefetch", daemon=True)
         self._thread.start()
 
-    def serves(self, after: int, topics: Sequence[str]) -> bool:
+    def serves(self, after: int, selection: Selection) -> bool:
         """Whether this read is the one wanted next: from the same position, of the same
         events (a view that joins brings topics of its own)."""
-        return (self.after, self.topics) == (after, tuple(topics))
+        return (self.after, self.selection) == (after, selection)
 
     def reached(self, batch: Sequence[Recorded]) -> int:
         """Where the views stand once they applied this read: its last event if the limit cut
@@ -66,9 +110,7 @@ class Prefetch:
 
     def _read(self) -> None:
         try:
-            self._batch = self._source.read(
-                after=self.after, limit=self.limit, stop=self.stop, topics=self.topics
-            )
+            self._batch = read(self._source, self.after, self.limit, self.stop, self.selection)
         except BaseException as error:
             self._error = error
 

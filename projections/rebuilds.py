@@ -21,7 +21,7 @@ from projections import builds, failures
 from projections.builds import Build
 from projections.database import ViewCursor, ViewDatabase
 from projections.projection import Projection
-from projections.reading import BatchSize, EventSource, Prefetch, Progress
+from projections.reading import BatchSize, EventSource, Prefetch, Progress, read, selection_for
 
 logger = logging.getLogger(__name__)
 
@@ -127,15 +127,15 @@ class Rebuilder:
                 break
             began = time.monotonic()
             after = min(build.position for build in current.values())
-            topics = _topics(list(current))
-            if ahead is None or not ahead.serves(after, topics):
-                ahead = Prefetch(self.source, after, size.events, head, topics)
+            selection = selection_for(current)
+            if ahead is None or not ahead.serves(after, selection):
+                ahead = Prefetch(self.source, after, size.events, head, selection)
             batch = ahead.take()
             reached = ahead.reached(batch)
             read = time.monotonic() - began
             more = reached < head and (batches is None or done + 1 < batches)
             # The next read runs while this batch is applied, as the live views' does.
-            ahead = Prefetch(self.source, reached, size.events, head, topics) if more else None
+            ahead = Prefetch(self.source, reached, size.events, head, selection) if more else None
             # Each build commits on its own: the batch is sized by the longest of them.
             longest = 0.0
             for projection, build in list(current.items()):
@@ -206,9 +206,8 @@ class Rebuilder:
             current: Build | None = build
             while current is not None and current.position < head:
                 began = time.monotonic()
-                batch = self.source.read(
-                    after=current.position, limit=self._batch.events, stop=head, topics=projection.topics()
-                )
+                selection = selection_for([projection])
+                batch = read(self.source, current.position, self._batch.events, head, selection)
                 reached = batch[-1].position if len(batch) == self._batch.events else head
                 current = self._apply_batch(cursor, projection, current, batch, reached, began)
             if current is None:
@@ -251,11 +250,3 @@ def statistics_due(before: int, reached: int) -> bool:
         and before < LAST_STATISTICS_AT
         and reached.bit_length() > max(before, FIRST_STATISTICS_AT - 1).bit_length()
     )
-
-
-def _topics(projections: Sequence[Projection[Any]]) -> list[str]:
-    """What a read must fetch for all these views: every event when one of them takes all."""
-    per_view = [projection.topics() for projection in projections]
-    if not all(per_view):
-        return []
-    return sorted({topic for topics in per_view for topic in topics})

@@ -19,7 +19,7 @@ events: one that must reflect a position waits for the worker (``projections.wor
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -30,7 +30,7 @@ from projections import builds, failures
 from projections.database import ViewCursor, ViewDatabase
 from projections.failures import ViewFailure
 from projections.projection import Projection
-from projections.reading import BatchSize, EventSource, Prefetch, Progress
+from projections.reading import BatchSize, EventSource, Prefetch, Progress, Selection, read, selection_for
 from projections.rebuilds import Rebuilder
 from projections.status import ViewStatus
 
@@ -207,10 +207,11 @@ class ProjectionRunner:
         """Apply the batch after ``start`` to the ``due`` views, updating ``positions`` and
         ``stopped`` to what is recorded, with the pace the views moved at."""
         began = time.monotonic()
-        batch = self._read(start, head, self._topics(due))
+        selection = selection_for(due)
+        batch = self._read(start, head, selection)
         reached = batch[-1].position if len(batch) == self.batch.events else head
         if self.prefetch and reached < head:
-            self._ahead = Prefetch(self.source, reached, self.batch.events, head, self._topics(due))
+            self._ahead = Prefetch(self.source, reached, self.batch.events, head, selection)
         for projection in due:
             name = projection.name
             if positions[name] >= reached:
@@ -261,16 +262,13 @@ class ProjectionRunner:
             exc_info=error if failure.attempts == 1 else None,
         )
 
-    def _topics(self, views: Iterable[Projection[Any]]) -> list[str]:
-        return sorted({topic for view in views for topic in view.topics()})
-
-    def _read(self, after: int, head: int, topics: Sequence[str]) -> list[Recorded]:
+    def _read(self, after: int, head: int, selection: Selection) -> list[Recorded]:
         ahead, self._ahead = self._ahead, None
         if ahead is not None:
             batch = ahead.take()
-            if ahead.serves(after, topics) and (ahead.limit, ahead.stop) == (self.batch.events, head):
+            if ahead.serves(after, selection) and (ahead.limit, ahead.stop) == (self.batch.events, head):
                 return batch
-        return self.source.read(after=after, limit=self.batch.events, stop=head, topics=topics)
+        return read(self.source, after, self.batch.events, head, selection)
 
     def catch_up(self, progress: Progress | None = None) -> int:
         """Apply everything recorded so far to the live views, then move any build beside them

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from aggregates.errors import InvalidValue
 from event_store.store import Recorded
-from projections.reading import BatchSize, EventSource, Prefetch, Progress
+from projections.reading import BatchSize, EventSource, Prefetch, Progress, Selection
 
 
 def checked_position(source: EventSource, position: int | None, field: str = "position") -> int:
@@ -38,12 +38,13 @@ def batches_up_to(
     ``after``: the position to read from (the log's start by default)."""
     batch_size = batch_size or BatchSize()
     reached = after
-    ahead = Prefetch(source, reached, batch_size.events, stop, topics) if stop > reached else None
+    selection = Selection(tuple(topics))
+    ahead = Prefetch(source, reached, batch_size.events, stop, selection) if stop > reached else None
     while ahead is not None:
         began = time.monotonic()
         batch = ahead.take()
         reached = ahead.reached(batch)
-        ahead = Prefetch(source, reached, batch_size.events, stop, topics) if reached < stop else None
+        ahead = Prefetch(source, reached, batch_size.events, stop, selection) if reached < stop else None
         yield batch
         batch_size.adapt(len(batch), time.monotonic() - began)
         if progress:

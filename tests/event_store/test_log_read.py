@@ -14,7 +14,7 @@ from psycopg.sql import SQL, Identifier
 
 from event_store.postgres import split_schema
 from event_store.postgres_recorder import READ_WINDOW_WITH_TOPICS, notifications_query
-from event_store.store import EventStore
+from event_store.store import EventStore, Unread
 from tests.conftest import STORES, database_url
 
 EVENTS = 40_000
@@ -133,4 +133,31 @@ def test_reading_some_topics_gives_theirs_in_order_between_two_positions_on_ever
     assert [r.position for r in both] == list(range(tagged[1] + 1, tagged[1] + 6))
     assert store.read(after=tagged[-1], limit=10, topics=[TAGGED]) == []
     assert [r.position for r in store.read(after=0, limit=100, stop=tagged[2], topics=[TAGGED])] == tagged[:3]
+    store.close()
+
+
+@pytest.mark.parametrize("kind", STORES)
+def test_events_that_mention_none_of_the_values_sought_keep_their_place_undecoded(
+    kind: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    store = EventStore(database_url(kind, tmp_path, request))
+    notes = [
+        Note(text) for text in ("встреча", 'call "встреча" later', "звонок", "встреча и звонок", "встреча")
+    ]
+    for note in notes:
+        note.tag("переговоры" if note.text == "звонок" else "прочее")
+    store.append(*notes)
+    head = store.head()
+    read = store.read(after=0, limit=head, topics=[WRITTEN, TAGGED], mentions={WRITTEN: ["встреча"]})
+    assert [r.position for r in read] == list(range(1, head + 1))
+    decoded = [getattr(r.event, "text", None) for r in read if type(r.event).__qualname__ == "Note.Written"]
+    # The value must be a whole text of the state: within another, or quoted inside one, it is not there.
+    assert decoded == ["встреча", "встреча"]
+    unread = [r.event for r in read if isinstance(r.event, Unread)]
+    assert [(u.originator_id, u.originator_version) for u in unread] == [(n.id, 1) for n in notes[1:4]]
+    assert len([r for r in read if type(r.event).__qualname__ == "Note.Tagged"]) == len(notes)
+    # Every value sought counts; and with none sought for a topic, its events are all decoded.
+    both = store.read(after=0, limit=head, mentions={WRITTEN: ["встреча", "звонок"]})
+    assert sum(isinstance(r.event, Unread) for r in both) == 2
+    assert not any(isinstance(r.event, Unread) for r in store.read(after=0, limit=head))
     store.close()
