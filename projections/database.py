@@ -40,7 +40,7 @@ class Dialect(ABC):
     def any_of(self, column: str, placeholder: str) -> str:
         """A condition true when ``column`` equals one of the list bound to ``placeholder``."""
 
-    def listed(self, values: Sequence[Any]) -> Any:
+    def listed(self, values: Iterable[Any]) -> Any:
         """What to bind to ``any_of``'s placeholder for these values."""
         return list(values)
 

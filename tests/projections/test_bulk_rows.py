@@ -259,3 +259,34 @@ def test_times_written_in_bulk_keep_their_instant_and_one_outside_the_calendar_i
             for key, at in cursor.execute(f"SELECT id, at FROM {TIMED.name}")
         }
     assert stored == moments
+
+
+BY_TIME = Table(
+    "test_rows_by_time", {"id": Kind.TEXT, "at": Kind.MOMENT, "n": Kind.INTEGER}, key=("id", "at")
+)
+
+
+def test_rows_already_stored_are_rewritten_in_bulk_whatever_their_keys_hold(letopis: Letopis) -> None:
+    """Rows new to the table and rows it holds, in one batch, keyed by texts with NUL and by
+    times given in Moscow, which the engine keeps as U+FFFD and in UTC."""
+    moscow = ZoneInfo("Europe/Moscow")
+    keys = [
+        (f"ключ\x00{n}", datetime(2024, 2, 29, 9, tzinfo=moscow) + timedelta(minutes=n)) for n in range(MANY)
+    ]
+    with letopis.views.writing() as cursor:
+        BY_TIME.create(cursor, BY_TIME.name)
+        writes = Writes(cursor, {})
+        rows = writes.rows(BY_TIME)
+        for key, at in keys[: MANY // 2]:
+            rows.put({"id": key, "at": at, "n": 1})
+        writes.flush()
+    with letopis.views.writing() as cursor:
+        writes = Writes(cursor, {})
+        rows = writes.rows(BY_TIME)
+        for key, at in keys:
+            rows.put({"id": key, "at": at, "n": 2})
+        writes.flush()
+    with letopis.views.reading() as cursor:
+        stored = cursor.execute(f"SELECT id, at, n FROM {BY_TIME.name}")
+        found = {(key.replace("\ufffd", "\x00"), cursor.dialect.moment_of(at)): n for key, at, n in stored}
+    assert found == dict.fromkeys(keys, 2)
