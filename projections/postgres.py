@@ -82,12 +82,16 @@ class PostgresCursor(ViewCursor):
         """Each row made fit for the server in one pass (``_as_sent``) and dumped by psycopg's
         own dumpers: the connection's, a Python call for every text and time, cost a calendar
         rebuild a tenth of its time."""
+        self._copy_sent(table, columns, map(_as_sent, rows))
+
+    def _copy_sent(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+        """COPY rows already made fit for the server (``_as_sent``)."""
         cursor = psycopg.RawCursor(self._cursor.connection)
         for kind in (str, datetime):
             cursor.adapters.register_dumper(kind, psycopg.adapters.get_dumper(kind, PyFormat.TEXT))
         with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
             for row in rows:
-                copy.write_row(_as_sent(row))
+                copy.write_row(row)
 
     def upsert_rows(
         self,
@@ -106,15 +110,15 @@ class PostgresCursor(ViewCursor):
         if len(rows) < _STAGED_FROM:
             super().upsert_rows(table, columns, key, rows, updates)
             return
-        new, stored = self._split_by_presence(table, columns, key, rows)
+        new, stored = self._split_by_presence(table, columns, key, [_as_sent(row) for row in rows])
         if new:
-            self.copy_rows(table, columns, new)
+            self._copy_sent(table, columns, new)
         if len(stored) < _STAGED_FROM:
             super().upsert_rows(table, columns, key, stored, updates)
             return
         staged = f"staged_{table}"
         self.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {staged} (LIKE {table}) ON COMMIT DROP")
-        self.copy_rows(staged, columns, stored)
+        self._copy_sent(staged, columns, stored)
         listed = ", ".join(columns)
         # WHERE keeps ON CONFLICT from being read as part of the SELECT.
         self.execute(
@@ -125,15 +129,15 @@ class PostgresCursor(ViewCursor):
     def _split_by_presence(
         self, table: str, columns: Sequence[str], key: Sequence[str], rows: Sequence[Sequence[Any]]
     ) -> tuple[list[Sequence[Any]], list[Sequence[Any]]]:
-        """The rows whose key the table lacks, and those whose key it has: asked by the key's
-        first column (an index's leading column), the keys compared as they are sent."""
+        """Of rows as they are sent (``_as_sent``), those whose key the table lacks and those
+        whose key it has, asked by the key's first column (an index's leading column)."""
         at = [columns.index(column) for column in key]
-        keys = [tuple(_as_sent([row[i] for i in at])) for row in rows]
+        keys = [tuple(row[i] for i in at) for row in rows]
         found = self.execute(
             f"SELECT {', '.join(key)} FROM {table} WHERE {key[0]} = ANY($1)",
             (self.dialect.listed({k[0] for k in keys}),),
         )
-        present = {tuple(_as_sent(values)) for values in found}
+        present = {tuple(values) for values in found}
         new: list[Sequence[Any]] = []
         stored: list[Sequence[Any]] = []
         for row, row_key in zip(rows, keys, strict=True):
