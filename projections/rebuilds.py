@@ -204,9 +204,9 @@ class Rebuilder:
             cursor.execute(f"SELECT position FROM projection_positions{cursor.dialect.lock_rows}")
             head = self.source.head()
             current: Build | None = build
+            selection = selection_for([projection])
             while current is not None and current.position < head:
                 began = time.monotonic()
-                selection = selection_for([projection])
                 batch = read(self.source, current.position, self._batch.events, head, selection)
                 reached = batch[-1].position if len(batch) == self._batch.events else head
                 current = self._apply_batch(cursor, projection, current, batch, reached, began)
