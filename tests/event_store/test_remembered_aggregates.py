@@ -9,6 +9,7 @@ from eventsourcing.domain import Aggregate, event
 
 from aggregates.errors import NotFound
 from event_store.cache import AggregateCache
+from event_store.postgres_recorder import BULK_APPEND
 from event_store.store import EventStore, StoreConflict
 from tests.conftest import database_url
 
@@ -99,6 +100,24 @@ def test_an_append_is_refused_when_an_aggregate_it_was_decided_on_moved_on(store
     fresh = store.get(written.id, Note)
     fresh.tag("решено по свежему")
     assert store.append(fresh, unchanged={read.id: 2}) > head
+
+
+def test_an_append_of_thousands_is_refused_as_a_single_one_is(store: EventStore) -> None:
+    read = Note("прочитана")
+    store.append(read)
+    moved = store.get(read.id, Note)
+    moved.tag("изменена")
+    store.append(moved)
+    head = store.head()
+
+    with pytest.raises(StoreConflict):
+        store.append(*[Note(f"по устаревшему {n}") for n in range(BULK_APPEND)], unchanged={read.id: 1})
+    assert store.head() == head
+    assert store.verify() is None
+
+    fresh = [Note(f"по свежему {n}") for n in range(BULK_APPEND)]
+    assert store.append(*fresh, unchanged={read.id: 2}) == head + BULK_APPEND
+    assert store.get(fresh[-1].id, Note).text == f"по свежему {BULK_APPEND - 1}"
 
 
 def test_a_remembered_aggregate_is_stale_until_the_append_finds_out(
