@@ -14,13 +14,11 @@ export keeps a spreadsheet from running the text as a formula.
 import csv
 import io
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from commands.import_xlsx import UnusualCell, plain_rows
 from letopis.spreadsheets import FORMULA_STARTS
-from letopis.xlsx import PARAMETERS_SHEET
 
 MAX_CELL = 100_000
 """Characters a cell may hold: more is a broken export, not a counterparty."""
@@ -149,29 +147,9 @@ def _header(record: list[str] | None) -> list[str]:
 
 
 def _read_xlsx(data: bytes, wanted: str | None) -> SourceTable:
-    import openpyxl  # loaded only for a workbook
+    from commands.import_xlsx import xlsx_records  # loaded only for a workbook
 
-    try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except Exception as unreadable:  # openpyxl raises many kinds for a broken archive
-        raise FileRefused(1, f"not a readable XLSX workbook: {unreadable}") from None
-    names = [name for name in book.sheetnames if name != PARAMETERS_SHEET]
-    if wanted is not None:
-        if wanted not in book.sheetnames:
-            raise FileRefused(
-                1, f"no sheet {wanted!r}; the workbook has {', '.join(map(repr, book.sheetnames))}"
-            )
-        name = wanted
-    elif len(names) == 1:
-        name = names[0]
-    else:
-        raise FileRefused(
-            1,
-            f"the workbook has {len(names)} sheets ({', '.join(map(repr, names))}): "
-            "name the one to read with --sheet",
-        )
-    sheet = book[name]
-    records = _sheet_records(sheet, book.shared_strings, name)
+    name, records = xlsx_records(data, wanted)
     first_number, first = next(records, (1, []))
     header = _header([] if first_number != 1 else first)
 
@@ -181,36 +159,5 @@ def _read_xlsx(data: bytes, wanted: str | None) -> SourceTable:
                 cells.pop()
             if any(cell.strip() for cell in cells):
                 yield number, cells + [""] * (len(header) - len(cells))
-        book.close()
 
     return SourceTable(header, rows(), f"XLSX, sheet {name!r}")
-
-
-def _sheet_records(sheet: Any, shared_strings: Sequence[str], name: str) -> Iterator[tuple[int, list[str]]]:
-    """The sheet's rows as text: read plainly while its cells are plain, by openpyxl from the
-    first row that is not (``commands.import_xlsx``)."""
-    # openpyxl's own handle on the sheet's XML, inside the archive it has opened.
-    with sheet._get_source() as source:
-        try:
-            yield from plain_rows(source, shared_strings, MAX_CELL)
-            return
-        except UnusualCell as unusual:
-            resume = unusual.row
-    for number, record in enumerate(sheet.iter_rows(min_row=resume), start=resume):
-        yield number, [_xlsx_text(cell, name) for cell in record]
-
-
-def _xlsx_text(cell: Any, sheet: str) -> str:
-    if cell.data_type == "f":
-        raise FileRefused(
-            cell.row, f"cell {cell.coordinate} of sheet {sheet!r} holds a formula: save its values instead"
-        )
-    value = cell.value
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)  # a number typed into a cell: 7707083893, not 7707083893.0
-    text = str(value)
-    if len(text) > MAX_CELL:
-        raise FileRefused(cell.row, f"cell {cell.coordinate} is longer than {MAX_CELL} characters")
-    return text

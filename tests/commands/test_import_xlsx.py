@@ -1,7 +1,9 @@
-"""A workbook's cells read as text: plainly from the sheet's XML while they are plain, by
-openpyxl from the first row that is not, with the same text either way."""
+"""A workbook's cells read as text: by calamine when the sheet is plain, by openpyxl when it
+is not (a date, a formula anywhere in the workbook, a number past a double's exact integers),
+with the same text either way."""
 
 import io
+import zipfile
 from datetime import datetime
 
 import openpyxl
@@ -41,7 +43,7 @@ def test_plain_cells_read_as_openpyxl_gives_them(write_only) -> None:
     assert list(table.rows) == PLAIN_TEXT
 
 
-def test_rows_after_a_date_are_read_on_by_openpyxl() -> None:
+def test_a_sheet_with_a_date_is_read_by_openpyxl_with_the_same_text() -> None:
     founded: list[object] = ["ООО «Север»", 7707083893, 1.5, True, datetime(2020, 5, 17), "после даты"]
 
     table = read_table(workbook([PLAIN_ROWS[0], founded, PLAIN_ROWS[1]], write_only=False))
@@ -51,3 +53,49 @@ def test_rows_after_a_date_are_read_on_by_openpyxl() -> None:
         (3, ["ООО «Север»", "7707083893", "1.5", "True", "2020-05-17 00:00:00", "после даты"]),
         (4, PLAIN_TEXT[1][1]),
     ]
+
+
+def test_a_formula_on_a_sheet_not_read_leaves_the_sheet_read_as_it_is() -> None:
+    book = openpyxl.Workbook()
+    book.active.title = "Клиенты"
+    for row in [HEADER, *PLAIN_ROWS]:
+        book.active.append(row)
+    book.create_sheet("Расчёты").append(["=1+1"])
+    out = io.BytesIO()
+    book.save(out)
+
+    table = read_table(out.getvalue(), sheet="Клиенты")
+
+    assert list(table.rows) == PLAIN_TEXT
+
+
+def test_a_number_past_a_double_s_exact_integers_keeps_its_digits() -> None:
+    # Written as exact digits, as some generators write a big number (openpyxl rounds it first).
+    plain = workbook([["ООО «Ромашка»", 12345, 1, True, None, "длинное число"]], write_only=True)
+    with zipfile.ZipFile(io.BytesIO(plain)) as source:
+        parts = {name: source.read(name) for name in source.namelist()}
+    sheet = next(name for name in parts if name.startswith("xl/worksheets/"))
+    parts[sheet] = parts[sheet].replace(b"<v>12345</v>", b"<v>9007199254740993</v>")
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for name, content in parts.items():
+            target.writestr(name, content)
+
+    table = read_table(out.getvalue())
+
+    assert list(table.rows) == [(2, ["ООО «Ромашка»", "9007199254740993", "1", "True", "", "длинное число"])]
+
+
+def test_cells_keep_their_rows_and_columns_when_the_sheet_starts_further_in() -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet["A1"], sheet["C1"] = "Наименование", "ИНН"
+    sheet["C3"] = 7707083893
+    sheet["A4"] = "ООО «Ромашка»"
+    out = io.BytesIO()
+    book.save(out)
+
+    table = read_table(out.getvalue())
+
+    assert table.header == ["Наименование", "", "ИНН"]
+    assert list(table.rows) == [(3, ["", "", "7707083893"]), (4, ["ООО «Ромашка»", "", ""])]
