@@ -39,6 +39,8 @@ READ_WINDOW_WITH_TOPICS = 32
 """The same when only some topics are read, which leaves most rows of a span out."""
 BULK_APPEND = 1_000
 """Events from which an append copies them in rather than calling the append function."""
+LINK_BATCH = 1_000
+"""Events linked at a time while an append copies them in."""
 
 
 def notifications_query(
@@ -285,16 +287,30 @@ class PostgresRecorder(PostgresApplicationRecorder):
             )
             now_us, last = cursor.fetchone() or (0, 0)
             positions = list(range(last - len(stored_events) + 1, last + 1))
-            links = linked(head, notifications(positions, stored_events), lambda _: now_us)
+            links: list[Link] = []
             events_copy = (
                 "COPY {schema}.{table} (notification_id, originator_id, originator_version, topic, state)"
             )
             with cursor.copy(self._chain_sql(f"{events_copy} FROM STDIN (FORMAT BINARY)")) as copy:
                 copy.set_types(["int8", "uuid", "int8", "text", "bytea"])
-                for position, event in zip(positions, stored_events, strict=True):
-                    copy.write_row(
-                        (position, event.originator_id, event.originator_version, event.topic, event.state)
+                # Linked a batch at a time as the events go: inside the COPY the session is
+                # busy, where linking them all between two statements would leave it idle in
+                # its transaction for seconds, which the server ends after five.
+                for start in range(0, len(stored_events), LINK_BATCH):
+                    batch = notifications(
+                        positions[start : start + LINK_BATCH], stored_events[start : start + LINK_BATCH]
                     )
+                    links.extend(linked(links[-1] if links else head, batch, lambda _: now_us))
+                    for event in batch:
+                        copy.write_row(
+                            (
+                                event.id,
+                                event.originator_id,
+                                event.originator_version,
+                                event.topic,
+                                event.state,
+                            )
+                        )
             with cursor.copy(self._chain_sql("COPY {schema}.{chain} FROM STDIN (FORMAT BINARY)")) as copy:
                 copy.set_types(["int8", "uuid", "int8", "int8", "bytea"])
                 for link in links:

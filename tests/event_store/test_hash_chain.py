@@ -15,7 +15,7 @@ from psycopg.sql import SQL, Identifier
 
 from event_store.chain import Anchor
 from event_store.postgres import split_schema
-from event_store.postgres_recorder import BULK_APPEND
+from event_store.postgres_recorder import BULK_APPEND, LINK_BATCH
 from event_store.store import EventStore
 from tests.conftest import database_url
 
@@ -150,7 +150,8 @@ def test_a_log_written_before_the_chain_is_linked_when_opened(stored: tuple[Even
 
 def test_an_append_of_thousands_is_linked_as_every_append_is(stored: tuple[EventStore, Execute]) -> None:
     store, _ = stored
-    notes = [Note(f"импорт {number}") for number in range(BULK_APPEND + 1)]
+    # Past the size copied in, and over more than one batch of links.
+    notes = [Note(f"импорт {number}") for number in range(max(BULK_APPEND, 2 * LINK_BATCH) + 1)]
     assert store.append(*notes) == EVENTS + len(notes)
     store.append(Note("после импорта"))
     links = store.links(0, 2 * len(notes))
@@ -158,4 +159,4 @@ def test_an_append_of_thousands_is_linked_as_every_append_is(stored: tuple[Event
     assert [(link.originator_id, link.version) for link in links[EVENTS:-1]] == [(n.id, 1) for n in notes]
     assert all(a.recorded_us <= b.recorded_us for a, b in pairwise(links))
     assert store.verify(store.anchor()) is None
-    assert store.get(notes[-1].id, Note).text == f"импорт {BULK_APPEND}"
+    assert store.get(notes[-1].id, Note).text == f"импорт {len(notes) - 1}"
