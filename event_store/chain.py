@@ -22,8 +22,6 @@ from functools import cache
 from typing import Literal, NamedTuple
 from uuid import UUID
 
-from eventsourcing.persistence import Notification
-
 GENESIS = bytes(32)
 """The link before the first event."""
 
@@ -69,6 +67,10 @@ def link(
     return hashlib.sha256(b"".join((previous, fixed, topic_bytes, state))).digest()
 
 
+Stored = tuple[int, UUID | str, int, str, bytes]
+"""An event as stored: position, originator id, version, topic, state."""
+
+
 class Link(NamedTuple):
     """One event's place in the chain, as the table beside the log keeps it."""
 
@@ -80,18 +82,18 @@ class Link(NamedTuple):
 
 
 def linked(
-    previous: Link | None, events: Iterable[Notification], recorded_us: Callable[[Notification], int]
+    previous: Link | None, events: Iterable[Stored], recorded_us: Callable[[Stored], int]
 ) -> list[Link]:
     """The links of events appended after ``previous``; recorded times never go back."""
     chained = previous.hash if previous else GENESIS
     floor = previous.recorded_us if previous else 0
     links = []
     for event in events:
+        position, stored_id, version, topic, state = event
         floor = max(floor, recorded_us(event))
-        originator_id = _uuid(event.originator_id)
-        version = event.originator_version
-        chained = link(chained, event.id, originator_id, version, floor, event.topic, event.state)
-        links.append(Link(event.id, originator_id, version, floor, chained))
+        originator_id = _uuid(stored_id)
+        chained = link(chained, position, originator_id, version, floor, topic, state)
+        links.append(Link(position, originator_id, version, floor, chained))
     return links
 
 
@@ -116,10 +118,6 @@ class Finding:
     position: int
     breach: Breach
     detail: str
-
-
-Stored = tuple[int, UUID | str, int, str, bytes]
-"""An event as stored: position, originator id, version, topic, state."""
 
 
 def check(

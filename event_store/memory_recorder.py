@@ -14,8 +14,8 @@ from event_store.recorders import (
     SelectedLog,
     Unchanged,
     changed,
-    notifications,
     now_us,
+    stored_at,
 )
 
 
@@ -32,7 +32,7 @@ class MemoryRecorder(SelectedLog, POPOApplicationRecorder):
         self._links.extend(
             linked(
                 self._links[-1] if self._links else None,
-                notifications(positions, stored_events),
+                stored_at(positions, stored_events),
                 lambda _: now,
             )
         )

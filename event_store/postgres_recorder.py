@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from typing import IO, Any
 from uuid import UUID
 
-from eventsourcing.persistence import InterfaceError, Notification, OperationalError, StoredEvent
+from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from eventsourcing.utils import retry
 from psycopg.rows import tuple_row
@@ -30,7 +30,7 @@ from event_store.recorders import (
     RecordedUs,
     Unchanged,
     changed,
-    notifications,
+    stored_at,
 )
 
 READ_WINDOW = 4
@@ -215,9 +215,8 @@ class PostgresRecorder(PostgresApplicationRecorder):
                     ),
                     (head.position if head else 0, UPGRADE_BATCH),
                 )
-                unlinked = [
-                    Notification(id=n, originator_id=o, originator_version=v, topic=t, state=bytes(state))
-                    for n, o, v, t, state in cursor.fetchall()
+                unlinked: list[Stored] = [
+                    (n, o, v, t, bytes(state)) for n, o, v, t, state in cursor.fetchall()
                 ]
                 if not unlinked:
                     return count
@@ -297,20 +296,12 @@ class PostgresRecorder(PostgresApplicationRecorder):
                 # busy, where linking them all between two statements would leave it idle in
                 # its transaction for seconds, which the server ends after five.
                 for start in range(0, len(stored_events), LINK_BATCH):
-                    batch = notifications(
+                    batch = stored_at(
                         positions[start : start + LINK_BATCH], stored_events[start : start + LINK_BATCH]
                     )
                     links.extend(linked(links[-1] if links else head, batch, lambda _: now_us))
                     for event in batch:
-                        copy.write_row(
-                            (
-                                event.id,
-                                event.originator_id,
-                                event.originator_version,
-                                event.topic,
-                                event.state,
-                            )
-                        )
+                        copy.write_row(event)
             with cursor.copy(self._chain_sql("COPY {schema}.{chain} FROM STDIN (FORMAT BINARY)")) as copy:
                 copy.set_types(["int8", "uuid", "int8", "int8", "bytea"])
                 for link in links:

@@ -30,7 +30,7 @@ from types import MappingProxyType
 from typing import IO, Protocol
 from uuid import UUID
 
-from eventsourcing.persistence import ApplicationRecorder, IntegrityError, Notification, StoredEvent
+from eventsourcing.persistence import ApplicationRecorder, IntegrityError, StoredEvent
 
 from event_store.chain import Link, Stored
 
@@ -48,7 +48,7 @@ which always needs quoting and holds many double quotes but never a raw control 
 with the usual double quote, every one of them was doubled, and both writing the file and
 reading it back took two to three times as long."""
 
-RecordedUs = Callable[[Notification], int]
+RecordedUs = Callable[[Stored], int]
 """An event's recorded time in microseconds, read from the event itself (for logs chained late)."""
 
 
@@ -95,15 +95,10 @@ def changed(unchanged: Unchanged, current: Mapping[UUID, int]) -> IntegrityError
     return IntegrityError(f"changed since the decision was taken: {moved}")
 
 
-def notifications(positions: Iterable[int], stored_events: Sequence[StoredEvent]) -> list[Notification]:
+def stored_at(positions: Iterable[int], stored_events: Sequence[StoredEvent]) -> list[Stored]:
+    """The events as stored at the positions they were given."""
     return [
-        Notification(
-            id=position,
-            originator_id=event.originator_id,
-            originator_version=event.originator_version,
-            topic=event.topic,
-            state=event.state,
-        )
+        (position, event.originator_id, event.originator_version, event.topic, event.state)
         for position, event in zip(positions, stored_events, strict=True)
     ]
 

@@ -5,10 +5,10 @@ from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import Notification, StoredEvent
+from eventsourcing.persistence import StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 
-from event_store.chain import Link, linked
+from event_store.chain import Link, Stored, linked
 from event_store.recorders import (
     NONE,
     UPGRADE_BATCH,
@@ -16,8 +16,8 @@ from event_store.recorders import (
     SelectedLog,
     Unchanged,
     changed,
-    notifications,
     now_us,
+    stored_at,
 )
 
 _EXISTING_BATCH = 500
@@ -68,7 +68,7 @@ class SQLiteRecorder(SelectedLog, SQLiteApplicationRecorder):
         notification_ids = self._insert_rows(c, stored_events)
         now = now_us()
         self._insert_links(
-            c, linked(self._chain_head(c), notifications(notification_ids, stored_events), lambda _: now)
+            c, linked(self._chain_head(c), stored_at(notification_ids, stored_events), lambda _: now)
         )
         if unchanged:
             ids = {id_.hex: id_ for id_ in unchanged}
@@ -145,10 +145,7 @@ class SQLiteRecorder(SelectedLog, SQLiteApplicationRecorder):
                     f"FROM {self.events_table_name} WHERE rowid > ? ORDER BY rowid LIMIT ?",
                     (head.position if head else 0, UPGRADE_BATCH),
                 )
-                unlinked = [
-                    Notification(id=n, originator_id=UUID(o), originator_version=v, topic=t, state=state)
-                    for n, o, v, t, state in c.fetchall()
-                ]
+                unlinked: list[Stored] = [(n, UUID(o), v, t, state) for n, o, v, t, state in c.fetchall()]
                 if not unlinked:
                     return count
                 links = linked(head, unlinked, recorded_us)

@@ -186,7 +186,7 @@ class EventStore:
         head = self.head()
         if head and not self._log.chain_links(head - 1, 1):
             decode = self._mapper.transcoder.decode
-            self._log.link_unlinked(lambda stored: micros(decode(stored.state)["timestamp"]))
+            self._log.link_unlinked(lambda stored: micros(decode(stored[4])["timestamp"]))
 
     def append(self, *aggregates: Aggregate | NewRecord, unchanged: Unchanged = NONE) -> int:
         """Record every pending event of the given aggregates (or new records) in one transaction.
