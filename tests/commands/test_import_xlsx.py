@@ -9,7 +9,7 @@ from datetime import datetime
 import openpyxl
 import pytest
 
-from commands.import_tables import read_table
+from commands.import_tables import MAX_CELL, FileRefused, read_table
 
 HEADER = ["Наименование", "ИНН", "Доля", "Активен", "Пусто", "Примечание"]
 PLAIN_ROWS: list[list[object]] = [
@@ -72,18 +72,23 @@ def test_a_formula_on_a_sheet_not_read_leaves_the_sheet_read_as_it_is() -> None:
 def test_a_number_past_a_double_s_exact_integers_keeps_its_digits() -> None:
     # Written as exact digits, as some generators write a big number (openpyxl rounds it first).
     plain = workbook([["ООО «Ромашка»", 12345, 1, True, None, "длинное число"]], write_only=True)
-    with zipfile.ZipFile(io.BytesIO(plain)) as source:
+
+    table = read_table(rewritten(plain, b"<v>12345</v>", b"<v>9007199254740993</v>"))
+
+    assert list(table.rows) == [(2, ["ООО «Ромашка»", "9007199254740993", "1", "True", "", "длинное число"])]
+
+
+def rewritten(data: bytes, old: bytes, new: bytes) -> bytes:
+    """The workbook with ``old`` replaced in its sheet's XML: what writers of workbooks won't write."""
+    with zipfile.ZipFile(io.BytesIO(data)) as source:
         parts = {name: source.read(name) for name in source.namelist()}
     sheet = next(name for name in parts if name.startswith("xl/worksheets/"))
-    parts[sheet] = parts[sheet].replace(b"<v>12345</v>", b"<v>9007199254740993</v>")
+    parts[sheet] = parts[sheet].replace(old, new)
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as target:
         for name, content in parts.items():
             target.writestr(name, content)
-
-    table = read_table(out.getvalue())
-
-    assert list(table.rows) == [(2, ["ООО «Ромашка»", "9007199254740993", "1", "True", "", "длинное число"])]
+    return out.getvalue()
 
 
 def test_cells_keep_their_rows_and_columns_when_the_sheet_starts_further_in() -> None:
@@ -99,3 +104,12 @@ def test_cells_keep_their_rows_and_columns_when_the_sheet_starts_further_in() ->
 
     assert table.header == ["Наименование", "", "ИНН"]
     assert list(table.rows) == [(3, ["", "", "7707083893"]), (4, ["ООО «Ромашка»", "", ""])]
+
+
+def test_a_cell_longer_than_any_value_is_refused_at_its_place() -> None:
+    # Excel and openpyxl stop a cell at 32,767 characters; a file made otherwise may hold more.
+    plain = workbook([["ООО «Ромашка»", 1, 1, True, None, "примечание"]], write_only=True)
+    longer = rewritten(plain, "примечание".encode(), ("Я" * (MAX_CELL + 1)).encode())
+
+    with pytest.raises(FileRefused, match=rf"cell F2 is longer than {MAX_CELL} characters"):
+        list(read_table(longer).rows)
