@@ -284,7 +284,7 @@ class PostgresRecorder(PostgresApplicationRecorder):
                 ).format(sequence=sequence),
                 (len(stored_events),),
             )
-            now_us, last = cursor.fetchone() or (0, 0)
+            ((now_us, last),) = cursor.fetchall()
             positions = list(range(last - len(stored_events) + 1, last + 1))
             links: list[Link] = []
             events_copy = (
