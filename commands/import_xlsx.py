@@ -3,9 +3,10 @@
 A plain sheet — text, numbers and booleans, no formulas — is read by calamine (measured on an
 import's 20,000 cards: 20 µs a row of twelve cells, where a parser of the sheet's XML handing
 over to openpyxl took 52 to 70). Anything else is read by openpyxl, which knows every kind and
-words every refusal: a formula, whose value the file may not even carry; a date, which the two
-spell differently; a number past a double's exact integers; a cell too long; a file calamine
-cannot read. Either way the text is the same."""
+words every refusal: a formula, whose value the file may not even carry; an error value
+(#N/A), which calamine reads as an empty cell; a date, which the two spell differently; a
+number past a double's exact integers; a cell too long; a file calamine cannot read. Either
+way the text is the same."""
 
 import io
 import re
@@ -57,7 +58,7 @@ def _sheet_to_read(sheet_names: Sequence[str], wanted: str | None) -> str:
 def _plain_records(data: bytes, wanted: str | None) -> tuple[str, Records]:
     # Whatever calamine cannot read, openpyxl reads or refuses in words.
     try:
-        if _has_formulas(data):
+        if _has_formulas_or_errors(data):
             raise _NotPlain
         book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except Exception as unreadable:
@@ -71,18 +72,20 @@ def _plain_records(data: bytes, wanted: str | None) -> tuple[str, Records]:
     return name, iter([(number, _plain_cells(row)) for number, row in enumerate(values, start=1)])
 
 
-def _has_formulas(data: bytes) -> bool:
-    """Whether any worksheet of the workbook holds a formula element (calamine gives a
-    formula's cached value, or nothing, without saying it was one)."""
+def _has_formulas_or_errors(data: bytes) -> bool:
+    """Whether any worksheet of the workbook holds a formula (calamine gives its cached value,
+    or nothing, without saying it was one) or an error value."""
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         return any(
-            _holds_formula(archive.read(entry))
+            _holds_formula_or_error(archive.read(entry))
             for entry in archive.namelist()
             if entry.startswith("xl/worksheets/") and entry.endswith(".xml")
         )
 
 
-def _holds_formula(xml: bytes) -> bool:
+def _holds_formula_or_error(xml: bytes) -> bool:
+    if b't="e"' in xml or b"t='e'" in xml:
+        return True
     # The pattern looks at every tag; a plain search for its start rules most sheets out first.
     return (b"<f" in xml or b":f" in xml) and _FORMULA.search(xml) is not None
 

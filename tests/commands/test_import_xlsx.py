@@ -91,6 +91,15 @@ def rewritten(data: bytes, old: bytes, new: bytes) -> bytes:
     return out.getvalue()
 
 
+def test_an_error_value_is_read_as_openpyxl_gives_it_not_as_an_empty_cell() -> None:
+    plain = workbook([["ООО «Ромашка»", 12345, 1, True, None, "ошибка в ИНН"]], write_only=True)
+    with_error = rewritten(plain, b'<c r="B2" t="n"><v>12345</v></c>', b'<c r="B2" t="e"><v>#N/A</v></c>')
+
+    assert list(read_table(with_error).rows) == [
+        (2, ["ООО «Ромашка»", "#N/A", "1", "True", "", "ошибка в ИНН"])
+    ]
+
+
 def test_cells_keep_their_rows_and_columns_when_the_sheet_starts_further_in() -> None:
     book = openpyxl.Workbook()
     sheet = book.active
