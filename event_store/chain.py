@@ -40,8 +40,9 @@ def moment(microseconds: int) -> datetime:
     return _EPOCH + timedelta(microseconds=microseconds)
 
 
-def _uuid(value: UUID | str) -> UUID:
-    return value if isinstance(value, UUID) else UUID(value)
+def as_uuid(stored: UUID | str) -> UUID:
+    """An originator id as a recorder hands it back: SQLite keeps the hex text."""
+    return stored if isinstance(stored, UUID) else UUID(stored)
 
 
 _FIXED = struct.Struct(">q16sqqI")
@@ -91,7 +92,7 @@ def linked(
     for event in events:
         position, stored_id, version, topic, state = event
         floor = max(floor, recorded_us(event))
-        originator_id = _uuid(stored_id)
+        originator_id = as_uuid(stored_id)
         chained = link(chained, position, originator_id, version, floor, topic, state)
         links.append(Link(position, originator_id, version, floor, chained))
     return links
@@ -143,7 +144,7 @@ def check(
         position, originator_id, version, topic, state = event
         if anchor is not None and not anchored and position > anchor.position:
             return Finding(anchor.position, "deleted", "the anchored position is no longer in the log")
-        originator_id = _uuid(originator_id)
+        originator_id = as_uuid(originator_id)
         if link(chained, position, originator_id, version, link_.recorded_us, topic, state) != link_.hash:
             if (originator_id, version) != (link_.originator_id, link_.version):
                 return Finding(

@@ -35,7 +35,7 @@ from eventsourcing.utils import Environment, get_topic, resolve_topic
 from aggregates.errors import InvalidValue, NotFound
 from aggregates.new_record import NewRecord
 from event_store.cache import AggregateCache
-from event_store.chain import Anchor, Finding, Link, check, micros
+from event_store.chain import Anchor, Finding, Link, as_uuid, check, micros
 from event_store.memory_recorder import MemoryRecorder
 from event_store.postgres import DEFAULT_TIMEOUT, FailFastDatastore, ensure_schema, split_schema
 from event_store.postgres_recorder import PostgresRecorder
@@ -68,11 +68,6 @@ class Unread:
     @property
     def timestamp(self) -> datetime:
         raise LookupError("an event left unread has no decoded fields")
-
-
-def _as_uuid(stored: UUID | str) -> UUID:
-    """An originator id as a recorder hands it back: SQLite keeps the hex text."""
-    return stored if isinstance(stored, UUID) else UUID(stored)
 
 
 Mentions = Mapping[str, Collection[str]]
@@ -281,7 +276,7 @@ class EventStore:
             if getattr(cls, "class_version", 1) != 1:
                 event = to_event(StoredEvent(originator_id, originator_version, topic, data))
             elif topic in sought and not any(value in data for value in sought[topic]):
-                event = Unread(_as_uuid(originator_id), originator_version)
+                event = Unread(as_uuid(originator_id), originator_version)
             else:
                 event_state: dict[str, Any] = decode(data)
                 if "class_version" in event_state:
